@@ -1,0 +1,46 @@
+# Two commands do all the set-up on a fresh Debian machine with Python 3.11:
+#   make run    virtual environment + project, then the dashboard on http://127.0.0.1:8050
+#   make test   virtual environment + test extra + Debian's chromium, then the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+SOURCES ?= ../shared/data-sources
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test serve-gunicorn geodata bench clean
+
+run: $(VENV)/.installed
+	$(BIN)/python -m dashboard serve
+
+test: $(VENV)/.installed-test $(CHROMIUM)
+	$(BIN)/python -m pytest
+
+# Production-style serving: several workers, each holding the same read-only data.
+serve-gunicorn: $(VENV)/.installed
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:8050 dashboard.wsgi:server
+
+geodata: $(VENV)/.installed
+	$(BIN)/python -m dashboard build-geodata --sources $(SOURCES)
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/geodata_sizes.py
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+# Playwright cannot download its own browser here; Debian's chromium is the one we drive.
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
+
+clean:
+	rm -rf $(VENV) screenshots .pytest_cache .hypothesis

@@ -1,0 +1,65 @@
+"""Load the committed boundary products (geodata/) once, checking them against the manifest."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import pandas as pd
+
+from dashboard.build.io import sha256_of
+from dashboard.errors import InputError
+from dashboard.geography import (
+    ALIASES_FILE,
+    ALLIANCE_GROUPINGS_FILE,
+    AREAS_FILE,
+    BOUNDARY_LEVELS,
+    MANIFEST_FILE,
+    AreaLevel,
+    boundary_file,
+)
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """Read-only boundary layers (GeoJSON dicts by level), the area lookup and aliases."""
+
+    layers: Mapping[AreaLevel, dict[str, Any]]
+    groupings: dict[str, Any]
+    areas: pd.DataFrame
+    aliases: pd.DataFrame
+    manifest: Mapping[str, Any]
+
+    def names(self, level: AreaLevel) -> dict[str, str]:
+        return {f["id"]: f["properties"]["name"] for f in self.layers[level]["features"]}
+
+
+def load_boundaries(folder: Path) -> Boundaries:
+    manifest_path = folder / MANIFEST_FILE
+    if not manifest_path.is_file():
+        raise InputError(f"no {MANIFEST_FILE} in {folder}: run `python -m dashboard build-geodata` first")
+    manifest = json.loads(manifest_path.read_text())
+    for name, product in manifest["products"].items():
+        path = folder / name
+        if not path.is_file():
+            raise InputError(f"{path}: listed in {manifest_path} but missing")
+        if sha256_of(path) != product["sha256"]:
+            raise InputError(f"{path}: contents differ from {manifest_path} (SHA-256); rebuild with build-geodata")
+    layers = {level: _read_json(folder / boundary_file(level)) for level in BOUNDARY_LEVELS}
+    return Boundaries(
+        layers=MappingProxyType(layers),
+        groupings=_read_json(folder / ALLIANCE_GROUPINGS_FILE),
+        areas=pd.read_csv(folder / AREAS_FILE, dtype=str),
+        aliases=pd.read_csv(folder / ALIASES_FILE, dtype=str),
+        manifest=MappingProxyType(manifest),
+    )
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc

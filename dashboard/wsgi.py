@@ -1,0 +1,10 @@
+"""WSGI entry point: `gunicorn dashboard.wsgi:server`.
+
+Importing this module builds the app (that is its purpose); nothing else imports it.
+"""
+
+from dashboard.app import create_app
+from dashboard.config import Settings
+
+app = create_app(Settings.from_env())
+server = app.server

@@ -1,0 +1,25 @@
+"""Fixtures shared by every test folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboard.config import DEFAULT_GEODATA_DIR, DEFAULT_SOURCES_DIR, PROJECT_ROOT
+
+SHARED = PROJECT_ROOT.parent / "shared"
+REFERENCE_VALUES = SHARED / "reference-values"
+
+
+@pytest.fixture(scope="session")
+def sources_dir() -> Path:
+    """The raw published sources; tests that rebuild from them skip when they are absent."""
+    if not DEFAULT_SOURCES_DIR.is_dir():
+        pytest.skip(f"raw sources not present at {DEFAULT_SOURCES_DIR}")
+    return DEFAULT_SOURCES_DIR
+
+
+@pytest.fixture(scope="session")
+def geodata_dir() -> Path:
+    return DEFAULT_GEODATA_DIR

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import pytest
+
+from dashboard.geography import normalise_area_name
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("NHS Frimley Integrated Care Board", "frimley"),
+        ("Lancashire & South Cumbria Cancer Alliance", "lancashire and south cumbria"),
+        ("East of England - North Cancer Alliance", "east of england north"),
+        ("NHS Mid and South Essex ICB - 99E", "mid and south essex icb 99e"),
+        ("  Somerset, Wiltshire, Avon and Gloucestershire ", "somerset wiltshire avon and gloucestershire"),
+        ("NHS Halton CCG", "halton"),
+    ],
+)
+def test_normalise_area_name(name: str, key: str) -> None:
+    assert normalise_area_name(name) == key

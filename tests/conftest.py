@@ -23,3 +23,11 @@ def sources_dir() -> Path:
 @pytest.fixture(scope="session")
 def geodata_dir() -> Path:
     return DEFAULT_GEODATA_DIR
+
+
+@pytest.fixture(scope="session")
+def reference_values() -> Path:
+    """Peer implementations' own test values (PHEindicatormethods, NHSRplotthedots)."""
+    if not REFERENCE_VALUES.is_dir():
+        pytest.skip(f"reference values not present at {REFERENCE_VALUES}")
+    return REFERENCE_VALUES

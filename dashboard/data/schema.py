@@ -1,0 +1,123 @@
+"""The indicator table: its columns, types and allowed values. The public download format.
+
+Column names are stable: analysts' scripts depend on them. Add columns at the end;
+never rename or drop one without a major version.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from dashboard.geography import AreaLevel
+
+
+class DataStatus(StrEnum):
+    PUBLISHED = "published"  # taken, or computed directly, from a published source
+    MODELLED = "modelled"  # estimated by this project's stated model; never a published figure
+
+
+class PeriodType(StrEnum):
+    CALENDAR_YEAR = "calendar_year"
+    FINANCIAL_YEAR = "financial_year"
+    QUARTER = "quarter"
+    MONTH = "month"
+    MULTI_MONTH = "multi_month"
+
+
+class GroupDimension(StrEnum):
+    ALL = "all"
+    SEX = "sex"
+    AGE_BAND = "age_band"
+    REFERRAL_ROUTE = "referral_route"
+    IMD_QUINTILE = "imd_quintile"
+    ETHNIC_GROUP = "ethnic_group"
+    TREATMENT_STAGE = "treatment_stage"
+    IMD_QUINTILE_MALES = "imd_quintile_males"
+    IMD_QUINTILE_FEMALES = "imd_quintile_females"
+
+
+GROUP_LABELS: dict[GroupDimension, str] = {
+    GroupDimension.ALL: "All patients",
+    GroupDimension.SEX: "Sex",
+    GroupDimension.AGE_BAND: "Age band",
+    GroupDimension.REFERRAL_ROUTE: "Referral route",
+    GroupDimension.IMD_QUINTILE: "Deprivation quintile (IMD 2019)",
+    GroupDimension.ETHNIC_GROUP: "Ethnic group (Census 2021)",
+    GroupDimension.TREATMENT_STAGE: "First or subsequent treatment",
+    GroupDimension.IMD_QUINTILE_MALES: "Deprivation quintile (IMD), males",
+    GroupDimension.IMD_QUINTILE_FEMALES: "Deprivation quintile (IMD), females",
+}
+
+# Groups the cancer plan names for which no area-level data exists, published or
+# modelled. The app says so where they would appear; the README explains how an
+# alliance loads its own extract in this format.
+GROUPS_WITHOUT_DATA: dict[str, str] = {
+    "learning_disability": "People with a learning disability",
+    "severe_mental_illness": "People with a severe mental illness",
+}
+
+# Column name -> pandas dtype, in download order.
+COLUMNS: dict[str, str] = {
+    "indicator_id": "string",
+    "indicator_name": "string",
+    "area_level": "string",
+    "area_code": "string",
+    "area_name": "string",
+    "alliance_code": "string",
+    "alliance_name": "string",
+    "period": "string",
+    "period_start": "datetime64[ms]",
+    "period_end": "datetime64[ms]",
+    "cancer_type": "string",
+    "group_dimension": "string",
+    "group_value": "string",
+    "numerator": "float64",
+    "denominator": "float64",
+    "value": "float64",
+    "lower_ci": "float64",
+    "upper_ci": "float64",
+    "ci_method": "string",
+    "unit": "string",
+    "data_status": "string",
+    "source": "string",
+    "period_type": "string",
+}
+
+KEY: tuple[str, ...] = (
+    "indicator_id",
+    "area_level",
+    "area_code",
+    "period",
+    "cancer_type",
+    "group_dimension",
+    "group_value",
+)
+
+REQUIRED_VALUES: tuple[str, ...] = (
+    "indicator_id",
+    "indicator_name",
+    "area_level",
+    "area_code",
+    "area_name",
+    "period",
+    "period_start",
+    "period_end",
+    "cancer_type",
+    "group_dimension",
+    "group_value",
+    "unit",
+    "data_status",
+    "source",
+    "period_type",
+)
+
+ALLOWED_VALUES: dict[str, frozenset[str]] = {
+    "area_level": frozenset(level.value for level in AreaLevel),
+    "data_status": frozenset(status.value for status in DataStatus),
+    "group_dimension": frozenset(dim.value for dim in GroupDimension),
+    "period_type": frozenset(kind.value for kind in PeriodType),
+}
+
+INDICATORS_FILE = "indicators.parquet"
+METADATA_FILE = "indicator_metadata.json"
+DATA_MANIFEST_FILE = "manifest.json"

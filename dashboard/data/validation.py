@@ -1,0 +1,147 @@
+"""Checks on a table in the indicator format. Every problem names file, row and column.
+
+Rows are numbered from 1 for the first data row (the header is not counted), so in a
+CSV file row N is on line N + 1 (plus any leading comment lines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.data.schema import ALLOWED_VALUES, COLUMNS, KEY, REQUIRED_VALUES
+
+ROWS_LISTED = 20  # rows named per problem; the count says how many more
+CI_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    column: str
+    message: str
+    rows: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        where = f"{self.file}"
+        if self.rows:
+            shown = ", ".join(str(r) for r in self.rows[:ROWS_LISTED])
+            more = f" and {len(self.rows) - ROWS_LISTED} more" if len(self.rows) > ROWS_LISTED else ""
+            where += f": row{'s' if len(self.rows) > 1 else ''} {shown}{more}"
+        return f"{where}, column {self.column}: {self.message}"
+
+
+class DataValidationError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _rows(mask: pd.Series | np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) + 1 for i in np.flatnonzero(np.asarray(mask)))
+
+
+def coerce_types(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Cast to the schema's types; report columns missing or not castable (with rows)."""
+    problems: list[Problem] = []
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    for column in missing:
+        problems.append(Problem(file, column, "missing column"))
+    if missing:
+        return frame, problems
+    out = frame[list(COLUMNS)].reset_index(drop=True).copy()
+    for column, dtype in COLUMNS.items():
+        series = out[column]
+        if dtype == "float64":
+            converted = pd.to_numeric(series, errors="coerce").astype("float64")
+            bad = converted.isna() & series.notna() & (series.astype("string").str.strip() != "")
+            if bad.any():
+                problems.append(Problem(file, column, "not a number", _rows(bad)))
+            out[column] = converted
+        elif dtype.startswith("datetime64"):
+            converted = pd.to_datetime(series, errors="coerce", format="ISO8601")
+            bad = converted.isna() & series.notna()
+            if bad.any():
+                problems.append(Problem(file, column, "not a date (expected YYYY-MM-DD)", _rows(bad)))
+            out[column] = converted.astype(dtype)
+        else:
+            out[column] = series.astype("string").str.strip().replace("", pd.NA)
+    return out, problems
+
+
+def check_table(
+    frame: pd.DataFrame,
+    *,
+    file: str,
+    area_codes: Mapping[str, Iterable[str]],
+    indicator_ids: Iterable[str] | None = None,
+) -> list[Problem]:
+    """Every problem in a table that has already been through `coerce_types`."""
+    problems: list[Problem] = []
+    for column in REQUIRED_VALUES:
+        empty = frame[column].isna()
+        if empty.any():
+            problems.append(Problem(file, column, "empty value", _rows(empty)))
+    for column, allowed in ALLOWED_VALUES.items():
+        bad = frame[column].notna() & ~frame[column].isin(allowed)
+        if bad.any():
+            values = sorted(set(frame.loc[bad, column]))[:5]
+            problems.append(Problem(file, column, f"value(s) {values} not in {sorted(allowed)}", _rows(bad)))
+    if indicator_ids is not None:
+        bad = ~frame["indicator_id"].isin(set(indicator_ids))
+        if bad.any():
+            values = sorted(set(frame.loc[bad, "indicator_id"].dropna()))[:5]
+            problems.append(Problem(file, "indicator_id", f"{values} not defined in the indicator metadata", _rows(bad)))
+    problems += _check_area_codes(frame, file, area_codes)
+    problems += _check_numbers(frame, file)
+    duplicated = frame.duplicated(list(KEY), keep=False)
+    if duplicated.any():
+        problems.append(Problem(file, ",".join(KEY), "the same key appears more than once", _rows(duplicated)))
+    bad_period = frame["period_start"] > frame["period_end"]
+    if bad_period.any():
+        problems.append(Problem(file, "period_start", "period_start is after period_end", _rows(bad_period)))
+    return problems
+
+
+def _check_area_codes(frame: pd.DataFrame, file: str, area_codes: Mapping[str, Iterable[str]]) -> list[Problem]:
+    known = {level: set(codes) for level, codes in area_codes.items()}
+    problems = []
+    for level, rows in frame.groupby("area_level", dropna=True).groups.items():
+        if level not in known:
+            continue  # an unknown level is reported by the allowed-values check
+        codes = frame.loc[rows, "area_code"]
+        bad = codes.notna() & ~codes.isin(known[level])
+        if bad.any():
+            values = sorted(set(codes[bad]))[:5]
+            problems.append(
+                Problem(file, "area_code", f"{level} code(s) {values} are not in geodata/", _rows(frame.index.isin(bad[bad].index)))
+            )
+    alliance = frame["alliance_code"]
+    bad = alliance.notna() & ~alliance.isin(known.get("alliance", set()))
+    if bad.any():
+        problems.append(Problem(file, "alliance_code", f"code(s) {sorted(set(alliance[bad]))[:5]} are not alliances in geodata/", _rows(bad)))
+    return problems
+
+
+def _check_numbers(frame: pd.DataFrame, file: str) -> list[Problem]:
+    problems = []
+    for column in ("numerator", "denominator"):
+        negative = frame[column] < 0
+        if negative.any():
+            problems.append(Problem(file, column, "negative count", _rows(negative)))
+    over = frame["numerator"] > frame["denominator"]
+    if over.any():
+        problems.append(Problem(file, "numerator", "numerator exceeds denominator", _rows(over)))
+    low = frame["lower_ci"] > frame["value"] + CI_TOLERANCE * frame["value"].abs().clip(lower=1)
+    if low.any():
+        problems.append(Problem(file, "lower_ci", "lower_ci is above value", _rows(low)))
+    high = frame["upper_ci"] < frame["value"] - CI_TOLERANCE * frame["value"].abs().clip(lower=1)
+    if high.any():
+        problems.append(Problem(file, "upper_ci", "upper_ci is below value", _rows(high)))
+    no_value = frame["value"].isna() & (frame["lower_ci"].notna() | frame["upper_ci"].notna())
+    if no_value.any():
+        problems.append(Problem(file, "value", "confidence limits given without a value", _rows(no_value)))
+    return problems

@@ -11,7 +11,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from dashboard.config import DEFAULT_GEODATA_DIR, DEFAULT_SOURCES_DIR, Settings
+from dashboard.config import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR, DEFAULT_SOURCES_DIR, Settings
+from dashboard.data.validation import DataValidationError
 from dashboard.errors import InputError
 
 
@@ -23,6 +24,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except DataValidationError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) found; nothing was loaded", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=Settings.host)
     serve.add_argument("--port", type=int, default=Settings.port)
     serve.add_argument("--geodata", type=Path, default=DEFAULT_GEODATA_DIR)
+    serve.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
     serve.set_defaults(handler=_serve)
 
     geodata = commands.add_parser("build-geodata", help="build geodata/ from the ONS sources")
@@ -40,13 +47,26 @@ def _parser() -> argparse.ArgumentParser:
     geodata.add_argument("--out", type=Path, default=DEFAULT_GEODATA_DIR)
     geodata.add_argument("--tolerance", type=float, default=None, help="coverage simplification tolerance, metres")
     geodata.set_defaults(handler=_build_geodata)
+
+    data = commands.add_parser("build-data", help="build data/ (the indicator table) from the published sources")
+    data.add_argument("--sources", type=Path, default=DEFAULT_SOURCES_DIR)
+    data.add_argument("--geodata", type=Path, default=DEFAULT_GEODATA_DIR)
+    data.add_argument("--out", type=Path, default=DEFAULT_DATA_DIR)
+    data.set_defaults(handler=_build_data)
+
+    check = commands.add_parser("check-data", help="run the start-up checks on a file in the indicator format")
+    check.add_argument("path", type=Path, help="a .parquet or .csv file with the documented columns")
+    check.add_argument("--geodata", type=Path, default=DEFAULT_GEODATA_DIR)
+    check.add_argument("--metadata", type=Path, default=DEFAULT_DATA_DIR / "indicator_metadata.json",
+                       help="indicator metadata; ids not in it are reported (skipped if the file is absent)")
+    check.set_defaults(handler=_check_data)
     return parser
 
 
 def _serve(args: argparse.Namespace) -> int:
     from dashboard.app import create_app  # imported here: building the app loads data
 
-    settings = Settings(geodata_dir=args.geodata, host=args.host, port=args.port)
+    settings = Settings(geodata_dir=args.geodata, data_dir=args.data, host=args.host, port=args.port)
     app = create_app(settings)
     print(f"Cancer Variation Explorer on http://{settings.host}:{settings.port}/", flush=True)
     app.run(host=settings.host, port=settings.port, debug=False)
@@ -63,4 +83,33 @@ def _build_geodata(args: argparse.Namespace) -> int:
     for name, product in sorted(result.manifest["products"].items()):
         print(f"{name:28} {product['feature_count']:5} features {product['bytes'] / 1024:8.1f} KB")
     print(f"wrote {args.out} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _build_data(args: argparse.Namespace) -> int:
+    from dashboard.build.data import build_data
+
+    if not args.sources.is_dir():
+        raise InputError(f"--sources: no such folder: {args.sources}")
+    started = time.perf_counter()
+    result = build_data(args.sources, args.geodata, args.out)
+    print(f"{'indicator':26} {'rows':>8} {'areas':>6} {'periods':>8} {'cancers':>8}  levels / groups")
+    for indicator_id, info in result.manifest["indicators"].items():
+        print(
+            f"{indicator_id:26} {info['rows']:8} {info['areas']:6} {info['periods']:8} {info['cancer_types']:8}  "
+            f"{','.join(info['levels'])} / {','.join(info['group_dimensions'])}"
+        )
+    share = result.manifest["provider_attribution"]["fds_unattributed_share"]
+    print(f"FDS activity from providers with no ICB attribution: {share:.3%}")
+    print(f"wrote {result.manifest['rows']} rows to {args.out} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _check_data(args: argparse.Namespace) -> int:
+    from dashboard.data.loading import check_file
+
+    problems = check_file(args.path, args.geodata, args.metadata)
+    if problems:
+        raise DataValidationError(problems)
+    print(f"{args.path}: no problems found")
     return 0

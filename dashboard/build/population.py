@@ -17,6 +17,10 @@ import numpy as np
 import pandas as pd
 
 from dashboard.build.areas import AreaIndex
+from dashboard.build.periods import calendar_year
+from dashboard.build.rows import aggregate_up, finish, period_series, with_period
+from dashboard.data.schema import GroupDimension
+from dashboard.geography import AreaLevel
 from dashboard.build.io import read_csv_source, require_file
 from dashboard.errors import InputError
 
@@ -48,14 +52,14 @@ def age_band_of(age: pd.Series) -> pd.Series:
     return pd.cut(age, bins=bins, right=False, labels=[band[0] for band in AGE_BANDS]).astype(str)
 
 
-def read_lsoa_subicb(sources: Path, index: AreaIndex) -> pd.Series:
-    """LSOA 2011 code -> 2022 sub-ICB E38 code."""
+def read_lsoa_lookup(sources: Path, index: AreaIndex) -> pd.DataFrame:
+    """Indexed by LSOA 2011 code: its 2022 sub-ICB E38 code (subicb_code) and name (lsoa_name)."""
     path = require_file(sources, LSOA_LOOKUP)
     try:
         lookup = pd.read_excel(path, engine="calamine", sheet_name=0, dtype=str)
     except Exception as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
-    missing = [c for c in ("LSOA11CD", "CCG21CDH", "LAD21NM") if c not in lookup.columns]
+    missing = [c for c in ("LSOA11CD", "LSOA11NM", "CCG21CDH", "LAD21NM") if c not in lookup.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {missing}")
     ods = lookup["CCG21CDH"].str.strip()
@@ -65,7 +69,10 @@ def read_lsoa_subicb(sources: Path, index: AreaIndex) -> pd.Series:
     codes = ods.map(subicb_by_ods)
     if codes.isna().any():
         raise InputError(f"{path}, column CCG21CDH: code(s) {sorted(set(ods[codes.isna()]))} match no 2022 sub-ICB")
-    return pd.Series(codes.to_numpy(), index=lookup["LSOA11CD"].str.strip(), name="subicb_code")
+    return pd.DataFrame(
+        {"subicb_code": codes.to_numpy(), "lsoa_name": lookup["LSOA11NM"].str.strip().to_numpy()},
+        index=pd.Index(lookup["LSOA11CD"].str.strip(), name="LSOA11CD"),
+    )
 
 
 def read_population(sources: Path, lsoa_subicb: pd.Series) -> pd.DataFrame:
@@ -92,3 +99,34 @@ def read_imd_quintiles(sources: Path) -> pd.Series:
         row = int(np.flatnonzero(decile.isna() | ~decile.between(1, 10))[0]) + 1
         raise InputError(f"{sources / IMD_FILE}: row {row}, column IMD2019_decile: not a decile 1-10")
     return pd.Series(((decile + 1) // 2).astype(int).to_numpy(), index=imd["LSOA11CD"].str.strip(), name="imd_quintile")
+
+
+POPULATION_YEAR = 2019
+POPULATION_SOURCE_LABEL = f"{POPULATION_FILE}; {IMD_FILE}; {LSOA_LOOKUP}"
+
+
+def population_rows(population: pd.DataFrame, imd: pd.Series, index: AreaIndex) -> pd.DataFrame:
+    """Population by area × (all, sex, age band), and the share in the most deprived quintile."""
+    people = population.assign(q1=population["LSOA11CD"].map(imd).eq(1) * population["population"])
+    cuts = []
+    for dimension, column in ((GroupDimension.ALL, None), (GroupDimension.SEX, "sex"), (GroupDimension.AGE_BAND, "age_band")):
+        keys = ["subicb_code"] + ([column] if column else [])
+        grouped = people.groupby(keys, as_index=False)[["population", "q1"]].sum()
+        grouped = grouped.rename(columns={"subicb_code": "area_code", **({column: "group_value"} if column else {})})
+        if column is None:
+            grouped["group_value"] = "All"
+        cuts.append(grouped.assign(group_dimension=dimension.value))
+    subicb = pd.concat(cuts, ignore_index=True)
+    up = aggregate_up(subicb, index, from_level=AreaLevel.SUBICB, to_levels=(AreaLevel.ICB, AreaLevel.ALLIANCE, AreaLevel.COUNTRY), keys=["group_dimension", "group_value"], sums=["population", "q1"])
+    areas = pd.concat([subicb.assign(area_level=AreaLevel.SUBICB.value), up], ignore_index=True)
+    counts = areas.assign(
+        indicator_id="population", numerator=areas["population"], denominator=np.nan, value=areas["population"], lower_ci=np.nan, upper_ci=np.nan
+    )
+    deprived = areas[areas["group_dimension"] == GroupDimension.ALL.value]
+    shares = deprived.assign(
+        indicator_id="most_deprived_share", numerator=deprived["q1"], denominator=deprived["population"],
+        value=deprived["q1"] / deprived["population"] * 100, lower_ci=np.nan, upper_ci=np.nan,
+    )
+    rows = pd.concat([counts, shares], ignore_index=True).drop(columns=["population", "q1"]).assign(year=POPULATION_YEAR, cancer_type="Not applicable")
+    rows = with_period(rows, period_series(rows, calendar_year, "year"))
+    return finish(rows, index, source=POPULATION_SOURCE_LABEL)

@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 SOURCES ?= ../shared/data-sources
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test serve-gunicorn geodata bench clean
+.PHONY: run test serve-gunicorn geodata data bench clean
 
 run: $(VENV)/.installed
 	$(BIN)/python -m dashboard serve
@@ -22,6 +22,9 @@ serve-gunicorn: $(VENV)/.installed
 
 geodata: $(VENV)/.installed
 	$(BIN)/python -m dashboard build-geodata --sources $(SOURCES)
+
+data: $(VENV)/.installed
+	$(BIN)/python -m dashboard build-data --sources $(SOURCES)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/geodata_sizes.py

@@ -6,7 +6,7 @@ from dash import Dash
 
 from dashboard import PRODUCT_NAME
 from dashboard.config import PROJECT_ROOT, Settings
-from dashboard.data.boundaries import Boundaries, load_boundaries
+from dashboard.data.loading import Dataset, load_dataset
 from dashboard.geography import AreaLevel
 from dashboard.ui.layout import page
 from dashboard.views.maps import alliance_overview_figure
@@ -14,9 +14,11 @@ from dashboard.views.maps import alliance_overview_figure
 ASSETS_DIR = PROJECT_ROOT / "assets"
 
 
-def create_app(settings: Settings | None = None, boundaries: Boundaries | None = None) -> Dash:
+def create_app(settings: Settings | None = None, dataset: Dataset | None = None) -> Dash:
+    """Build the app. Data are read and validated here, once; bad data stop it starting."""
     settings = settings or Settings()
-    boundaries = boundaries or load_boundaries(settings.geodata_dir)
+    dataset = dataset or load_dataset(settings.data_dir, settings.geodata_dir)
+    boundaries = dataset.boundaries
     app = Dash(
         __name__,
         title=PRODUCT_NAME,

@@ -31,3 +31,17 @@ def reference_values() -> Path:
     if not REFERENCE_VALUES.is_dir():
         pytest.skip(f"reference values not present at {REFERENCE_VALUES}")
     return REFERENCE_VALUES
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    """The committed data/ and geodata/, loaded and validated as the app does."""
+    from dashboard.config import DEFAULT_DATA_DIR
+    from dashboard.data.loading import load_dataset
+
+    return load_dataset(DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def table(dataset):
+    return dataset.indicators

@@ -35,11 +35,12 @@ def build_data(sources: Path, geodata_dir: Path, out: Path) -> DataBuild:
 
 def make_data(sources: Path, geodata_dir: Path) -> DataBuild:
     index = AreaIndex.load(geodata_dir)
+    # Quick, failure-prone reads first, so a bad source is reported in seconds.
+    stage_counts = stage.read_stage_counts(sources, index)
+    waiting, attribution_report = waiting_times.waiting_time_rows(sources, index)
     lsoa = population.read_lsoa_lookup(sources, index)
     people = population.read_population(sources, lsoa["subicb_code"])
     imd = population.read_imd_quintiles(sources)
-    stage_counts = stage.read_stage_counts(sources, index)
-    waiting, attribution_report = waiting_times.waiting_time_rows(sources, index)
     parts = {
         "stage": stage.stage_rows(stage_counts, index),
         "stage_modelled": modelled.modelled_rows(stage_counts, index, sources=sources, population=people, imd=imd, lsoa=lsoa),

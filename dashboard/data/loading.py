@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.data.boundaries import Boundaries, load_boundaries
-from dashboard.data.schema import INDICATORS_FILE, METADATA_FILE
+from dashboard.data.schema import COLUMNS, INDICATORS_FILE, METADATA_FILE
 from dashboard.data.validation import DataValidationError, Problem, check_table, coerce_types
 from dashboard.errors import InputError
 from dashboard.geography import EAST_OF_ENGLAND_CODE, ENGLAND_CODE, AreaLevel
@@ -83,4 +83,10 @@ def load_dataset(data_dir: Path, geodata_dir: Path) -> Dataset:
     if problems:
         raise DataValidationError(problems)
     frozen_metadata: dict[str, Any] = {key: MappingProxyType(value) for key, value in metadata.items()}
-    return Dataset(boundaries=boundaries, indicators=typed, metadata=MappingProxyType(frozen_metadata))
+    return Dataset(boundaries=boundaries, indicators=compact(typed), metadata=MappingProxyType(frozen_metadata))
+
+
+def compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as categories: a fifth of the memory per worker, and faster filters."""
+    text = [c for c, dtype in COLUMNS.items() if dtype == "string"]
+    return frame.astype({c: "category" for c in text})

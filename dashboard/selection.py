@@ -1,0 +1,68 @@
+"""What the user has chosen: one frozen, hashable value that every view and download takes."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from enum import StrEnum
+
+
+class Comparator(StrEnum):
+    ENGLAND = "england"
+    ALLIANCE = "alliance"
+    PEERS = "peers"
+
+
+class ColourBy(StrEnum):
+    VALUE = "value"
+    COMPARISON = "comparison"
+
+
+COMPARATOR_LABELS = {
+    Comparator.ENGLAND: "England",
+    Comparator.ALLIANCE: "The selected alliance",
+    Comparator.PEERS: "Peers of similar deprivation",
+}
+COLOUR_LABELS = {ColourBy.VALUE: "Value", ColourBy.COMPARISON: "Comparison with benchmark"}
+
+# Levels a user can map; England and regions are benchmarks, not map levels.
+MAP_LEVELS = ("alliance", "icb", "subicb")
+ALL_ENGLAND = ""  # the "Alliance" control's value for All England
+
+
+@dataclass(frozen=True)
+class Selection:
+    indicator: str
+    cancer: str
+    period: str
+    level: str
+    alliance: str = ALL_ENGLAND
+    group: str = "all"
+    group_value: str = "All"
+    compare: str = Comparator.ENGLAND.value
+    area: str = ""
+    colour: str = ColourBy.VALUE.value
+
+    def with_(self, **changes: str) -> Selection:
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, str]) -> Selection:
+        return cls(**{f.name: str(values[f.name]) for f in fields(cls) if f.name in values})
+
+
+# URL query parameter for each field (the permalink format; keep stable).
+URL_PARAMETERS: dict[str, str] = {
+    "indicator": "indicator",
+    "cancer": "cancer",
+    "period": "period",
+    "level": "level",
+    "alliance": "alliance",
+    "group": "group",
+    "group_value": "group_value",
+    "compare": "compare",
+    "area": "area",
+    "colour": "colour",
+}

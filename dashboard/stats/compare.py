@@ -1,0 +1,53 @@
+"""Comparison of each area with a benchmark, aware of the indicator's polarity.
+
+An area is significantly higher (lower) than its benchmark when its whole confidence
+interval lies above (below) the benchmark value, the method PHE's Fingertips uses for
+comparisons with a benchmark value. Polarity turns higher/lower into better/worse.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+
+class Comparison(StrEnum):
+    BETTER = "better"
+    SIMILAR = "similar"
+    WORSE = "worse"
+    HIGHER = "higher"
+    LOWER = "lower"
+    NOT_COMPARED = "not compared"
+
+
+COMPARISON_LABELS = {
+    Comparison.BETTER: "Significantly better",
+    Comparison.SIMILAR: "Similar",
+    Comparison.WORSE: "Significantly worse",
+    Comparison.HIGHER: "Significantly higher",
+    Comparison.LOWER: "Significantly lower",
+    Comparison.NOT_COMPARED: "Not compared",
+}
+
+
+def compare_with_benchmark(
+    lower: ArrayLike, upper: ArrayLike, benchmark: ArrayLike, polarity: str
+) -> np.ndarray:
+    """Comparison per area: arrays of the area's limits and its benchmark value."""
+    lower, upper, benchmark = (np.asarray(a, dtype=float) for a in (lower, upper, benchmark))
+    higher = lower > benchmark
+    lower_than = upper < benchmark
+    missing = np.isnan(lower) | np.isnan(upper) | np.isnan(benchmark)
+    if polarity == "higher_is_better":
+        high_label, low_label = Comparison.BETTER, Comparison.WORSE
+    elif polarity == "lower_is_better":
+        high_label, low_label = Comparison.WORSE, Comparison.BETTER
+    else:
+        high_label, low_label = Comparison.HIGHER, Comparison.LOWER
+    result = np.full(lower.shape, Comparison.SIMILAR.value, dtype=object)
+    result[higher] = high_label.value
+    result[lower_than] = low_label.value
+    result[missing] = Comparison.NOT_COMPARED.value
+    return result

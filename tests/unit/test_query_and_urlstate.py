@@ -1,0 +1,87 @@
+"""The pure explorer core on the committed data: options, normalising, rows, permalinks."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.query import Explorer
+from dashboard.selection import Selection
+from dashboard.urlstate import decode, encode
+
+
+@pytest.fixture(scope="module")
+def explorer(dataset) -> Explorer:
+    return Explorer.from_dataset(dataset)
+
+
+def test_default_is_early_stage_alliances_latest_year(explorer: Explorer) -> None:
+    sel = explorer.default_selection()
+    assert (sel.indicator, sel.cancer, sel.period, sel.level, sel.group) == ("early_stage", "All cancers", "2022", "alliance", "all")
+
+
+def test_permalink_round_trip(explorer: Explorer) -> None:
+    sel = explorer.normalise(Selection("fds_28day", "Suspected lung cancer", "2023-24", "icb", "E56000018", "referral_route", "Urgent suspected cancer", "alliance", "E54000048", "comparison"))[0]
+    assert sel.area == "E54000048" and sel.group_value == "Urgent suspected cancer"
+    search = encode(sel)
+    assert search.startswith("?indicator=fds_28day&cancer=Suspected+lung+cancer&period=2023-24&level=icb&alliance=E56000018")
+    again, notices = decode(search, explorer)
+    assert again == sel and notices == []
+
+
+@pytest.mark.parametrize(
+    ("search", "parameter"),
+    [
+        ("?indicator=nonsense", "indicator"),
+        ("?indicator=early_stage&cancer=Spleen", "cancer"),
+        ("?indicator=early_stage&level=subicb", "level"),
+        ("?period=1999", "period"),
+        ("?alliance=E56999999", "alliance"),
+        ("?group=learning_disability", "group"),
+        ("?area=E54000999", "area"),
+        ("?colour=rainbow", "colour"),
+        ("?foo=bar", "foo"),
+    ],
+)
+def test_invalid_permalink_falls_back_with_a_notice_naming_the_parameter(explorer: Explorer, search: str, parameter: str) -> None:
+    sel, notices = decode(search, explorer)
+    assert [n.parameter for n in notices] == [parameter]
+    assert sel.indicator in explorer.tables
+
+
+def test_compare_with_alliance_needs_an_alliance(explorer: Explorer) -> None:
+    sel, notices = decode("?compare=alliance", explorer)
+    assert sel.compare == "england" and notices[0].parameter == "compare"
+
+
+def test_options_come_from_the_data(explorer: Explorer) -> None:
+    sel = explorer.default_selection()
+    levels = {o.value: o.disabled for o in explorer.level_options(sel)}
+    assert levels == {"alliance": False, "icb": False, "subicb": True}
+    groups = {o.value: o.disabled for o in explorer.group_options(sel)}
+    assert groups["imd_quintile"] is False and groups["ethnic_group"] is False
+    assert groups["learning_disability"] is True and groups["severe_mental_illness"] is True
+    assert "Suspected children's cancer" in [o.value for o in explorer.cancer_options("fds_28day")]
+
+
+def test_compared_rows_have_benchmark_and_comparison(explorer: Explorer) -> None:
+    sel = explorer.default_selection().with_(level="icb")
+    rows = explorer.compared_rows(sel)
+    assert len(rows) == 42
+    england = explorer.area_row(sel, "E92000001")["value"]
+    assert (rows["benchmark"] == england).all()
+    higher = rows[rows["lower_ci"] > england]
+    assert (higher["comparison"] == "better").all() and len(higher) > 0
+    assert rows["value"].is_monotonic_decreasing
+
+
+def test_peers_benchmark_is_pooled_within_deprivation_fifth(explorer: Explorer) -> None:
+    sel = explorer.default_selection().with_(level="icb", compare="peers")
+    rows = explorer.compared_rows(sel)
+    assert rows["benchmark"].nunique() == 5
+
+
+def test_trend_and_groups(explorer: Explorer) -> None:
+    sel = explorer.default_selection().with_(level="icb")
+    assert list(explorer.trend_rows(sel, "E92000001")["period"]) == [str(y) for y in range(2013, 2023)]
+    groups = explorer.group_rows(sel.with_(group="imd_quintile", group_value="2"), "E92000001")
+    assert list(groups["group_value"]) == ["1 - most deprived", "2", "3", "4", "5 - least deprived"]

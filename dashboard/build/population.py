@@ -106,10 +106,17 @@ POPULATION_SOURCE_LABEL = f"{POPULATION_FILE}; {IMD_FILE}; {LSOA_LOOKUP}"
 
 
 def population_rows(population: pd.DataFrame, imd: pd.Series, index: AreaIndex) -> pd.DataFrame:
-    """Population by area × (all, sex, age band), and the share in the most deprived quintile."""
+    """Population by area × (all, sex, age band, sex × age band), and the share in the most deprived quintile."""
     people = population.assign(q1=population["LSOA11CD"].map(imd).eq(1) * population["population"])
     cuts = []
-    for dimension, column in ((GroupDimension.ALL, None), (GroupDimension.SEX, "sex"), (GroupDimension.AGE_BAND, "age_band")):
+    people = people.assign(sex_and_age_band=people["sex"] + ", " + people["age_band"])
+    cuts_by = (
+        (GroupDimension.ALL, None),
+        (GroupDimension.SEX, "sex"),
+        (GroupDimension.AGE_BAND, "age_band"),
+        (GroupDimension.SEX_AND_AGE_BAND, "sex_and_age_band"),
+    )
+    for dimension, column in cuts_by:
         keys = ["subicb_code"] + ([column] if column else [])
         grouped = people.groupby(keys, as_index=False)[["population", "q1"]].sum()
         grouped = grouped.rename(columns={"subicb_code": "area_code", **({column: "group_value"} if column else {})})

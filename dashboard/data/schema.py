@@ -32,6 +32,7 @@ class GroupDimension(StrEnum):
     IMD_QUINTILE = "imd_quintile"
     ETHNIC_GROUP = "ethnic_group"
     TREATMENT_STAGE = "treatment_stage"
+    SEX_AND_AGE_BAND = "sex_and_age_band"
     IMD_QUINTILE_MALES = "imd_quintile_males"
     IMD_QUINTILE_FEMALES = "imd_quintile_females"
 
@@ -44,6 +45,7 @@ GROUP_LABELS: dict[GroupDimension, str] = {
     GroupDimension.IMD_QUINTILE: "Deprivation quintile (IMD 2019)",
     GroupDimension.ETHNIC_GROUP: "Ethnic group (Census 2021)",
     GroupDimension.TREATMENT_STAGE: "First or subsequent treatment",
+    GroupDimension.SEX_AND_AGE_BAND: "Sex and age band",
     GroupDimension.IMD_QUINTILE_MALES: "Deprivation quintile (IMD), males",
     GroupDimension.IMD_QUINTILE_FEMALES: "Deprivation quintile (IMD), females",
 }

@@ -23,7 +23,7 @@ EXPECTED = {
     "cwt_62day_commissioner": ({"country", "alliance", "icb", "subicb"}, {"all", "referral_route"}),
     "mortality_asr": ({"country", "alliance", "icb", "subicb"}, {"all", "sex", "imd_quintile_males", "imd_quintile_females"}),
     "mortality_age_specific": ({"country", "alliance", "icb", "subicb"}, {"age_band"}),
-    "population": ({"country", "alliance", "icb", "subicb"}, {"all", "sex", "age_band"}),
+    "population": ({"country", "alliance", "icb", "subicb"}, {"all", "sex", "age_band", "sex_and_age_band"}),
     "most_deprived_share": ({"country", "alliance", "icb", "subicb"}, {"all"}),
 }
 

@@ -74,6 +74,18 @@ _SUFFIXES = (" integrated care board", " cancer alliance", " icb", " ccg")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+def short_name(name: str) -> str:
+    """A name short enough for a chart label: "NHS Frimley Integrated Care Board" -> "Frimley".
+
+    >>> short_name("NHS South Yorkshire ICB - 02P")
+    'South Yorkshire 02P'
+    """
+    short = name.removeprefix("NHS ")
+    for suffix in (" Integrated Care Board", " Cancer Alliance"):
+        short = short.removesuffix(suffix)
+    return short.replace(" ICB - ", " ")
+
+
 def normalise_area_name(name: str) -> str:
     """A matching key for an area name as written in a published file.
 

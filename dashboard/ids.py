@@ -1,5 +1,45 @@
 """Every Dash component id, once."""
 
 HEADER = "page-header"
-MAP = "alliance-map"
 ATTRIBUTION = "attribution"
+URL = "url"
+SELECTION = "selection"
+NOTICES = "notices"
+
+INDICATOR = "control-indicator"
+CANCER = "control-cancer"
+PERIOD = "control-period"
+LEVEL = "control-level"
+ALLIANCE = "control-alliance"
+GROUP = "control-group"
+GROUP_VALUE = "control-group-value"
+COMPARE = "control-compare"
+COLOUR = "control-colour"
+
+HEADLINE = "headline"
+MODELLED_BADGE = "modelled-badge"
+NO_DATA = "no-data"
+MAP = "map"
+MAP_LEGEND = "map-legend"
+MAP_CAPTION = "map-caption"
+RANKED = "ranked"
+TREND = "trend"
+TREND_TITLE = "trend-title"
+GROUPS = "groups"
+GAP = "gap"
+TABLE = "table"
+DOWNLOAD_BUTTON = "download-button"
+DOWNLOAD = "download"
+
+# Selection field -> the control that sets it (colour is a radio group; area comes from clicks).
+CONTROLS = {
+    "indicator": INDICATOR,
+    "cancer": CANCER,
+    "period": PERIOD,
+    "level": LEVEL,
+    "alliance": ALLIANCE,
+    "group": GROUP,
+    "group_value": GROUP_VALUE,
+    "compare": COMPARE,
+    "colour": COLOUR,
+}

@@ -247,7 +247,7 @@ class Explorer:
             rows.loc[rows["area_code"].isin([sel.alliance, GROUPING_OF.get(sel.alliance, "")]), "comparison"] = Comparison.NOT_COMPARED.value
         members = self.members.get(sel.alliance, frozenset())
         in_alliance = rows["area_code"].isin(members) | rows["area_code"].isin([sel.alliance, GROUPING_OF.get(sel.alliance, "")])
-        rows["in_alliance"] = in_alliance if sel.alliance else True
+        rows["in_alliance"] = in_alliance if sel.has_alliance else True
         return rows.sort_values("value", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
 
     def trend_rows(self, sel: Selection, code: str) -> pd.DataFrame:
@@ -275,7 +275,7 @@ class Explorer:
         """The area the trend, groups and headline describe: the clicked area, else the alliance, else England."""
         if sel.area:
             return sel.area
-        if sel.alliance:
+        if sel.has_alliance:
             has_row = self.area_row(sel, sel.alliance) is not None
             return sel.alliance if has_row else ENGLAND_CODE
         return ENGLAND_CODE

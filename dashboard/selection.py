@@ -26,7 +26,7 @@ COLOUR_LABELS = {ColourBy.VALUE: "Value", ColourBy.COMPARISON: "Comparison with 
 
 # Levels a user can map; England and regions are benchmarks, not map levels.
 MAP_LEVELS = ("alliance", "icb", "subicb")
-ALL_ENGLAND = ""  # the "Alliance" control's value for All England
+ALL_ENGLAND = "E92000001"  # the "Alliance" control's value for All England: England's own code
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,10 @@ class Selection:
     compare: str = Comparator.ENGLAND.value
     area: str = ""
     colour: str = ColourBy.VALUE.value
+
+    @property
+    def has_alliance(self) -> bool:
+        return self.alliance not in (ALL_ENGLAND, "")
 
     def with_(self, **changes: str) -> Selection:
         return replace(self, **changes)

@@ -24,3 +24,37 @@ FIGURE_LAYOUT = {
     "plot_bgcolor": NHS_WHITE,
     "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
 }
+
+# Sequential, single-hue scale (light to dark NHS blues): readable by people with any
+# common colour-vision deficiency, and in greyscale.
+SEQUENTIAL_SCALE = [
+    [0.0, "#E3EEF8"],
+    [0.25, "#A9CBEA"],
+    [0.5, "#5E9FD6"],
+    [0.75, "#1D6CB5"],
+    [1.0, "#08306B"],
+]
+NO_DATA_FILL = "#F4F4F4"
+FADED_OPACITY = 0.3
+
+# Comparison colours from the Okabe-Ito palette (safe for colour-blind viewers); every
+# chart also carries a marker shape, so colour is never the only cue.
+COMPARISON_COLOURS = {
+    "better": "#0072B2",
+    "similar": "#F0E442",
+    "worse": "#D55E00",
+    "higher": "#56B4E9",
+    "lower": "#CC79A7",
+    "not compared": "#FFFFFF",
+}
+COMPARISON_SYMBOLS = {
+    "better": "triangle-up",
+    "similar": "circle",
+    "worse": "triangle-down",
+    "higher": "triangle-up-open",
+    "lower": "triangle-down-open",
+    "not compared": "circle-open",
+}
+COMPARISON_ORDER = ["better", "similar", "worse", "higher", "lower", "not compared"]
+HIGHLIGHT = NHS_BLUE
+MUTED = "#AEB7BD"

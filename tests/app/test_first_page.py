@@ -1,4 +1,4 @@
-"""create_app on the committed geodata, exercised through Flask's test client."""
+"""create_app on the committed data, exercised through Flask's test client."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from dashboard.sources import BOUNDARY_ATTRIBUTION
 
 
 @pytest.fixture(scope="module")
-def client():
-    return create_app().server.test_client()
+def client(dataset):
+    return create_app(dataset=dataset).server.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -42,24 +42,33 @@ def test_page_is_served(client) -> None:
 
 def test_layout_names_the_product_and_carries_the_attribution(layout: dict) -> None:
     text = json.dumps(layout, ensure_ascii=False)
-    assert PRODUCT_NAME in text
-    assert BOUNDARY_ATTRIBUTION in text
+    assert PRODUCT_NAME in text and BOUNDARY_ATTRIBUTION in text
 
 
-def test_map_draws_42_icbs_under_21_alliance_outlines(layout: dict) -> None:
-    graph = next(_find(layout, lambda n: n.get("type") == "Graph"))
+def test_map_fetches_boundaries_by_url_from_this_server(layout: dict) -> None:
+    graph = next(_find(layout, lambda n: n.get("type") == "Graph" and n.get("props", {}).get("id") == "map"))
     traces = graph["props"]["figure"]["data"]
-    assert [len(t["locations"]) for t in traces] == [42, 21]
-    assert all(t["type"] == "choropleth" for t in traces)
+    assert [t["geojson"] for t in traces] == ["/geo/alliance.json", "/geo/alliance.json", "/geo/outline.json"]
+    assert len(traces[2]["locations"]) == 21
     assert graph["props"]["config"]["topojsonURL"] == "/assets/topojson/"
 
 
-def test_page_references_nothing_outside_the_server(client, layout: dict) -> None:
+def test_geojson_route_serves_cached_layers(client) -> None:
+    response = client.get("/geo/icb.json")
+    assert response.status_code == 200
+    assert len(response.get_json()["features"]) == 42
+    assert response.cache_control.max_age == 86400 and response.headers["ETag"]
+    assert client.get("/geo/icb.json", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    assert client.get("/geo/nothing.json").status_code == 404
+    sizes = {name: len(client.get(f"/geo/{name}.json").get_data()) for name in ("alliance", "icb")}
+    assert sum(sizes.values()) <= 300 * 1024
+
+
+def test_page_references_nothing_outside_the_server(client) -> None:
     html = client.get("/").get_data(as_text=True)
-    assert "http://" not in html.replace("http-equiv", "") and "https://" not in html
+    assert "https://" not in html and "http://" not in html.replace("http-equiv", "")
     assert client.get("/assets/topojson/world_110m.json").status_code == 200
 
 
-def test_layout_fits_the_browser_budget(client) -> None:
-    # The alliance and ICB layers (plus everything else on the page) as the browser receives them.
-    assert len(client.get("/_dash-layout").get_data()) <= 300 * 1024
+def test_layout_is_small(client) -> None:
+    assert len(client.get("/_dash-layout").get_data()) <= 60 * 1024

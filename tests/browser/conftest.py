@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
@@ -62,3 +65,22 @@ def live_server() -> Iterator[str]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
+
+
+@dataclass
+class Watch:
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture()
+def watched(page: Page) -> Iterator[Page]:
+    """The page, recording every request and console error; asserts none at the end."""
+    watch = Watch()
+    page.on("request", lambda request: watch.requests.append(request.url))
+    page.on("console", lambda msg: watch.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: watch.errors.append(str(exc)))
+    yield page
+    hosts = {urlparse(url).hostname for url in watch.requests if not url.startswith(("data:", "blob:"))}
+    assert hosts <= {"127.0.0.1"}, [u for u in watch.requests if urlparse(u).hostname != "127.0.0.1"]
+    assert watch.errors == []

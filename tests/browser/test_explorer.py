@@ -1,0 +1,191 @@
+"""What a person does with the explorer, in a real browser (Debian's chromium)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from dashboard import PRODUCT_NAME
+from dashboard.sources import BOUNDARY_ATTRIBUTION
+
+AREA_PATHS = ".choroplethlayer g.trace:nth-child(2) path.choroplethlocation"
+ALL_PATHS = ".choroplethlayer path.choroplethlocation"
+
+
+def headline(page: Page) -> str:
+    return page.locator("#headline").inner_text()
+
+
+def wait_ready(page: Page) -> None:
+    expect(page.locator("#headline")).not_to_be_empty(timeout=15_000)
+    expect(page.locator(ALL_PATHS).first).to_be_attached(timeout=15_000)
+    page.wait_for_load_state("networkidle")
+
+
+def query(page: Page) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def change(page: Page, label: str, value: str) -> None:
+    before = page.url
+    page.get_by_label(label, exact=True).select_option(value)
+    page.wait_for_function("before => window.location.href !== before", arg=before, timeout=10_000)
+    page.wait_for_load_state("networkidle")
+
+
+def test_first_page_shows_alliances_offline(watched: Page, live_server: str, screenshots: Path) -> None:
+    page = watched
+    page.goto(live_server)
+    wait_ready(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(PRODUCT_NAME)
+    expect(page.get_by_text(BOUNDARY_ATTRIBUTION)).to_be_visible()
+    # 20 NDRS alliances (East of England as one) coloured, over 21 2022 alliance outlines.
+    expect(page.locator(AREA_PATHS)).to_have_count(20)
+    expect(page.locator(".choroplethlayer g.trace:nth-child(3) path.choroplethlocation")).to_have_count(21)
+    assert "In 2022" in headline(page) and "England" in headline(page)
+    box = page.locator(".choroplethlayer").bounding_box()
+    widths = page.locator(AREA_PATHS).evaluate_all("paths => paths.map(p => p.getBBox().width)")
+    assert max(widths) < 0.8 * box["width"]  # nothing drawn inside out
+    page.screenshot(path=str(screenshots / "01-first-page.png"))
+
+
+@pytest.mark.parametrize(
+    ("label", "value", "expect_in_url"),
+    [
+        ("Indicator", "fds_28day", ("indicator", "fds_28day")),
+        ("Cancer type", "Lung", ("cancer", "Lung")),
+        ("Period", "2018", ("period", "2018")),
+        ("Area level", "icb", ("level", "icb")),
+        ("Alliance", "E56000018", ("alliance", "E56000018")),
+        ("Group", "imd_quintile", ("group", "imd_quintile")),
+        ("Compare with", "peers", ("compare", "peers")),
+    ],
+)
+def test_each_control_updates_the_views(watched: Page, live_server: str, label: str, value: str, expect_in_url) -> None:
+    page = watched
+    page.goto(live_server)
+    wait_ready(page)
+    before = (headline(page), page.locator("#table").inner_text(), page.locator("#ranked").inner_html())
+    change(page, label, value)
+    key, expected = expect_in_url
+    assert query(page)[key] == expected
+    expect(page.get_by_label(label, exact=True)).to_have_value(value)
+    page.wait_for_function(
+        """before => [document.querySelector('#headline').innerText, document.querySelector('#table').innerText,
+                     document.querySelector('#ranked').innerHTML].join('|') !== before""",
+        arg="|".join(before),
+        timeout=10_000,
+    )
+    assert page.locator(ALL_PATHS).count() > 0
+
+
+def test_level_change_redraws_the_map_and_table(watched: Page, live_server: str, screenshots: Path) -> None:
+    page = watched
+    page.goto(live_server)
+    wait_ready(page)
+    change(page, "Area level", "icb")
+    expect(page.locator(AREA_PATHS)).to_have_count(42)
+    expect(page.locator("#table tbody tr")).to_have_count(43)  # header row + 42
+    change(page, "Alliance", "E56000018")
+    expect(page.locator("#headline")).to_contain_text("Lancashire")
+    page.screenshot(path=str(screenshots / "02-icb-alliance.png"))
+
+
+def test_modelled_group_carries_a_badge(watched: Page, live_server: str, screenshots: Path) -> None:
+    page = watched
+    page.goto(live_server + "/?indicator=early_stage&cancer=Lung&period=2022&level=icb&group=imd_quintile&group_value=1+-+most+deprived")
+    wait_ready(page)
+    expect(page.locator("#modelled-badge")).to_be_visible()
+    assert "modelled" in headline(page).lower()
+    expect(page.locator("#gap")).to_contain_text("gap of")
+    expect(page.locator("#gap")).to_contain_text("MODELLED")
+    expect(page.locator("#table")).to_contain_text("modelled")
+    options = page.get_by_label("Group", exact=True).locator("option[disabled]")
+    assert "learning disability" in " ".join(options.all_inner_texts()).lower()
+    page.screenshot(path=str(screenshots / "03-modelled-groups.png"), full_page=True)
+
+
+def test_colour_by_comparison_shows_a_legend(watched: Page, live_server: str, screenshots: Path) -> None:
+    page = watched
+    page.goto(live_server + "/?level=icb")
+    wait_ready(page)
+    page.get_by_label("Comparison with benchmark").check()
+    expect(page.locator("#map-legend li").first).to_be_visible()
+    assert query(page)["colour"] == "comparison"
+    labels = page.locator("#map-legend li").all_inner_texts()
+    assert any("better" in label.lower() for label in labels)
+    page.screenshot(path=str(screenshots / "04-comparison-colours.png"))
+
+
+def test_download_equals_the_table(watched: Page, live_server: str, tmp_path: Path) -> None:
+    page = watched
+    page.goto(live_server + "/?indicator=early_stage&cancer=Lung&period=2022&level=icb&alliance=E56000018")
+    wait_ready(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download CSV").click()
+    download = info.value
+    assert download.suggested_filename == "early_stage_E56000018_2022.csv"
+    text = Path(download.path()).read_text()
+    comments = [line for line in text.splitlines() if line.startswith("#")]
+    assert any(line.startswith("# Permalink: http://127.0.0.1") and "alliance=E56000018" in line for line in comments)
+    assert any("Licence: Open Government Licence v3.0" in line for line in comments)
+    assert any(line.startswith("# Filters: indicator=early_stage; cancer=Lung") for line in comments)
+    rows = list(csv.DictReader(io.StringIO("\n".join(l for l in text.splitlines() if not l.startswith("#")))))
+    cells = page.locator("#table tbody tr").evaluate_all(
+        "trs => trs.slice(1).map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.innerText.trim()))"
+    )
+    assert len(rows) == len(cells) == 42
+    on_screen = {(c[1], c[7], c[8], c[9], c[10]) for c in cells}
+    downloaded = {(r["area_code"], r["value"], r["lower_ci"], r["upper_ci"], r["comparison"]) for r in rows}
+    assert downloaded == on_screen
+
+
+def test_permalink_reproduces_the_view_and_history_works(watched: Page, live_server: str) -> None:
+    page = watched
+    link = "/?indicator=fds_28day&cancer=Suspected+lung+cancer&period=2023-24&level=icb&alliance=E56000018&compare=alliance&area=E54000048&colour=comparison"
+    page.goto(live_server + link)
+    wait_ready(page)
+    for label, value in [("Indicator", "fds_28day"), ("Cancer type", "Suspected lung cancer"), ("Period", "2023-24"), ("Area level", "icb"), ("Alliance", "E56000018"), ("Compare with", "alliance")]:
+        expect(page.get_by_label(label, exact=True)).to_have_value(value)
+    expect(page.locator("#headline")).to_contain_text("Lancashire and South Cumbria")
+    first = headline(page)
+    change(page, "Period", "2022-23")
+    expect(page.locator("#headline")).not_to_have_text(first)
+    page.go_back()
+    expect(page.get_by_label("Period", exact=True)).to_have_value("2023-24", timeout=10_000)
+    expect(page.locator("#headline")).to_have_text(first)
+    page.go_forward()
+    expect(page.get_by_label("Period", exact=True)).to_have_value("2022-23", timeout=10_000)
+
+
+def test_invalid_permalink_falls_back_with_a_notice(watched: Page, live_server: str, screenshots: Path) -> None:
+    page = watched
+    page.goto(live_server + "/?indicator=no_such_thing&alliance=E56999999&cancer=Lung")
+    wait_ready(page)
+    notices = page.locator("#notices").inner_text()
+    assert "'indicator'" in notices and "'alliance'" in notices
+    expect(page.get_by_label("Indicator", exact=True)).to_have_value("early_stage")
+    page.screenshot(path=str(screenshots / "05-invalid-permalink.png"))
+
+
+def test_clicking_an_area_selects_it(watched: Page, live_server: str) -> None:
+    page = watched
+    page.goto(live_server + "/?level=icb")
+    wait_ready(page)
+    page.locator(AREA_PATHS).nth(5).click(force=True)
+    page.wait_for_function("() => window.location.search.includes('area=')", timeout=10_000)
+    code = query(page)["area"]
+    assert code.startswith("E54")
+    expect(page.locator("#trend-title")).not_to_contain_text("England over time")
+
+
+def test_no_data_selection_says_why(watched: Page, live_server: str) -> None:
+    page = watched
+    page.goto(live_server + "/?indicator=mortality_asr&cancer=Prostate&level=subicb&group=sex&group_value=Females")
+    wait_ready(page)
+    assert page.locator("#notices").inner_text() != "" or "no" in headline(page).lower()

@@ -125,3 +125,16 @@ def test_clicked_area_reads_map_and_chart_points() -> None:
     assert clicked_area({"points": [{"location": "E54000001"}]}) == "E54000001"
     assert clicked_area({"points": [{"customdata": ["E38000006", "x"]}]}) == "E38000006"
     assert clicked_area(None) is None
+
+
+def test_hover_names_area_value_ci_counts_period_and_comparison(explorer: Explorer) -> None:
+    sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb"))[0]
+    rows = explorer.compared_rows(sel)
+    first = maps.hover_text(rows.head(1), unit="%", period="2022", benchmark_name="England")[0]
+    row = rows.iloc[0]
+    assert first[0] == row["area_name"]
+    assert first[1] == f"{row['value']:.1f}%"
+    assert first[2] == f"{row['lower_ci']:.1f}% to {row['upper_ci']:.1f}%"
+    assert first[3] == f"{int(row['numerator']):,} / {int(row['denominator']):,}"
+    assert first[4] == "2022"
+    assert first[5].endswith("compared with England")

@@ -1,0 +1,77 @@
+"""Print the server time and response size of one filter change, per output family.
+
+Calls the same pure functions the callbacks call (views.page), on the committed data.
+Run: .venv/bin/python bench/filter_change.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+from dashboard.app import create_app, map_layers
+from dashboard.data.loading import load_dataset
+from dashboard.config import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR
+from dashboard.query import Explorer
+from dashboard.selection import Selection
+from dashboard.state import next_state
+from dashboard.views import maps, page
+
+SELECTIONS = [
+    Selection("early_stage", "All cancers", "2022", "alliance"),
+    Selection("early_stage", "Lung", "2022", "icb", "E56000018", "imd_quintile", "1 - most deprived"),
+    Selection("fds_28day", "All suspected cancers", "2023-24", "icb", compare="peers", colour="comparison"),
+    Selection("mortality_asr", "Lung", "2020", "subicb"),
+]
+REPEATS = 20
+
+
+def timed(fn) -> tuple[float, int]:
+    times, size = [], 0
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    size = len(json.dumps(result, default=str))
+    return statistics.median(times) * 1000, size
+
+
+def main() -> None:
+    dataset = load_dataset(DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR)
+    explorer = Explorer.from_dataset(dataset)
+    layers = map_layers(dataset)
+    geometry = maps.MapGeometry(
+        urls={level: f"/geo/{level}.json" for level in ("alliance", "icb", "subicb")},
+        outline_url="/geo/outline.json",
+        level_codes={name: [f["id"] for f in layer["features"]] for name, layer in layers.items()},
+        alliance_codes=[f["id"] for f in layers["outline"]["features"]],
+        bounds=maps.layer_bounds(layers["alliance"]),
+    )
+    print(f"{'selection':58} {'family':10} {'ms (median)':>11} {'bytes':>8}")
+    for raw in SELECTIONS:
+        sel = explorer.normalise(raw)[0]
+        families = {
+            "state": lambda: next_state(explorer, trigger="control-period", search="", values=sel.as_dict(), previous=sel.as_dict(), click=None).search,
+            "map": lambda: page.map_view(explorer, sel, geometry).properties,
+            "ranked": lambda: page.ranked_view(explorer, sel),
+            "trend": lambda: page.trend_view(explorer, sel),
+            "groups": lambda: page.groups_view(explorer, sel),
+            "headline": lambda: page.headline_view(explorer, sel),
+            "table": lambda: page.table_view(explorer, sel),
+        }
+        total = 0.0
+        label = f"{sel.indicator}/{sel.cancer}/{sel.period}/{sel.level}/{sel.group}"
+        for family, fn in families.items():
+            ms, size = timed(fn)
+            total += ms
+            print(f"{label:58} {family:10} {ms:11.1f} {size:8}")
+        print(f"{label:58} {'TOTAL':10} {total:11.1f}")
+    client = create_app(dataset=dataset).server.test_client()
+    sizes = {name: len(client.get(f"/geo/{name}.json").get_data()) for name in ("alliance", "icb", "subicb", "outline")}
+    print("geometry served once per page load (bytes):", sizes)
+    print("page layout (bytes):", len(client.get("/_dash-layout").get_data()))
+
+
+if __name__ == "__main__":
+    main()

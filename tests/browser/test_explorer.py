@@ -189,3 +189,15 @@ def test_no_data_selection_says_why(watched: Page, live_server: str) -> None:
     page.goto(live_server + "/?indicator=mortality_asr&cancer=Prostate&level=subicb&group=sex&group_value=Females")
     wait_ready(page)
     assert page.locator("#notices").inner_text() != "" or "no" in headline(page).lower()
+
+
+def test_layout_works_at_1024_pixels(watched: Page, live_server: str, screenshots: Path) -> None:
+    page = watched
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(live_server + "/?level=icb")
+    wait_ready(page)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    for label in ("Indicator", "Cancer type", "Period", "Area level", "Alliance", "Group", "Group value", "Compare with"):
+        assert page.get_by_label(label, exact=True).bounding_box()["width"] > 150
+    page.screenshot(path=str(screenshots / "06-at-1024px.png"))

@@ -1,0 +1,126 @@
+"""Disclosure control: one rule, applied once, before anything reaches a view or a download.
+
+Primary rule: a row is suppressed when it rests on a count of 1 to 4 people, either
+shown (numerator or denominator) or derivable from what is shown (denominator minus
+numerator). Its numerator, denominator, value and limits are withheld.
+
+Secondary rule: within every family of rows that add up to a shown total (an area's
+groups and its all-patients row; an alliance's ICBs; an ICB's sub-ICBs; England's
+alliances), no family may have exactly one row withheld, or subtracting the shown rows
+from the total would recover it. The smallest other row of such a family is withheld
+too, repeatedly, until no family has a single withheld row.
+
+Population estimates (not counts of patients) are exempt.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SMALL_COUNT_MIN, SMALL_COUNT_MAX = 1, 4
+EXEMPT_INDICATORS = frozenset({"population", "most_deprived_share"})
+PRIMARY = "Suppressed: based on a count of 1 to 4 people"
+SECONDARY = "Suppressed: would reveal another suppressed count by subtraction"
+RULE_TEXT = (
+    "Counts of 1 to 4 people, and any value, interval or count derived from them (including a "
+    "denominator minus its numerator), are suppressed; so is the smallest other figure wherever a "
+    "single suppressed figure could be recovered by subtraction from a shown total (an area and its "
+    "groups; an alliance and its ICBs; an ICB and its sub-ICBs; England and its alliances)."
+)
+WITHHELD = ["numerator", "denominator", "value", "lower_ci", "upper_ci"]
+MAX_ROUNDS = 20
+
+
+def is_small(count: pd.Series) -> pd.Series:
+    return count.between(SMALL_COUNT_MIN, SMALL_COUNT_MAX)
+
+
+def primary_mask(table: pd.DataFrame) -> pd.Series:
+    counts = ~table["indicator_id"].isin(EXEMPT_INDICATORS)
+    small = is_small(table["numerator"]) | is_small(table["denominator"]) | is_small(table["denominator"] - table["numerator"])
+    return counts & small
+
+
+def _families(table: pd.DataFrame, parents: dict[str, str]) -> list[tuple[pd.Series, pd.Series]]:
+    """(family key per row, is-total per row) for each way rows add up to a total."""
+    base = table["indicator_id"].astype(str) + "|" + table["period"].astype(str) + "|" + table["cancer_type"].astype(str)
+    group = table["group_dimension"].astype(str) + "=" + table["group_value"].astype(str)
+    families = []
+    # An area's groups add up to its all-patients row.
+    is_all = table["group_dimension"] == "all"
+    group_dims = table["group_dimension"].astype(str)
+    for dim in sorted(set(group_dims) - {"all"}):
+        in_family = is_all | (group_dims == dim)
+        key = (base + "|" + table["area_code"].astype(str) + "|" + dim).where(in_family)
+        families.append((key, is_all))
+    # Areas add up to their parent area, within one group.
+    area = table["area_code"].astype(str)
+    parent = area.map(parents)
+    key_parts = (base + "|" + group + "|" + parent).where(parent.notna())
+    key_total = base + "|" + group + "|" + area
+    # A row is a part of its parent's family, and the total of its own.
+    families.append((key_parts, pd.Series(False, index=table.index)))
+    families.append((key_total.where(area.isin(set(parents.values()))), pd.Series(True, index=table.index)))
+    return families
+
+
+def _membership(table: pd.DataFrame, parents: dict[str, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (row, family, is-total) triple, with families numbered 0..n-1."""
+    rows, keys, totals = [], [], []
+    for key, is_total in _families(table, parents):
+        present = key.notna().to_numpy()
+        rows.append(np.flatnonzero(present))
+        keys.append(key.to_numpy()[present])
+        totals.append(is_total.to_numpy()[present])
+    all_keys = np.concatenate(keys)
+    codes, _ = pd.factorize(all_keys)
+    return np.concatenate(rows), codes, np.concatenate(totals)
+
+
+def secondary_mask(table: pd.DataFrame, withheld: pd.Series, parents: dict[str, str]) -> pd.Series:
+    """Rows to withhold so that no family has exactly one withheld part."""
+    withheld_rows = withheld.to_numpy().copy()
+    exempt = table["indicator_id"].isin(EXEMPT_INDICATORS).to_numpy()
+    size = table["numerator"].fillna(np.inf).to_numpy()
+    row, family, total = _membership(table, parents)
+    keep = ~exempt[row]
+    row, family, total = row[keep], family[keep], total[keep]
+    part_row, part_family = row[~total], family[~total]
+    total_row, total_family = row[total], family[total]
+    n_families = int(family.max()) + 1 if len(family) else 0
+    for _ in range(MAX_ROUNDS):
+        hidden_parts = np.bincount(part_family, weights=withheld_rows[part_row], minlength=n_families)
+        exposed = hidden_parts == 1
+        if not exposed.any():
+            break
+        # In each exposed family, withhold the smallest part still shown ...
+        candidate = exposed[part_family] & ~withheld_rows[part_row]
+        order = np.lexsort((size[part_row[candidate]], part_family[candidate]))
+        fam_sorted = part_family[candidate][order]
+        first = np.ones(len(fam_sorted), dtype=bool)
+        first[1:] = fam_sorted[1:] != fam_sorted[:-1]
+        chosen = part_row[candidate][order][first]
+        # ... or, where none is left, the total itself.
+        served = np.zeros(n_families, dtype=bool)
+        served[fam_sorted[first]] = True
+        lonely = exposed & ~served
+        chosen_totals = total_row[lonely[total_family] & ~withheld_rows[total_row]]
+        new = np.concatenate([chosen, chosen_totals])
+        new = new[~withheld_rows[new]]
+        if len(new) == 0:
+            break
+        withheld_rows[new] = True
+    return pd.Series(withheld_rows, index=table.index)
+
+
+def apply_disclosure_control(table: pd.DataFrame, parents: dict[str, str]) -> pd.DataFrame:
+    """The table with small counts withheld and a `suppression` column saying why."""
+    table = table.reset_index(drop=True)
+    primary = primary_mask(table)
+    everything = secondary_mask(table, primary, parents)
+    out = table.copy()
+    out.loc[everything, WITHHELD] = np.nan
+    reason = np.where(primary, PRIMARY, np.where(everything, SECONDARY, ""))
+    out["suppression"] = pd.Series(reason, index=out.index).astype("category")
+    return out

@@ -14,6 +14,7 @@ ALLIANCE = "control-alliance"
 GROUP = "control-group"
 GROUP_VALUE = "control-group-value"
 COMPARE = "control-compare"
+CONFIDENCE = "control-confidence"
 COLOUR = "control-colour"
 
 HEADLINE = "headline"
@@ -41,5 +42,6 @@ CONTROLS = {
     "group": GROUP,
     "group_value": GROUP_VALUE,
     "compare": COMPARE,
+    "confidence": CONFIDENCE,
     "colour": COLOUR,
 }

@@ -17,7 +17,8 @@ from dashboard.data.loading import Dataset
 from dashboard.data.schema import GROUP_LABELS, GROUPS_WITHOUT_DATA, GroupDimension, PeriodType
 from dashboard.geography import EAST_OF_ENGLAND_CODE, EAST_OF_ENGLAND_MEMBERS, ENGLAND_CODE, LEVEL_LABELS, AreaLevel
 from dashboard.selection import ALL_ENGLAND, MAP_LEVELS, ColourBy, Comparator, Selection
-from dashboard.stats.compare import Comparison, compare_with_benchmark
+from dashboard.stats.compare import CONFIDENCE_LEVELS, Comparison, compare_with_benchmark, limits_at
+from dashboard.stats.disclosure import apply_disclosure_control
 
 PERIOD_TYPE_ORDER = [
     PeriodType.CALENDAR_YEAR.value,
@@ -63,7 +64,9 @@ class Explorer:
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> Explorer:
-        table = dataset.indicators
+        table = dataset.indicators.copy()
+        table["lower_ci_998"], table["upper_ci_998"] = limits_at(table, CONFIDENCE_LEVELS["99.8"])
+        table = apply_disclosure_control(table, _parents(dataset.boundaries.areas))
         tables = {str(i): frame.reset_index(drop=True) for i, frame in table.groupby("indicator_id", observed=True)}
         areas = dataset.boundaries.areas
         names: dict[str, str] = {ENGLAND_CODE: "England", EAST_OF_ENGLAND_CODE: "East of England"}
@@ -176,6 +179,7 @@ class Explorer:
             notices.append(Notice("compare", "comparing with 'the selected alliance' needs an alliance; comparing with England"))
             sel = sel.with_(compare=Comparator.ENGLAND.value)
         sel = sel.with_(colour=pick("colour", sel.colour, [Option(c.value, c.value) for c in ColourBy], ColourBy.VALUE.value))
+        sel = sel.with_(confidence=pick("confidence", sel.confidence, [Option(c, c) for c in CONFIDENCE_LEVELS], "95"))
         area_codes = set(map(str, self.level_rows(sel)["area_code"]))
         if sel.area and sel.area not in area_codes:
             notices.append(Notice("area", f"area={sel.area!r} has no {LEVEL_LABELS[AreaLevel(sel.level)]} data here; no area selected"))
@@ -241,7 +245,8 @@ class Explorer:
         benchmark = self.benchmarks(sel, rows)
         polarity = self.metadata[sel.indicator]["polarity"]
         rows["benchmark"] = benchmark
-        rows["comparison"] = compare_with_benchmark(rows["lower_ci"], rows["upper_ci"], benchmark, polarity)
+        lower, upper = limit_columns(sel.confidence)
+        rows["comparison"] = compare_with_benchmark(rows[lower], rows[upper], benchmark, polarity)
         if sel.compare == Comparator.ALLIANCE.value:
             # An alliance is not compared with itself.
             rows.loc[rows["area_code"].isin([sel.alliance, GROUPING_OF.get(sel.alliance, "")]), "comparison"] = Comparison.NOT_COMPARED.value
@@ -282,6 +287,18 @@ class Explorer:
 
     def modelled_in_view(self, sel: Selection) -> bool:
         return bool((self.level_rows(sel)["data_status"] == "modelled").any())
+
+
+def _parents(areas: pd.DataFrame) -> dict[str, str]:
+    """Each area's parent in the hierarchy whose figures add up: sub-ICB -> ICB -> alliance -> England."""
+    parents = dict(zip(areas["subicb_code"], areas["icb_code"], strict=True))
+    parents.update(dict(zip(areas["icb_code"], areas["alliance_code"], strict=False)))
+    parents.update({code: ENGLAND_CODE for code in [*areas["alliance_code"].unique(), EAST_OF_ENGLAND_CODE]})
+    return parents
+
+
+def limit_columns(confidence: str) -> tuple[str, str]:
+    return ("lower_ci", "upper_ci") if confidence == "95" else ("lower_ci_998", "upper_ci_998")
 
 
 def _peer_groups(shares: pd.DataFrame | None) -> dict[str, int]:

@@ -41,6 +41,7 @@ class Selection:
     compare: str = Comparator.ENGLAND.value
     area: str = ""
     colour: str = ColourBy.VALUE.value
+    confidence: str = "95"
 
     @property
     def has_alliance(self) -> bool:
@@ -69,4 +70,6 @@ URL_PARAMETERS: dict[str, str] = {
     "compare": "compare",
     "area": "area",
     "colour": "colour",
+    "confidence": "confidence",
 }
+CONFIDENCE_LABELS = {"95": "95% (about 1 in 20 false alarms)", "99.8": "99.8% (about 1 in 500)"}

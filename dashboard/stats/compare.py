@@ -51,3 +51,32 @@ def compare_with_benchmark(
     result[lower_than] = low_label.value
     result[missing] = Comparison.NOT_COMPARED.value
     return result
+
+
+CONFIDENCE_LEVELS = {"95": 0.95, "99.8": 0.998}
+
+
+def limits_at(table, confidence: float):
+    """Lower and upper limits of every row at another confidence level, by its CI method.
+
+    Wilson rows are recomputed from numerator and denominator; Dobson rows are rescaled
+    from their 95% limits (see intervals.dobson_limits_at); Poisson rate rows are
+    recomputed; rows with no interval stay without one.
+    """
+    import pandas as pd
+
+    from dashboard.stats.intervals import dobson_limits_at, rate_interval, wilson_interval
+
+    method = table["ci_method"].astype(str)
+    lower = np.full(len(table), np.nan)
+    upper = np.full(len(table), np.nan)
+    wilson = method.str.startswith("Wilson").to_numpy()
+    lo, hi = wilson_interval(table["numerator"], table["denominator"], confidence)
+    lower[wilson], upper[wilson] = lo[wilson] * 100, hi[wilson] * 100
+    dobson = method.str.startswith("Dobson").to_numpy()
+    lo, hi = dobson_limits_at(table["value"], table["lower_ci"], table["upper_ci"], table["numerator"], confidence)
+    lower[dobson], upper[dobson] = lo[dobson], hi[dobson]
+    poisson = method.str.startswith("Exact Poisson").to_numpy()
+    _, lo, hi = rate_interval(table["numerator"], table["denominator"], 100_000, confidence)
+    lower[poisson], upper[poisson] = lo[poisson], hi[poisson]
+    return pd.Series(lower, index=table.index), pd.Series(upper, index=table.index)

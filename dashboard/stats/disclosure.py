@@ -57,7 +57,7 @@ def _families(table: pd.DataFrame, parents: dict[str, str]) -> list[tuple[pd.Ser
     # Areas add up to their parent area, within one group.
     area = table["area_code"].astype(str)
     parent = area.map(parents)
-    key_parts = (base + "|" + group + "|" + parent).where(parent.notna())
+    key_parts = (base + "|" + group + "|" + parent.fillna("")).where(parent.notna())
     key_total = base + "|" + group + "|" + area
     # A row is a part of its parent's family, and the total of its own.
     families.append((key_parts, pd.Series(False, index=table.index)))
@@ -120,7 +120,7 @@ def apply_disclosure_control(table: pd.DataFrame, parents: dict[str, str]) -> pd
     primary = primary_mask(table)
     everything = secondary_mask(table, primary, parents)
     out = table.copy()
-    out.loc[everything, WITHHELD] = np.nan
+    out.loc[everything, [c for c in (*WITHHELD, "lower_ci_998", "upper_ci_998") if c in out.columns]] = np.nan
     reason = np.where(primary, PRIMARY, np.where(everything, SECONDARY, ""))
     out["suppression"] = pd.Series(reason, index=out.index).astype("category")
     return out

@@ -114,3 +114,20 @@ def dobson_dsr(
     lower = dsr + spread * (float(byar_lower) - observed)
     upper = dsr + spread * (float(byar_upper) - observed)
     return dsr * multiplier, lower * multiplier, upper * multiplier
+
+
+def dobson_limits_at(
+    value: ArrayLike, lower_95: ArrayLike, upper_95: ArrayLike, events: ArrayLike, confidence: float
+) -> tuple[Array, Array]:
+    """Dobson limits at another confidence level, from a DSR and its published 95% limits.
+
+    Dobson's limits are DSR + s·(Byar(O) − O) with s = sqrt(var/O) the same at every
+    level, so s can be read back from the 95% limits and reused. This lets a 99.8%
+    interval be given for rates whose age-specific inputs are not published.
+    """
+    value, lower_95, upper_95, events = (np.asarray(a, dtype=float) for a in (value, lower_95, upper_95, events))
+    b_lower_95, b_upper_95 = byar_count_interval(events, 0.95)
+    b_lower, b_upper = byar_count_interval(events, confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.where(np.isfinite(upper_95), (upper_95 - value) / (b_upper_95 - events), (lower_95 - value) / (b_lower_95 - events))
+    return value + spread * (b_lower - events), value + spread * (b_upper - events)

@@ -22,6 +22,7 @@ CONTROL_LABELS = {
     "group": "Group",
     "group_value": "Group value",
     "compare": "Compare with",
+    "confidence": "Significance level",
 }
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from dashboard import PRODUCT_NAME
 from dashboard.selection import Selection
 from dashboard.sources import BOUNDARY_ATTRIBUTION
+from dashboard.stats.disclosure import RULE_TEXT
 from dashboard.views.formatting import VALUE_DECIMALS
 from dashboard.views.tables import rounded_rows
 
@@ -29,6 +30,7 @@ def csv_text(
     metadata: Mapping[str, str],
     permalink: str,
     generated: datetime,
+    benchmark_name: str = "England",
 ) -> str:
     table = rounded_rows(rows)
     statuses = sorted(set(table["data_status"].dropna()))
@@ -48,6 +50,8 @@ def csv_text(
         f"Data status: {status_line}",
         f"Filters: {filters}",
         f"Rows: {len(table)}; values, limits and benchmarks rounded to {VALUE_DECIMALS} decimal place as on screen",
+        f"Comparison: with {benchmark_name} at the {sel.confidence}% level (whole interval above or below the benchmark)",
+        f"Disclosure control: {RULE_TEXT} The suppression column says why a row is empty.",
         f"Source: {metadata['source']}",
         f"Attribution: {metadata['attribution']} {BOUNDARY_ATTRIBUTION}",
         f"Licence: {metadata['licence']}",

@@ -91,8 +91,14 @@ HOVER_TEMPLATE = (
 )
 
 
+def background_hover(rows: pd.DataFrame, codes: list[str], names: dict[str, str]) -> list[list[str]]:
+    """Why an area has no colour: suppressed (with the rule), or no data for this selection."""
+    reasons = {str(code): str(reason) for code, reason in zip(rows["area_code"], rows["suppression"], strict=True) if str(reason)}
+    return [[names.get(code, code), reasons.get(code, "No data for this selection")] for code in codes]
+
+
 def map_properties(
-    *, sel: Selection, rows: pd.DataFrame, unit: str, benchmark_name: str, geometry: MapGeometry
+    *, sel: Selection, rows: pd.DataFrame, unit: str, benchmark_name: str, geometry: MapGeometry, names: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Every map property that depends on the selection: per trace, and for the geo layout."""
     valued = rows[rows["value"].notna()]
@@ -131,7 +137,12 @@ def map_properties(
     outline_width = [3.5 if code == sel.alliance else 1.8 for code in geometry.alliance_codes]
     return {
         "traces": {
-            BACKGROUND: {"geojson": geometry.urls[sel.level], "locations": geometry.level_codes[sel.level], "z": [0] * len(geometry.level_codes[sel.level])},
+            BACKGROUND: {
+                "geojson": geometry.urls[sel.level],
+                "locations": geometry.level_codes[sel.level],
+                "z": [0] * len(geometry.level_codes[sel.level]),
+                "customdata": background_hover(rows, geometry.level_codes[sel.level], names or {}),
+            },
             AREAS: areas,
             OUTLINES: {"marker": {"line": {"width": outline_width, "color": NHS_DARK_BLUE}}},
         },
@@ -147,7 +158,7 @@ def map_figure(properties: dict[str, Any], geometry: MapGeometry) -> dict[str, A
             "colorscale": [[0, NO_DATA_FILL], [1, NO_DATA_FILL]],
             "showscale": False,
             "marker": {"line": {"color": NHS_WHITE, "width": 0.8}},
-            "hoverinfo": "skip",
+            "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
             "name": "No data",
         },
         AREAS: {"type": "choropleth", "hovertemplate": HOVER_TEMPLATE, "name": "Areas"},

@@ -47,7 +47,7 @@ class MapView:
 def map_view(explorer: Explorer, sel: Selection, geometry: maps.MapGeometry) -> MapView:
     rows = explorer.compared_rows(sel)
     unit = _unit(explorer, sel)
-    properties = maps.map_properties(sel=sel, rows=rows, unit=unit, benchmark_name=explorer.benchmark_name(sel), geometry=geometry)
+    properties = maps.map_properties(sel=sel, rows=rows, unit=unit, benchmark_name=explorer.benchmark_name(sel), geometry=geometry, names=dict(explorer.names))
     shown = rows["value"].notna().sum()
     caption = (
         f"{explorer.metadata[sel.indicator]['name']} ({unit}), {sel.cancer}, {sel.period}: {shown} of "
@@ -110,6 +110,8 @@ def headline_view(explorer: Explorer, sel: Selection) -> str:
     metadata = explorer.metadata[sel.indicator]
     if row is None:
         return no_data_reason(explorer, sel) or f"No figure for {_series_name(explorer, focus)} for this selection."
+    if str(row["suppression"]):
+        return f"In {sel.period}, the figure for {_series_name(explorer, focus)} is withheld. {row['suppression']}."
     compare_sel = sel if not (sel.compare == Comparator.ALLIANCE.value and focus == sel.alliance) else sel.with_(compare=Comparator.ENGLAND.value)
     if compare_sel.compare == Comparator.PEERS.value:
         compare_sel = compare_sel.with_(compare=Comparator.ENGLAND.value)  # a single area's headline compares with England
@@ -141,5 +143,8 @@ def table_view(explorer: Explorer, sel: Selection) -> list[dict[str, object]]:
 
 def download_view(explorer: Explorer, sel: Selection, *, permalink: str, generated: datetime) -> tuple[str, str]:
     """(file name, CSV text) for exactly the rows of the table."""
-    text = csv_text(explorer.compared_rows(sel), sel=sel, metadata=explorer.metadata[sel.indicator], permalink=permalink, generated=generated)
+    text = csv_text(
+        explorer.compared_rows(sel), sel=sel, metadata=explorer.metadata[sel.indicator], permalink=permalink,
+        generated=generated, benchmark_name=explorer.benchmark_name(sel),
+    )
     return download_filename(sel), text

@@ -8,7 +8,7 @@ from dashboard.data.schema import COLUMNS
 from dashboard.views.formatting import round_count, round_value
 
 # Download columns: the documented table format, then the comparison made on screen.
-EXPORT_COLUMNS = [*COLUMNS, "benchmark", "comparison"]
+EXPORT_COLUMNS = [*COLUMNS, "lower_ci_998", "upper_ci_998", "benchmark", "comparison", "suppression"]
 # On-screen table: (column id, heading).
 TABLE_COLUMNS = [
     ("area_name", "Area"),
@@ -23,20 +23,22 @@ TABLE_COLUMNS = [
     ("upper_ci", "Upper 95% CI"),
     ("comparison", "Comparison"),
     ("data_status", "Data status"),
+    ("suppression", "Note"),
 ]
 
 
 def rounded_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """The selection's rows in download format, rounded as they are shown (one rule)."""
     out = rows.reindex(columns=EXPORT_COLUMNS).copy()
-    for column in ("value", "lower_ci", "upper_ci", "benchmark"):
+    for column in ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998", "benchmark"):
         out[column] = out[column].map(round_value).astype("object")
     for column in ("numerator", "denominator"):
         out[column] = out[column].map(round_count).astype("object")
     for column in ("period_start", "period_end"):
         out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
-    text = [c for c in EXPORT_COLUMNS if c not in ("value", "lower_ci", "upper_ci", "benchmark", "numerator", "denominator")]
-    out[text] = out[text].astype("object").where(out[text].notna(), None)
+    # Missing is None (an empty cell), never NaN, on screen and in the file alike.
+    out = out.astype("object").where(out.notna(), None)
+    out["suppression"] = out["suppression"].map(lambda reason: reason or None)
     return out.reset_index(drop=True)
 
 

@@ -1,0 +1,116 @@
+"""Disclosure control: the rule on worked examples, then on many random selections."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard.query import Explorer
+from dashboard.selection import Selection
+from dashboard.stats.disclosure import EXEMPT_INDICATORS, PRIMARY, SECONDARY, apply_disclosure_control
+from dashboard.views import page
+
+PARENTS = {"A1": "ALL", "A2": "ALL", "A3": "ALL"}
+
+
+def _frame(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["area_code", "group_dimension", "group_value", "numerator", "denominator"])
+    frame["value"] = frame["numerator"] / frame["denominator"] * 100
+    frame["lower_ci"], frame["upper_ci"] = frame["value"] - 1, frame["value"] + 1
+    return frame.assign(indicator_id="early_stage", period="2022", cancer_type="Lung")
+
+
+def test_small_counts_and_small_complements_are_withheld() -> None:
+    out = apply_disclosure_control(_frame([("A1", "all", "All", 3, 50), ("A2", "all", "All", 48, 50), ("A3", "all", "All", 0, 50), ("ALL", "all", "All", 51, 150)]), PARENTS)
+    assert list(out["suppression"]) [:3] == [PRIMARY, PRIMARY, ""]
+    assert out.loc[0, ["numerator", "denominator", "value", "lower_ci", "upper_ci"]].isna().all()
+    assert out.loc[2, "numerator"] == 0  # zero is not a count of 1 to 4
+
+
+def test_one_withheld_area_forces_a_second() -> None:
+    frame = _frame([("A1", "all", "All", 3, 50), ("A2", "all", "All", 20, 60), ("A3", "all", "All", 10, 40), ("ALL", "all", "All", 33, 150)])
+    out = apply_disclosure_control(frame, PARENTS)
+    assert list(out["suppression"]) == [PRIMARY, "", SECONDARY, ""]  # the smallest other part, A3
+
+
+def test_one_withheld_group_forces_a_second_group() -> None:
+    frame = _frame(
+        [("A1", "all", "All", 40, 100)]
+        + [("A1", "imd_quintile", q, n, d) for q, n, d in [("1", 2, 20), ("2", 9, 20), ("3", 8, 20), ("4", 10, 20), ("5", 11, 20)]]
+    )
+    out = apply_disclosure_control(frame, {})
+    withheld = out.loc[out["suppression"] != "", "group_value"].tolist()
+    assert withheld == ["1", "3"]
+
+
+@pytest.fixture(scope="module")
+def explorer(dataset) -> Explorer:
+    return Explorer.from_dataset(dataset)
+
+
+def _random_selection(explorer: Explorer, data) -> Selection:
+    indicator = data.draw(st.sampled_from([i for i in explorer.tables if i not in EXEMPT_INDICATORS]))
+    sel = explorer.normalise(Selection(indicator, "", "", "icb"))[0]
+    sel = explorer.normalise(sel.with_(cancer=data.draw(st.sampled_from([o.value for o in explorer.cancer_options(indicator)]))))[0]
+    levels = [o.value for o in explorer.level_options(sel) if not o.disabled]
+    sel = explorer.normalise(sel.with_(level=data.draw(st.sampled_from(levels))))[0]
+    sel = explorer.normalise(sel.with_(period=data.draw(st.sampled_from([o.value for o in explorer.period_options(sel)]))))[0]
+    groups = [o.value for o in explorer.group_options(sel) if not o.disabled]
+    sel = explorer.normalise(sel.with_(group=data.draw(st.sampled_from(groups))))[0]
+    if sel.group != "all":
+        sel = explorer.normalise(sel.with_(group_value=data.draw(st.sampled_from([o.value for o in explorer.group_value_options(sel)]))))[0]
+    return sel
+
+
+def _no_small_counts(frame: pd.DataFrame) -> None:
+    for column in ("numerator", "denominator"):
+        values = pd.to_numeric(frame[column], errors="coerce")
+        assert not values.between(1, 4).any(), frame.loc[values.between(1, 4)]
+    complement = pd.to_numeric(frame["denominator"], errors="coerce") - pd.to_numeric(frame["numerator"], errors="coerce")
+    assert not complement.between(1, 4).any()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_selections_show_no_small_count_and_nothing_recoverable(explorer: Explorer, data) -> None:
+    sel = _random_selection(explorer, data)
+    # The table and the download.
+    table = pd.DataFrame(page.table_view(explorer, sel))
+    _, text = page.download_view(explorer, sel, permalink="x", generated=pd.Timestamp("2026-01-01"))
+    download = pd.read_csv(io.StringIO(text), comment="#")
+    for frame in (table, download):
+        if not frame.empty:
+            _no_small_counts(frame)
+    # The map and the ranked chart show a value only for rows the table shows.
+    shown = set(table.loc[table["value"].notna(), "area_code"]) if not table.empty else set()
+    mapped = page.map_view(explorer, sel, _geometry(explorer)).properties["traces"][1]["locations"]
+    assert set(mapped) == shown
+    # No parent total shown with exactly one child withheld (at this level, for this group).
+    rows = explorer.compared_rows(sel)
+    parents = rows["alliance_code"] if sel.level == "icb" else None
+    if parents is not None and not rows.empty:
+        for parent, children in rows.groupby(parents.astype(str), observed=True):
+            parent_row = explorer.area_row(sel, parent)
+            if parent_row is not None and not np.isnan(parent_row["value"]) and len(children) > 1:
+                assert children["value"].isna().sum() != 1, (sel, parent)
+    # Nor an area's all-patients row with exactly one withheld group.
+    if sel.group != "all":
+        for code in list(rows["area_code"].astype(str))[:5]:
+            groups = explorer.group_rows(sel, code)
+            total = explorer.area_row(sel.with_(group="all", group_value="All"), code)
+            if total is not None and not np.isnan(total["value"]):
+                assert groups["value"].isna().sum() != 1, (sel, code)
+
+
+def _geometry(explorer: Explorer):
+    from dashboard.views.maps import MapGeometry
+
+    codes = {}
+    for level in ("alliance", "icb", "subicb"):
+        codes[level] = sorted({str(c) for t in explorer.tables.values() for c in t.loc[t["area_level"] == level, "area_code"].unique()})
+    return MapGeometry(urls={k: f"/geo/{k}.json" for k in codes}, outline_url="/geo/outline.json", level_codes=codes, alliance_codes=codes["alliance"], bounds={"": (0, 0, 1, 1)})

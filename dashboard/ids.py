@@ -28,6 +28,13 @@ TREND = "trend"
 TREND_TITLE = "trend-title"
 GROUPS = "groups"
 GAP = "gap"
+INEQUALITY_RANK = "inequality-rank"
+INEQUALITY_NOTE = "inequality-note"
+TREND_NOTE = "trend-note"
+VARIATION = "variation-summary"
+FUNNEL = "funnel"
+FUNNEL_NOTE = "funnel-note"
+OVERDISPERSION = "control-overdispersion"
 TABLE = "table"
 DOWNLOAD_BUTTON = "download-button"
 DOWNLOAD = "download"
@@ -44,4 +51,5 @@ CONTROLS = {
     "compare": COMPARE,
     "confidence": CONFIDENCE,
     "colour": COLOUR,
+    "overdispersion": OVERDISPERSION,
 }

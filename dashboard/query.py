@@ -180,6 +180,7 @@ class Explorer:
             sel = sel.with_(compare=Comparator.ENGLAND.value)
         sel = sel.with_(colour=pick("colour", sel.colour, [Option(c.value, c.value) for c in ColourBy], ColourBy.VALUE.value))
         sel = sel.with_(confidence=pick("confidence", sel.confidence, [Option(c, c) for c in CONFIDENCE_LEVELS], "95"))
+        sel = sel.with_(overdispersion=pick("overdispersion", sel.overdispersion, [Option("off", "off"), Option("on", "on")], "off"))
         area_codes = set(map(str, self.level_rows(sel)["area_code"]))
         if sel.area and sel.area not in area_codes:
             notices.append(Notice("area", f"area={sel.area!r} has no {LEVEL_LABELS[AreaLevel(sel.level)]} data here; no area selected"))
@@ -284,6 +285,12 @@ class Explorer:
             has_row = self.area_row(sel, sel.alliance) is not None
             return sel.alliance if has_row else ENGLAND_CODE
         return ENGLAND_CODE
+
+    def peer_rows(self, sel: Selection, code: str) -> pd.DataFrame:
+        """Rows of the areas at the selection's level in the same deprivation fifth as `code` (itself included)."""
+        rows = self.level_rows(sel)
+        group = self.peer_group.get(code)
+        return rows[rows["area_code"].astype(str).map(self.peer_group) == group] if group else rows.iloc[0:0]
 
     def modelled_in_view(self, sel: Selection) -> bool:
         return bool((self.level_rows(sel)["data_status"] == "modelled").any())

@@ -42,6 +42,7 @@ class Selection:
     area: str = ""
     colour: str = ColourBy.VALUE.value
     confidence: str = "95"
+    overdispersion: str = "off"
 
     @property
     def has_alliance(self) -> bool:
@@ -71,5 +72,7 @@ URL_PARAMETERS: dict[str, str] = {
     "area": "area",
     "colour": "colour",
     "confidence": "confidence",
+    "overdispersion": "overdispersion",
 }
+OVERDISPERSION_LABELS = {"off": "Chance variation only", "on": "Allow for overdispersion"}
 CONFIDENCE_LABELS = {"95": "95% (about 1 in 20 false alarms)", "99.8": "99.8% (about 1 in 500)"}

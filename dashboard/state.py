@@ -49,7 +49,7 @@ def next_state(explorer: Explorer, *, trigger: str | None, search: str | None, v
 
 
 def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option]]:
-    from dashboard.selection import COLOUR_LABELS, COMPARATOR_LABELS, CONFIDENCE_LABELS
+    from dashboard.selection import COLOUR_LABELS, COMPARATOR_LABELS, CONFIDENCE_LABELS, OVERDISPERSION_LABELS
 
     group_values = explorer.group_value_options(sel) if sel.group != "all" else [Option("All", "All patients (choose a Group)")]
     return {
@@ -66,4 +66,5 @@ def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option
         ],
         "colour": [Option(key.value, label) for key, label in COLOUR_LABELS.items()],
         "confidence": [Option(key, label) for key, label in CONFIDENCE_LABELS.items()],
+        "overdispersion": [Option(key, label) for key, label in OVERDISPERSION_LABELS.items()],
     }

@@ -71,7 +71,7 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry) -> None:
     def update_ranked(data):
         return page.ranked_view(explorer, Selection.from_dict(data))
 
-    @app.callback(Output(ids.TREND, "figure"), Output(ids.TREND_TITLE, "children"), Input(ids.SELECTION, "data"))
+    @app.callback(Output(ids.TREND, "figure"), Output(ids.TREND_TITLE, "children"), Output(ids.TREND_NOTE, "children"), Input(ids.SELECTION, "data"))
     def update_trend(data):
         return page.trend_view(explorer, Selection.from_dict(data))
 
@@ -90,6 +90,19 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry) -> None:
         sel = Selection.from_dict(data)
         reason = page.no_data_reason(explorer, sel)
         return page.headline_view(explorer, sel), not explorer.modelled_in_view(sel), reason, not reason
+
+    @app.callback(Output(ids.VARIATION, "children"), Input(ids.SELECTION, "data"))
+    def update_variation(data):
+        items = page.variation_view(explorer, Selection.from_dict(data))
+        return [child for term, text in items for child in (html.Dt(term), html.Dd(text))]
+
+    @app.callback(Output(ids.INEQUALITY_RANK, "figure"), Output(ids.INEQUALITY_NOTE, "children"), Input(ids.SELECTION, "data"))
+    def update_inequality(data):
+        return page.inequality_rank_view(explorer, Selection.from_dict(data))
+
+    @app.callback(Output(ids.FUNNEL, "figure"), Output(ids.FUNNEL_NOTE, "children"), Input(ids.SELECTION, "data"))
+    def update_funnel(data):
+        return page.funnel_view(explorer, Selection.from_dict(data))
 
     @app.callback(Output(ids.TABLE, "data"), Input(ids.SELECTION, "data"))
     def update_table(data):

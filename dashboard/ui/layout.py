@@ -99,10 +99,30 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                                         dcc.Graph(id=ids.MAP, figure=map_figure, className="map", config={**graph_config, "topojsonURL": topojson_url}),
                                         html.Ul(id=ids.MAP_LEGEND, className="legend"),
                                         html.P(id=ids.MAP_CAPTION, className="caption"),
+                                        html.H4("Variation across areas"),
+                                        html.Dl(id=ids.VARIATION, className="variation"),
                                     ),
                                     _card("Areas ranked, with 95% confidence intervals", dcc.Graph(id=ids.RANKED, config=graph_config), class_name="card scroll"),
-                                    _card("Trend", dcc.Graph(id=ids.TREND, config=graph_config), title_id=ids.TREND_TITLE),
+                                    _card("Trend", dcc.Graph(id=ids.TREND, config=graph_config), html.P(id=ids.TREND_NOTE, className="caption"), title_id=ids.TREND_TITLE),
                                     _card("Groups of patients", dcc.Graph(id=ids.GROUPS, config=graph_config), html.P(id=ids.GAP, className="caption")),
+                                    _card(
+                                        "Funnel plot: value against size, with control limits",
+                                        html.Fieldset(
+                                            className="radio-row",
+                                            children=[
+                                                html.Legend("Funnel limits"),
+                                                dcc.RadioItems(id=ids.OVERDISPERSION, options=as_options(options["overdispersion"]), value=selection["overdispersion"], inline=True),
+                                            ],
+                                        ),
+                                        dcc.Graph(id=ids.FUNNEL, config=graph_config),
+                                        html.P(id=ids.FUNNEL_NOTE, className="caption"),
+                                    ),
+                                    _card(
+                                        "Inequality between groups, by area",
+                                        dcc.Graph(id=ids.INEQUALITY_RANK, config=graph_config),
+                                        html.P(id=ids.INEQUALITY_NOTE, className="caption"),
+                                        class_name="card scroll",
+                                    ),
                                 ],
                             ),
                             _card(
@@ -147,25 +167,79 @@ def table_columns() -> list[dict[str, Any]]:
 
 
 def help_text() -> list[Any]:
+    """Every method in plain English (the README says the same at more length)."""
+    from dashboard.stats.disclosure import RULE_TEXT
+    from dashboard.stats.variation import DEFINITIONS
+
     missing = " and ".join(label.lower() for label in GROUPS_WITHOUT_DATA.values())
+    variation = [html.Li([html.B(f"{name}: "), text]) for name, text in _variation_items(DEFINITIONS)]
     return [
+        html.H4("Confidence intervals"),
         html.P(
-            "Each value comes with its 95% confidence interval. An area is 'significantly better' or "
-            "'significantly worse' than its benchmark only when its whole interval lies on one side of "
-            "the benchmark value; otherwise it is 'similar'. Whether higher is better depends on the indicator."
+            "Every value has a 95% confidence interval, the range the true value probably lies in given chance "
+            "alone. Shares use Wilson's score interval; counts and crude rates use the exact Poisson interval "
+            "(Byar's approximation from 10 events); age-standardised rates use Dobson's method."
         ),
+        html.H4("Comparison with a benchmark"),
         html.P(
-            "Benchmarks: England; the selected alliance; or peers of similar deprivation (areas at the same "
-            "level in the same fifth by share of residents living in England's most deprived fifth of "
-            "neighbourhoods, pooled)."
+            "An area is significantly better or worse than its benchmark only when its whole interval lies on "
+            "one side of the benchmark value; otherwise it is similar. 'Significance level' sets the interval: "
+            "95% (about 1 comparison in 20 flags by chance alone) or 99.8% (about 1 in 500, for many areas at "
+            "once). Whether higher is better depends on the indicator; where neither is, areas are 'higher' or "
+            "'lower'. Benchmarks: England; the selected alliance; or peers of similar deprivation (areas at the "
+            "same level in the same fifth by share of residents in England's most deprived fifth of "
+            "neighbourhoods, pooled). Colour is never the only cue: charts also use marker shapes "
+            "(triangle up: better; circle: similar; triangle down: worse; open circle: not compared)."
         ),
+        html.H4("Variation across areas"),
+        html.Ul(variation),
+        html.H4("Funnel plot"),
         html.P(
-            "MODELLED figures (breakdowns of early-stage diagnosis by deprivation quintile and ethnic group) "
-            "are estimates from a stated model that adds up to the published totals; no source publishes "
-            "these breakdowns for areas. They are marked MODELLED wherever they appear."
+            "Each area's value against its size (the denominator). The funnel's lines are the 95% and 99.8% "
+            "control limits around the England value: the range within which areas of that size would fall "
+            "by chance alone (Wilson's method for shares, exact Poisson for rates). Outside the outer lines is "
+            "unlikely to be chance. When areas vary more than chance allows (overdispersion), 'Allow for "
+            "overdispersion' widens the limits by Spiegelhalter's additive random-effects method, so that only "
+            "areas unusual even given that extra variation stand out."
+        ),
+        html.H4("Inequality between groups"),
+        html.P(
+            "For ordered groups (deprivation quintiles, age bands): the absolute gap (first group minus last), "
+            "the relative gap (first ÷ last), and the slope and relative indices of inequality (SII, RII). "
+            "The SII is the modelled difference between the two ends of the range, weighting each group by "
+            "its size; the RII is the same as a ratio. Their 95% intervals come from simulation (PHE's method)."
+        ),
+        html.H4("Trends"),
+        html.P(
+            "Monthly series are shown as an XmR statistical process control chart (NHS 'Making Data Count'): "
+            "the mean and the process limits (mean ± 2.66 × average moving range); special-cause variation is "
+            "a point beyond a limit, 7 points in a row on one side of the mean, 7 points steadily rising or "
+            "falling, or 2 of 3 points near a limit on the same side. The icons say whether the latest point "
+            "shows common-cause or special-cause variation, and whether a target will be consistently met, "
+            "consistently missed, or hit and miss. Annual series are tested for a linear trend over the last "
+            "five points."
+        ),
+        html.H4("Opportunity"),
+        html.P(
+            "'If this area matched England (or the top quarter of its peers), about N more people a year would "
+            "have …' is the benchmark share times the area's denominator, minus its numerator, scaled to a "
+            "year. It is given only for shares where higher is better, for published figures below the target."
+        ),
+        html.H4("Small numbers"),
+        html.P(RULE_TEXT + " A withheld figure says why, on the map, in the table and in the download."),
+        html.H4("Modelled figures and missing groups"),
+        html.P(
+            "MODELLED figures (early-stage diagnosis by deprivation quintile and ethnic group) are estimates "
+            "from a stated model that adds up to the published totals; no source publishes these breakdowns "
+            "for areas. They are marked MODELLED wherever they appear."
         ),
         html.P(
             f"No data exist, published or modelled, for {missing}. This dashboard does not invent them; "
             "an alliance holding its own figures can load them (see the README, 'Loading an alliance's own data')."
         ),
     ]
+
+
+def _variation_items(definitions: dict[str, str]) -> list[tuple[str, str]]:
+    names = {"range": "Range", "fold": "Fold difference", "p90_p10": "90th ÷ 10th percentile", "cv": "Coefficient of variation", "scv": "Systematic component of variation (SCV)"}
+    return [(names.get(key, key), text) for key, text in definitions.items()]

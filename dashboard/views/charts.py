@@ -189,3 +189,105 @@ def gap_sentence(rows: pd.DataFrame, *, dimension: str, area_name: str, unit: st
         f"{format_value(last['value'], unit)} in '{last['group_value']}' ({which}): a gap of "
         f"{abs(difference):.1f} {units}, a ratio of {ratio:.2f}."
     )
+
+
+def funnel_figure(rows: pd.DataFrame, limits, *, unit: str, benchmark_name: str, adjusted) -> dict[str, Any]:
+    """Areas by size (denominator) against value, inside the 95% and 99.8% control limits."""
+    rows = rows[rows["value"].notna() & rows["denominator"].notna()]
+    if rows.empty:
+        return empty_figure("No areas to plot for this selection")
+    shown = adjusted or limits
+    x = np.asarray(shown.denominators).round(2).tolist()
+    line = lambda y, name, dash: {"type": "scatter", "mode": "lines", "x": x, "y": np.asarray(y).round(4).tolist(), "name": name, "line": {"color": NHS_DARK_GREY, "dash": dash, "width": 1.5}, "hoverinfo": "skip"}  # noqa: E731
+    outside_998 = (rows["value"] > np.interp(rows["denominator"], shown.denominators, shown.upper_998)) | (rows["value"] < np.interp(rows["denominator"], shown.denominators, shown.lower_998))
+    outside_95 = (rows["value"] > np.interp(rows["denominator"], shown.denominators, shown.upper_95)) | (rows["value"] < np.interp(rows["denominator"], shown.denominators, shown.lower_95))
+    colour = np.where(outside_998, "#D55E00", np.where(outside_95, "#E69F00", HIGHLIGHT))
+    symbol = np.where(outside_998, "diamond", np.where(outside_95, "square", "circle"))
+    traces = [
+        line(shown.upper_998, "99.8% limits", "dot"),
+        line(shown.lower_998, "99.8% limits ", "dot"),
+        line(shown.upper_95, "95% limits", "dash"),
+        line(shown.lower_95, "95% limits ", "dash"),
+        {"type": "scatter", "mode": "lines", "x": [x[0], x[-1]], "y": [shown.baseline, shown.baseline], "name": f"{benchmark_name} {format_value(shown.baseline, unit)}", "line": {"color": NHS_DARK_BLUE, "width": 2}, "hoverinfo": "skip"},
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "Areas",
+            "x": rows["denominator"].round(2).tolist(),
+            "y": rows["value"].round(4).tolist(),
+            "text": rows["area_name"].astype(str).map(short_name).tolist(),
+            "marker": {"size": 10, "color": colour.tolist(), "symbol": symbol.tolist(), "line": {"width": 1, "color": NHS_BLACK}},
+            "hovertemplate": "<b>%{text}</b><br>%{y:.1f} (denominator %{x:,.0f})<extra></extra>",
+        },
+    ]
+    return {
+        "data": traces,
+        "layout": {
+            **FIGURE_LAYOUT,
+            "margin": {"l": 10, "r": 20, "t": 10, "b": 80},
+            "height": 360,
+            "xaxis": {**AXIS, "title": {"text": "Denominator (size)"}, "type": "log"},
+            "yaxis": {**AXIS, "title": {"text": unit}},
+            "legend": {"orientation": "h", "y": -0.3},
+        },
+    }
+
+
+SPECIAL_CAUSE_COLOURS = {"special_cause_improvement": "#0072B2", "special_cause_concern": "#E69F00", "special_cause_neutral_high": "#7B2C83", "special_cause_neutral_low": "#7B2C83"}
+
+
+def spc_figure(rows: pd.DataFrame, result, *, name: str, unit: str, target: float | None) -> dict[str, Any]:
+    """XmR chart: values, mean, process limits; special-cause points coloured and shaped."""
+    x = rows["period"].astype(str).tolist()
+    colours = [SPECIAL_CAUSE_COLOURS.get(t, MUTED) for t in result.point_type]
+    symbols = ["circle" if t == "common_cause" else "diamond" for t in result.point_type]
+    flat = lambda y, label, colour, dash: {"type": "scatter", "mode": "lines", "x": [x[0], x[-1]], "y": [y, y], "name": label, "line": {"color": colour, "dash": dash, "width": 2}, "hoverinfo": "skip"}  # noqa: E731
+    traces = [
+        {"type": "scatter", "mode": "lines+markers", "x": x, "y": rows["value"].round(4).tolist(), "name": name,
+         "line": {"color": NHS_DARK_GREY, "width": 2}, "marker": {"size": 9, "color": colours, "symbol": symbols},
+         "customdata": result.rules, "hovertemplate": "%{x}: %{y:.1f}<br>%{customdata}<extra></extra>"},
+        flat(result.mean, "Mean", NHS_BLACK, "solid"),
+        flat(result.upl, "Process limits", NHS_DARK_GREY, "dash"),
+        flat(result.lpl, "Process limits ", NHS_DARK_GREY, "dash"),
+    ]
+    if target is not None:
+        traces.append(flat(target, f"Target {format_value(target, unit)}", "#D5281B", "dot"))
+    return {
+        "data": traces,
+        "layout": {
+            **FIGURE_LAYOUT,
+            "margin": {"l": 10, "r": 20, "t": 10, "b": 80},
+            "height": 340,
+            "xaxis": {**AXIS, "type": "category", "nticks": 12},
+            "yaxis": {**AXIS, "title": {"text": unit}},
+            "legend": {"orientation": "h", "y": -0.35},
+        },
+    }
+
+
+def inequality_rank_figure(frame: pd.DataFrame, *, unit: str, selected_area: str) -> dict[str, Any]:
+    """Areas ranked by their slope index of inequality, with 95% intervals."""
+    frame = frame[frame["sii"].notna()].sort_values("sii")
+    if frame.empty:
+        return empty_figure("Choose an ordered Group (deprivation quintile or age band) to rank areas by inequality")
+    colour = np.where((frame["area_code"] == selected_area).to_numpy(), NHS_BLACK, HIGHLIGHT)
+    trace = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": frame["sii"].round(4).tolist(),
+        "y": frame["area_name"].astype(str).map(short_name).tolist(),
+        "error_x": {"type": "data", "symmetric": False, "array": (frame["sii_upper"] - frame["sii"]).round(4).tolist(), "arrayminus": (frame["sii"] - frame["sii_lower"]).round(4).tolist(), "color": NHS_DARK_GREY, "width": 0},
+        "marker": {"size": 10, "color": colour.tolist()},
+        "hovertemplate": "<b>%{y}</b><br>SII %{x:.1f}<extra></extra>",
+    }
+    return {
+        "data": [trace],
+        "layout": {
+            **FIGURE_LAYOUT,
+            "margin": {"l": 10, "r": 20, "t": 10, "b": 40},
+            "height": max(320, 22 * len(frame) + 80),
+            "xaxis": {**AXIS, "title": {"text": f"Slope index of inequality ({'percentage points' if unit == '%' else unit})"}, "zeroline": True},
+            "yaxis": {**AXIS, "tickfont": {"size": 13}},
+            "showlegend": False,
+        },
+    }

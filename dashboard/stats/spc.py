@@ -1,0 +1,481 @@
+"""Statistical process control (XmR charts) in the NHS "Making Data Count" style.
+
+The method is the one NHS-R's NHSRplotthedots (v0.2.2) implements, so that a chart here
+tells the same story as the "plot the dots" charts NHS analysts already read:
+
+- limits are mean ± 2.66 × the average moving range, after dropping moving ranges of at
+  least 3.267 × that average (a single shock should not widen the limits for everyone);
+- four special-cause rules, in order of precedence: a point outside the limits, a run of
+  seven rising or falling points, two of three points close to a limit on the same side,
+  and seven or more points on one side of the mean;
+- the variation icon comes from the latest point, the assurance icon from comparing the
+  target with the limits.
+
+Pure NumPy: no I/O, no plotting. Checked against the peer's own test values in
+../shared/reference-values (see tests/unit/test_spc.py).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+# Process limits sit this many average moving ranges from the mean (Wheeler's 3 / d2).
+LIMIT = 2.66
+# "Close to a limit" is beyond two thirds of the way out; written as the peer does so that
+# boundary cases round identically.
+CLOSE_TO_LIMIT = 2 * (LIMIT / 3)
+# Moving ranges this many average moving ranges or more are screened out as outliers.
+OUTLIER_SCREEN = 3.267
+# Runs (trend or one side of the mean) count as special cause from this many points.
+RUN_LENGTH = 7
+# Fewer points than this in a (facet, rebase) group gives only trial limits (peer's warning).
+SHORT_GROUP_THRESHOLD = 12
+
+DIRECTIONS: dict[str, int] = {"increase": 1, "decrease": -1, "neutral": 0}
+
+POINT_TYPES = (
+    "common_cause",
+    "special_cause_improvement",
+    "special_cause_concern",
+    "special_cause_neutral_high",
+    "special_cause_neutral_low",
+)
+RULES = ("outside_limits", "seven_point_trend", "two_in_three", "seven_point_one_side")
+# The peer's icon files are assurance/pass.svg etc.; our names are its assurance types.
+ASSURANCE_ICON_STEMS: dict[str, str] = {"consistent_pass": "pass", "consistent_fail": "fail", "inconsistent": "inconsistent"}
+
+COMMON_CAUSE_LABEL = "Common Cause"
+# The peer's special-cause labels start with these; map them to our rule names.
+_RULE_BY_LABEL_PREFIX = (
+    ("Above UCL", "outside_limits"),
+    ("Below LCL", "outside_limits"),
+    ("7 Point Trend", "seven_point_trend"),
+    ("2 in 3", "two_in_three"),
+    ("7 Points", "seven_point_one_side"),
+)
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class XmR:
+    """An XmR chart's summary: limits, per-point classification and the two MDC icons."""
+
+    mean: float
+    lpl: float  # lower process limit
+    upl: float  # upper process limit
+    point_type: list[str]  # one of POINT_TYPES per point
+    variation_icon: str  # icon stem from the last point: common_cause, improvement_high, concern_low, neutral_high, ...
+    assurance_icon: str | None  # consistent_pass, consistent_fail, inconsistent; None without target or when neutral
+    rules: list[str]  # per point, the special-cause rule that fired (one of RULES), "" if none
+    target: float | None = None  # kept so describe() can name the target it judged against
+
+
+# --- limits ---------------------------------------------------------------------------------
+
+
+def _as_series(values: ArrayLike) -> FloatArray:
+    """Validate once, here, so every rule below can assume a finite 1-D float series."""
+    y = np.asarray(values, dtype=float)
+    if y.ndim != 1:
+        raise ValueError(f"values must be one-dimensional, got shape {y.shape}")
+    if y.size < 2:
+        raise ValueError(f"an XmR chart needs at least 2 values (one moving range), got {y.size}")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("values must be finite; drop missing periods before charting")
+    return y
+
+
+def _mean(y: FloatArray) -> float:
+    """Mean with R's second-pass correction, so a constant series has exactly its value as mean.
+
+    An ulp of error would put every point of a flat series on one side of the mean and raise a
+    spurious seven-point run; R's mean() avoids that with the same refinement.
+    """
+    if np.all(y == y[0]):
+        return float(y[0])
+    m = math.fsum(y) / y.size
+    return m + math.fsum(y - m) / y.size
+
+
+def average_moving_range(values: ArrayLike, *, screen_outliers: bool = True) -> float:
+    """Mean of |y[i] - y[i-1]|, optionally after screening out moving ranges ≥ 3.267 × that mean.
+
+    Screening stops one large jump (e.g. a data error or a one-off event) from inflating the
+    limits for the whole series. A flat series has an average moving range of 0; the peer
+    screens everything out there and returns NaN limits, but zero-width limits at the value are
+    the honest answer, so we keep them.
+    """
+    y = _as_series(values)
+    mr = np.abs(np.diff(y))
+    amr = float(mr.mean())
+    if screen_outliers:
+        kept = mr[mr < OUTLIER_SCREEN * amr]
+        if kept.size:
+            amr = float(kept.mean())
+    return amr
+
+
+def limit_flags(values: ArrayLike, mean: float, amr: float) -> tuple[IntArray, IntArray, IntArray]:
+    """Per point: side of the mean (sign, -1/0/1), outside the limits (0/1), close to a limit (0/1).
+
+    "Close" means beyond two thirds of the way to a limit without being outside it, as the
+    2-in-3 rule needs.
+    """
+    y = np.asarray(values, dtype=float)
+    lpl, upl = mean - LIMIT * amr, mean + LIMIT * amr
+    near_lower, near_upper = mean - CLOSE_TO_LIMIT * amr, mean + CLOSE_TO_LIMIT * amr
+    outside = (y > upl) | (y < lpl)
+    close = ~outside & ((y < near_lower) | (y > near_upper))
+    return np.sign(y - mean).astype(np.int64), outside.astype(np.int64), close.astype(np.int64)
+
+
+# --- special-cause rules (each a pure vector function, tested one by one) ---------------------
+
+
+def seven_point_one_side_mean(relative_to_mean: ArrayLike) -> IntArray:
+    """1 at the 7th and every later point of a run on one side of the mean (points on the mean break runs)."""
+    rtm = np.asarray(relative_to_mean, dtype=float)
+    out = np.zeros(rtm.size, dtype=np.int64)
+    run = 0
+    for i, side in enumerate(rtm):
+        continues = side != 0 and i > 0 and side == rtm[i - 1]
+        run = run + 1 if continues else int(side != 0)
+        out[i] = int(run >= RUN_LENGTH)
+    return out
+
+
+def seven_point_trend(y: ArrayLike) -> IntArray:
+    """+1 (or -1) at a point ending six strict rises (falls) in a row, i.e. a 7-point trend.
+
+    A tie breaks the trend: a flat step is no evidence of drift.
+    """
+    v = np.asarray(y, dtype=float)
+    out = np.zeros(v.size, dtype=np.int64)
+    if v.size < RUN_LENGTH:
+        return out
+    steps = np.sign(np.diff(v))
+    window = RUN_LENGTH - 1
+    for i in range(window, v.size):
+        recent = steps[i - window : i]
+        if np.all(recent == 1):
+            out[i] = 1
+        elif np.all(recent == -1):
+            out[i] = -1
+    return out
+
+
+def part_of_seven_trend(flags: ArrayLike) -> IntArray:
+    """1 for a flagged point (±1) and the six before it: the whole run is special, not just its end."""
+    f = np.abs(np.asarray(flags, dtype=float)) == 1
+    out = np.zeros(f.size, dtype=np.int64)
+    for i in np.flatnonzero(f):
+        out[max(0, i - (RUN_LENGTH - 1)) : i + 1] = 1
+    return out
+
+
+def two_in_three(close_to_limits: ArrayLike, relative_to_mean: ArrayLike) -> IntArray:
+    """1 for every point in some 3-point window with ≥ 2 points close to a limit, all 3 on one side.
+
+    The same-side condition (peer's fix #143) stops two near-limit points on opposite sides
+    of the mean, which is ordinary spread, from counting. A length-1 relative_to_mean is
+    broadcast, as the peer's test passes one.
+    """
+    close = np.asarray(close_to_limits, dtype=float)
+    n = close.size
+    rtm = np.broadcast_to(np.asarray(relative_to_mean, dtype=float), (n,)) if n else np.zeros(0)
+    out = np.zeros(n, dtype=np.int64)
+    for start in range(n - 2):
+        window = slice(start, start + 3)
+        if close[window].sum() >= 2 and abs(rtm[window].sum()) == 3:
+            out[window] = 1
+    return out
+
+
+def part_of_two_in_three(in_window: ArrayLike, close_to_limits: ArrayLike) -> IntArray:
+    """1 where a point is in a qualifying 2-in-3 window *and* is itself close to a limit.
+
+    The third point of the window is not special: it is only the context.
+    """
+    w = np.asarray(in_window, dtype=float)
+    c = np.asarray(close_to_limits, dtype=float)
+    return ((w == 1) & (np.abs(c) == 1)).astype(np.int64)
+
+
+def label_special_causes(
+    y: ArrayLike,
+    relative_to_mean: ArrayLike,
+    outside_limits: ArrayLike,
+    part_trend: ArrayLike,
+    part_two_in_three: ArrayLike,
+    part_one_side: ArrayLike,
+) -> list[str]:
+    """The peer's per-point label, given the rule flags: outside > trend > 2-in-3 > one side.
+
+    Split from special_cause_type so the precedence can be tested with chosen flags (the peer
+    mocks the rules in its test). Trend labels take the direction of the step to the right
+    while the run continues, else the step from the left.
+    """
+    v = np.asarray(y, dtype=float)
+    n = v.size
+    rtm = np.asarray(relative_to_mean, dtype=float)
+    outside = np.asarray(outside_limits, dtype=float)
+    trend = np.asarray(part_trend, dtype=float)
+    tit = np.asarray(part_two_in_three, dtype=float)
+    side = np.asarray(part_one_side, dtype=float)
+    steps = np.sign(np.diff(v)) if n > 1 else np.zeros(0)
+    from_left = np.concatenate(([0.0], steps)) if n else np.zeros(0)
+    to_right = np.concatenate((steps, steps[-1:])) if n > 1 else np.zeros(n)
+    trend_continues = np.concatenate((trend[1:], [0.0])) != 0 if n else np.zeros(0, dtype=bool)
+    direction = np.where(trend_continues & (trend != 0), to_right, from_left)
+
+    labels: list[str] = []
+    for i in range(n):
+        above_below = "Above" if rtm[i] > 0 else "Below"
+        if outside[i] != 0:
+            labels.append("Above UCL" if rtm[i] == 1 else "Below LCL")
+        elif trend[i] != 0:
+            labels.append(f"7 Point Trend ({'In' if direction[i] == 1 else 'De'}creasing)")
+        elif tit[i] != 0:
+            labels.append(f"2 in 3 {above_below} CL")
+        elif side[i] != 0:
+            labels.append(f"7 Points {above_below} CL")
+        else:
+            labels.append(COMMON_CAUSE_LABEL)
+    return labels
+
+
+def special_cause_type(
+    y: ArrayLike, relative_to_mean: ArrayLike, close_to_limits: ArrayLike, outside_limits: ArrayLike
+) -> list[str]:
+    """Apply all four rules to one (facet, rebase) group and label each point as the peer does."""
+    return label_special_causes(
+        y,
+        relative_to_mean,
+        outside_limits,
+        part_of_seven_trend(seven_point_trend(y)),
+        part_of_two_in_three(two_in_three(close_to_limits, relative_to_mean), close_to_limits),
+        part_of_seven_trend(seven_point_one_side_mean(relative_to_mean)),
+    )
+
+
+def rule_of_label(label: str) -> str:
+    """Our rule name for a peer label ("" for common cause)."""
+    for prefix, rule in _RULE_BY_LABEL_PREFIX:
+        if label.startswith(prefix):
+            return rule
+    return ""
+
+
+def _direction(improvement_direction: str) -> int:
+    try:
+        return DIRECTIONS[improvement_direction]
+    except KeyError:
+        raise ValueError(f"improvement_direction must be one of {sorted(DIRECTIONS)}, got {improvement_direction!r}") from None
+
+
+def point_type(labels: Sequence[str], improvement_direction: str) -> list[str]:
+    """Improvement or concern from the label's direction (Above/Increasing = up) × the wanted direction."""
+    sign = _direction(improvement_direction)
+    out: list[str] = []
+    for label in labels:
+        up = 1 if re.search("Above|Increasing", label) else -1 if re.search("Below|Decreasing", label) else 0
+        if up == 0:
+            out.append("common_cause")
+        elif sign == 0:
+            out.append("special_cause_neutral_high" if up > 0 else "special_cause_neutral_low")
+        else:
+            out.append("special_cause_improvement" if up * sign > 0 else "special_cause_concern")
+    return out
+
+
+# --- icons ------------------------------------------------------------------------------------
+
+
+def variation_icon(last_point_type: str, improvement_direction: str) -> str:
+    """MDC variation icon stem for the latest point; improvement is "high" when higher is better."""
+    higher_is_better = _direction(improvement_direction) == 1
+    icons = {
+        "common_cause": "common_cause",
+        "special_cause_neutral_high": "neutral_high",
+        "special_cause_neutral_low": "neutral_low",
+        "special_cause_improvement": "improvement_high" if higher_is_better else "improvement_low",
+        "special_cause_concern": "concern_low" if higher_is_better else "concern_high",
+    }
+    try:
+        return icons[last_point_type]
+    except KeyError:
+        raise ValueError(f"unknown point type {last_point_type!r}") from None
+
+
+def assurance_type(lpl: float, upl: float, target: float | None, improvement_direction: str) -> str | None:
+    """Will the process meet the target? Only a target outside the limits gives a firm answer.
+
+    A target beyond the limits on the good side is always met (pass), on the bad side never
+    (fail); between the limits it is hit and miss. No answer without a target or a direction.
+    """
+    sign = _direction(improvement_direction)
+    if target is None or sign == 0 or (isinstance(target, float) and math.isnan(target)):
+        return None
+    if target > upl:
+        return "consistent_fail" if sign == 1 else "consistent_pass"
+    if target < lpl:
+        return "consistent_pass" if sign == 1 else "consistent_fail"
+    return "inconsistent"
+
+
+# --- the chart --------------------------------------------------------------------------------
+
+
+def xmr(
+    values: Sequence[float],
+    *,
+    improvement_direction: str = "increase",
+    target: float | None = None,
+    screen_outliers: bool = True,
+) -> XmR:
+    """XmR chart of one series (one facet, one rebase group), in time order.
+
+    Facets and rebase groups are independent charts: call this once per group
+    (xmr_by_group does the rebase split).
+    """
+    _direction(improvement_direction)  # fail fast on a misspelt direction
+    y = _as_series(values)
+    mean = _mean(y)
+    amr = average_moving_range(y, screen_outliers=screen_outliers)
+    rtm, outside, close = limit_flags(y, mean, amr)
+    lpl, upl = mean - LIMIT * amr, mean + LIMIT * amr
+    labels = special_cause_type(y, rtm, close, outside)
+    types = point_type(labels, improvement_direction)
+    return XmR(
+        mean=mean,
+        lpl=lpl,
+        upl=upl,
+        point_type=types,
+        variation_icon=variation_icon(types[-1], improvement_direction),
+        assurance_icon=assurance_type(lpl, upl, target, improvement_direction),
+        rules=[rule_of_label(label) for label in labels],
+        target=target,
+    )
+
+
+# --- rebasing ---------------------------------------------------------------------------------
+
+
+def rebase_flags(
+    x: Sequence[Hashable],
+    rebase: Sequence[Hashable] | Mapping[str, Sequence[Hashable]] | None,
+    facets: Sequence[str] | None = None,
+) -> list[int]:
+    """1 where a new baseline starts (x is a rebase date), else 0.
+
+    A plain sequence of dates applies to every facet; a mapping gives each facet its own
+    dates. Dates not in the data have no effect.
+    """
+    if rebase is None:
+        return [0] * len(x)
+    if isinstance(rebase, Mapping):
+        if facets is None:
+            raise ValueError("per-facet rebase dates need the facets")
+        pairs = {(facet, d) for facet, dates in rebase.items() for d in dates}
+        return [int((f, d) in pairs) for f, d in zip(facets, x, strict=True)]
+    dates = set(rebase)
+    return [int(d in dates) for d in x]
+
+
+def rebase_groups(flags: Sequence[int], facets: Sequence[Hashable] | None = None) -> list[int]:
+    """Rebase group per point: the running count of rebase flags within its facet."""
+    keys = facets if facets is not None else [None] * len(flags)
+    counts: dict[Hashable, int] = {}
+    out: list[int] = []
+    for key, flag in zip(keys, flags, strict=True):
+        counts[key] = counts.get(key, 0) + int(flag)
+        out.append(counts[key])
+    return out
+
+
+def short_group_warnings(
+    groups: Sequence[Hashable], facets: Sequence[Hashable] | None = None, threshold: int = SHORT_GROUP_THRESHOLD
+) -> list[bool]:
+    """True for points in a (facet, rebase group) with fewer than `threshold` points: trial limits only."""
+    keys = list(zip(facets if facets is not None else [None] * len(groups), groups, strict=True))
+    sizes: dict[tuple[Hashable, Hashable], int] = {}
+    for key in keys:
+        sizes[key] = sizes.get(key, 0) + 1
+    return [sizes[key] < threshold for key in keys]
+
+
+def xmr_by_group(values: Sequence[float], groups: Sequence[int], **options: object) -> list[XmR]:
+    """One XmR per rebase group (in order of appearance); limits are recomputed within each."""
+    y = np.asarray(values, dtype=float)
+    g = np.asarray(groups)
+    if y.shape != g.shape:
+        raise ValueError("values and groups must have the same length")
+    order = list(dict.fromkeys(g.tolist()))
+    return [xmr(y[g == group], **options) for group in order]  # type: ignore[arg-type]
+
+
+# --- words ------------------------------------------------------------------------------------
+
+_REASONS = {
+    ("outside_limits", "high"): "is above the upper process limit",
+    ("outside_limits", "low"): "is below the lower process limit",
+    ("seven_point_trend", "high"): "is part of a run of seven rising points",
+    ("seven_point_trend", "low"): "is part of a run of seven falling points",
+    ("two_in_three", "high"): "is one of two in three points close to the upper limit",
+    ("two_in_three", "low"): "is one of two in three points close to the lower limit",
+    ("seven_point_one_side", "high"): "is part of a run of seven or more points above the mean",
+    ("seven_point_one_side", "low"): "is part of a run of seven or more points below the mean",
+}
+_NATURE = {"improvement": "Improving", "concern": "Concerning", "neutral": "Neutral"}
+_ASSURANCE_WORDS = {
+    "consistent_pass": "will be met consistently",
+    "consistent_fail": "will not be met without a change to the process",
+    "inconsistent": "will be met only some of the time",
+}
+
+
+def _decimals(*values: float) -> int:
+    """Decimals giving the largest magnitude three significant figures, so limits read alike."""
+    biggest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    if biggest == 0:
+        return 0
+    return max(0, 2 - math.floor(math.log10(biggest)))
+
+
+def _with_unit(text: str, unit: str) -> str:
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+
+
+def describe(result: XmR, *, unit: str) -> str:
+    """Plain-English reading of the chart for people who do not read SPC charts.
+
+    Says whether the latest point shows special cause, of what nature and why, then what the
+    assurance icon means for the target.
+    """
+    d = _decimals(result.mean, result.lpl, result.upl)
+
+    def fmt(v: float) -> str:
+        return _with_unit(f"{v:.{d}f}", unit)
+
+    limits = f"limits {fmt(result.lpl)} to {fmt(result.upl)}"
+    icon = result.variation_icon
+    if icon == "common_cause":
+        text = f"Common cause variation only: the process is stable around a mean of {fmt(result.mean)} ({limits})."
+    else:
+        nature, side = icon.rsplit("_", 1)
+        reason = _REASONS.get((result.rules[-1], side), f"is unusually {side}")
+        text = f"{_NATURE[nature]} special cause variation: the latest point {reason} (mean {fmt(result.mean)}, {limits})."
+    if result.assurance_icon is not None:
+        named = "The target" if result.target is None else f"The {_with_unit(f'{result.target:g}', unit)} target"
+        text += f" {named} {_ASSURANCE_WORDS[result.assurance_icon]}."
+    return text

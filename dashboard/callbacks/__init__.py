@@ -71,9 +71,14 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry) -> None:
     def update_ranked(data):
         return page.ranked_view(explorer, Selection.from_dict(data))
 
-    @app.callback(Output(ids.TREND, "figure"), Output(ids.TREND_TITLE, "children"), Output(ids.TREND_NOTE, "children"), Input(ids.SELECTION, "data"))
+    @app.callback(
+        Output(ids.TREND, "figure"), Output(ids.TREND_TITLE, "children"), Output(ids.TREND_NOTE, "children"), Output(ids.SPC_ICONS, "children"),
+        Input(ids.SELECTION, "data"),
+    )
     def update_trend(data):
-        return page.trend_view(explorer, Selection.from_dict(data))
+        figure, title, note, icons = page.trend_view(explorer, Selection.from_dict(data))
+        badges = [html.Span(letter, className=f"spc-icon {css}", title=label, role="img", **{"aria-label": label}) for css, letter, label in icons]
+        return figure, title, note, badges
 
     @app.callback(Output(ids.GROUPS, "figure"), Output(ids.GAP, "children"), Input(ids.SELECTION, "data"))
     def update_groups(data):

@@ -103,7 +103,13 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                                         html.Dl(id=ids.VARIATION, className="variation"),
                                     ),
                                     _card("Areas ranked, with 95% confidence intervals", dcc.Graph(id=ids.RANKED, config=graph_config), class_name="card scroll"),
-                                    _card("Trend", dcc.Graph(id=ids.TREND, config=graph_config), html.P(id=ids.TREND_NOTE, className="caption"), title_id=ids.TREND_TITLE),
+                                    _card(
+                                        "Trend",
+                                        html.Div(id=ids.SPC_ICONS, className="spc-icons"),
+                                        dcc.Graph(id=ids.TREND, config=graph_config),
+                                        html.P(id=ids.TREND_NOTE, className="caption"),
+                                        title_id=ids.TREND_TITLE,
+                                    ),
                                     _card("Groups of patients", dcc.Graph(id=ids.GROUPS, config=graph_config), html.P(id=ids.GAP, className="caption")),
                                     _card(
                                         "Funnel plot: value against size, with control limits",

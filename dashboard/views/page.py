@@ -84,7 +84,7 @@ TARGETS = {"fds_28day": 75.0, "cwt_31day": 96.0, "cwt_62day": 85.0}
 SPC_MIN_POINTS = 12
 
 
-def trend_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str, str]:
+def trend_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str, str, list[tuple[str, str, str]]]:
     """(figure, title, note). Monthly series: an XmR chart of the focus area. Otherwise the
     focus area, its alliance and England with CI bands, and a test for a linear trend."""
     focus = explorer.focus_area(sel)
@@ -98,7 +98,8 @@ def trend_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str,
         result = spc.xmr(values["value"].to_numpy(), improvement_direction=direction, target=target)
         title = f"{_series_name(explorer, focus)}: monthly statistical process control (XmR) chart"
         note = f"{spc.describe(result, unit=unit)} {spc_icons_text(result)}"
-        return charts.spc_figure(values, result, name=_series_name(explorer, focus), unit=unit, target=target), title, note
+        figure = charts.spc_figure(values, result, name=_series_name(explorer, focus), unit=unit, target=target)
+        return figure, title, note, spc_icons(result)
     codes = [focus]
     alliance = sel.alliance if sel.has_alliance else _alliance_of(explorer, sel, focus)
     for code in (alliance, ENGLAND_CODE):
@@ -110,7 +111,7 @@ def trend_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str,
     if str(values["period_type"].iloc[0] if not values.empty else "") == "calendar_year":
         test = linear_trend(values["value"].to_numpy(), values["lower_ci"].to_numpy(), values["upper_ci"].to_numpy(), unit=unit)
         note = test.sentence if test is not None else ""
-    return charts.trend_figure(series, unit=unit), title, note
+    return charts.trend_figure(series, unit=unit), title, note, []
 
 
 VARIATION_ICON_TEXT = {
@@ -127,6 +128,30 @@ ASSURANCE_ICON_TEXT = {
     "consistent_fail": "Assurance icon: the target will be consistently missed (F).",
     "inconsistent": "Assurance icon: hit and miss, the target will be met some months and not others (?).",
 }
+
+
+# (css class, letter, spoken label) for the Making Data Count icons.
+VARIATION_ICONS = {
+    "common_cause": ("icon-common", "~", "Common cause variation"),
+    "improvement_high": ("icon-improve", "H", "Special cause improvement, high"),
+    "improvement_low": ("icon-improve", "L", "Special cause improvement, low"),
+    "concern_high": ("icon-concern", "H", "Special cause concern, high"),
+    "concern_low": ("icon-concern", "L", "Special cause concern, low"),
+    "neutral_high": ("icon-neutral", "H", "Special cause, neither, high"),
+    "neutral_low": ("icon-neutral", "L", "Special cause, neither, low"),
+}
+ASSURANCE_ICONS = {
+    "consistent_pass": ("icon-pass", "P", "Target consistently met"),
+    "consistent_fail": ("icon-fail", "F", "Target consistently missed"),
+    "inconsistent": ("icon-hitmiss", "?", "Target hit and miss"),
+}
+
+
+def spc_icons(result) -> list[tuple[str, str, str]]:
+    icons = [VARIATION_ICONS[result.variation_icon]] if result.variation_icon in VARIATION_ICONS else []
+    if result.assurance_icon in ASSURANCE_ICONS:
+        icons.append(ASSURANCE_ICONS[result.assurance_icon])
+    return icons
 
 
 def spc_icons_text(result) -> str:

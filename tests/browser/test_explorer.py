@@ -64,6 +64,7 @@ def test_first_page_shows_alliances_offline(watched: Page, live_server: str, scr
         ("Alliance", "E56000018", ("alliance", "E56000018")),
         ("Group", "imd_quintile", ("group", "imd_quintile")),
         ("Compare with", "peers", ("compare", "peers")),
+        ("Significance level", "99.8", ("confidence", "99.8")),
     ],
 )
 def test_each_control_updates_the_views(watched: Page, live_server: str, label: str, value: str, expect_in_url) -> None:
@@ -201,3 +202,33 @@ def test_layout_works_at_1024_pixels(watched: Page, live_server: str, screenshot
     for label in ("Indicator", "Cancer type", "Period", "Area level", "Alliance", "Group", "Group value", "Compare with"):
         assert page.get_by_label(label, exact=True).bounding_box()["width"] > 150
     page.screenshot(path=str(screenshots / "06-at-1024px.png"))
+
+
+def test_statistics_of_variation_show_where_they_apply(watched: Page, live_server: str, screenshots: Path) -> None:
+    page = watched
+    page.goto(live_server + "/?indicator=fds_28day&cancer=All+suspected+cancers&period=2024-09&level=icb&area=E54000048&confidence=99.8")
+    wait_ready(page)
+    expect(page.get_by_label("Significance level", exact=True)).to_have_value("99.8")
+    expect(page.locator("#trend-title")).to_contain_text("statistical process control")
+    expect(page.locator("#trend-note")).to_contain_text("limits")
+    expect(page.locator("#trend-note")).to_contain_text("Variation icon")
+    expect(page.locator("#spc-icons .spc-icon").first).to_be_visible()
+    expect(page.locator("#variation-summary")).to_contain_text("Fold difference")
+    expect(page.locator("#variation-summary")).to_contain_text("Systematic component")
+    expect(page.locator("#funnel-note")).to_contain_text("dispersion")
+    page.get_by_label("Allow for overdispersion").check()
+    page.wait_for_function("() => window.location.search.includes('overdispersion=on')")
+    page.screenshot(path=str(screenshots / "07-spc-funnel.png"), full_page=True)
+
+
+def test_inequality_and_opportunity(watched: Page, live_server: str, screenshots: Path) -> None:
+    page = watched
+    page.goto(live_server + "/?indicator=early_stage&cancer=Lung&period=2022&level=icb&area=E54000048&group=imd_quintile&group_value=1+-+most+deprived")
+    wait_ready(page)
+    expect(page.locator("#gap")).to_contain_text("slope index of inequality")
+    expect(page.locator("#inequality-note")).to_contain_text("ranked by the slope index")
+    assert page.locator("#inequality-rank .scatterlayer .point").count() >= 30
+    page.goto(live_server + "/?indicator=early_stage&cancer=Lung&period=2022&level=icb&area=E54000048")
+    wait_ready(page)
+    expect(page.locator("#headline")).to_contain_text("more people a year would have been diagnosed at stage 1 or 2")
+    page.screenshot(path=str(screenshots / "08-inequality-opportunity.png"), full_page=True)

@@ -6,6 +6,7 @@ a Selection and returns plain data. Nothing here imports dash.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -53,7 +54,7 @@ class Notice:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity, so methods can be memoised per instance
 class Explorer:
     tables: Mapping[str, pd.DataFrame]  # indicator_id -> its rows
     metadata: Mapping[str, Mapping[str, str]]
@@ -240,8 +241,12 @@ class Explorer:
                 values[mask] = peers["value"].mean()
         return values
 
+    @functools.lru_cache(maxsize=128)  # every output family of one filter change asks for the same rows
     def compared_rows(self, sel: Selection) -> pd.DataFrame:
-        """The level's rows for the selection with benchmark, comparison and alliance membership."""
+        """The level's rows for the selection with benchmark, comparison and alliance membership.
+
+        Memoised: callers must treat the frame as read-only (they filter, never assign).
+        """
         rows = self.level_rows(sel).copy()
         benchmark = self.benchmarks(sel, rows)
         polarity = self.metadata[sel.indicator]["polarity"]

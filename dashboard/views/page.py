@@ -5,6 +5,7 @@ Everything here is pure (query + views); nothing imports dash.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -268,6 +269,12 @@ def download_view(explorer: Explorer, sel: Selection, *, permalink: str, generat
     return download_filename(sel), text
 
 
+@functools.lru_cache(maxsize=128)  # exact Poisson limits need root finding: reuse them
+def _funnel_limits(kind: str, baseline: float, low: float, high: float) -> funnel.FunnelLimits:
+    denominators = np.geomspace(low, high, 100)
+    return funnel.proportion_limits(baseline, denominators) if kind == "proportion" else funnel.rate_limits(baseline, denominators)
+
+
 def funnel_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str]:
     """Funnel plot of the level's areas around the benchmark, with a line on overdispersion."""
     metadata = explorer.metadata[sel.indicator]
@@ -282,8 +289,8 @@ def funnel_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str
         return charts.empty_figure("No benchmark value to centre the funnel on"), ""
     kind = "proportion" if unit == "%" else "rate"
     multiplier = 100 if kind == "proportion" else 100_000
-    denominators = np.geomspace(max(float(rows["denominator"].min()) * 0.8, 1), float(rows["denominator"].max()) * 1.2, 100)
-    limits = funnel.proportion_limits(baseline, denominators) if kind == "proportion" else funnel.rate_limits(baseline, denominators)
+    low, high = max(float(rows["denominator"].min()) * 0.8, 1.0), float(rows["denominator"].max()) * 1.2
+    limits = _funnel_limits(kind, baseline, low, high)
     dispersion = funnel.overdispersion(rows["value"], rows["denominator"], baseline, kind=kind, multiplier=multiplier)
     adjusted = funnel.adjusted_limits(limits, dispersion, kind=kind, multiplier=multiplier) if sel.overdispersion == "on" else None
     note = dispersion.sentence
@@ -349,20 +356,29 @@ def inequality_sentence(explorer: Explorer, sel: Selection, code: str) -> str:
     return inequality.describe(result, unit=_unit(explorer, sel), first=first, last=last)
 
 
-def inequality_rank_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str]:
-    """Areas at the level ranked by the slope index of inequality across the ordered groups."""
+RANK_COLUMNS = ["area_code", "area_name", "sii", "sii_lower", "sii_upper"]
+
+
+@functools.lru_cache(maxsize=64)  # depends only on these fields; the Monte Carlo is the slow part
+def _rank_by_inequality(explorer: Explorer, indicator: str, cancer: str, period: str, level: str, group: str) -> tuple[pd.DataFrame, bool]:
+    sel = Selection(indicator, cancer, period, level, group=group)
     unit = _unit(explorer, sel)
-    if sel.group not in ORDERED:
-        return charts.inequality_rank_figure(pd.DataFrame(columns=["area_code", "area_name", "sii", "sii_lower", "sii_upper"]), unit=unit, selected_area=sel.area), ""
     groups = explorer._group_rows_for(sel)
-    groups = groups[groups["area_level"] == sel.level]
+    groups = groups[groups["area_level"] == level]
     records = []
     for code, rows in groups.groupby(groups["area_code"].astype(str), observed=True):
         result = _inequality(rows.sort_values("group_value", key=lambda s: s.astype(str)), unit, RANK_REPETITIONS)
         if result is not None:
             records.append((code, str(rows["area_name"].iloc[0]), result.sii, result.sii_lower, result.sii_upper))
-    frame = pd.DataFrame(records, columns=["area_code", "area_name", "sii", "sii_lower", "sii_upper"])
-    modelled = (groups["data_status"] == "modelled").any()
+    return pd.DataFrame(records, columns=RANK_COLUMNS), bool((groups["data_status"] == "modelled").any())
+
+
+def inequality_rank_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str]:
+    """Areas at the level ranked by the slope index of inequality across the ordered groups."""
+    unit = _unit(explorer, sel)
+    if sel.group not in ORDERED:
+        return charts.inequality_rank_figure(pd.DataFrame(columns=RANK_COLUMNS), unit=unit, selected_area=sel.area), ""
+    frame, modelled = _rank_by_inequality(explorer, sel.indicator, sel.cancer, sel.period, sel.level, sel.group)
     note = (
         f"{len(frame)} areas ranked by the slope index of inequality across {GROUP_LABELS[GroupDimension(sel.group)].lower()} "
         f"(the modelled difference from the first group to the last, 95% CI by simulation)."

@@ -89,3 +89,16 @@ def test_dobson_dsr_esp1976_95(reference_values: Path) -> None:
     row = pd.read_csv(reference_values / "dobson_dsr.csv").query("input_file == 'dobson_dsr_inputs_esp1976.csv'").iloc[0]
     value, lower, upper = dobson_dsr(inputs["count"], inputs["pop"], inputs["esp1976"], row.multiplier, 0.95)
     _close([value, lower, upper], [row.value, row.lower95_0cl, row.upper95_0cl])
+
+
+def test_dobson_998_limits_recovered_from_95_limits(reference_values: Path) -> None:
+    """The app gives 99.8% limits for published DSRs by rescaling their 95% limits."""
+    from dashboard.stats.intervals import dobson_limits_at
+
+    inputs = pd.read_csv(reference_values / "dobson_dsr_inputs.csv")
+    expected = pd.read_csv(reference_values / "dobson_dsr.csv")
+    expected = expected[(expected["input_file"] == "dobson_dsr_inputs.csv") & expected["independent_events"] & expected["value"].notna()]
+    for row in expected.itertuples():
+        count = inputs.loc[inputs["area"] == row.area, "count"].fillna(0).sum()
+        lower, upper = dobson_limits_at(row.value, row.lower95_0cl, row.upper95_0cl, count, 0.998)
+        _close([lower, upper], [row.lower99_8cl, row.upper99_8cl])

@@ -105,7 +105,7 @@ class Explorer:
         rows = self._rows(sel.indicator)
         present = set(map(str, rows.loc[rows["cancer_type"] == sel.cancer, "area_level"].unique()))
         return [
-            Option(level, LEVEL_LABELS[AreaLevel(level)], disabled=level not in present)
+            Option(level, LEVEL_LABELS[AreaLevel(level)])
             if level in present
             else Option(level, f"{LEVEL_LABELS[AreaLevel(level)]} (no data at this level)", disabled=True)
             for level in MAP_LEVELS
@@ -132,10 +132,11 @@ class Explorer:
         return options
 
     def group_value_options(self, sel: Selection) -> list[Option]:
-        rows = self._group_rows_for(sel)
+        rows = self.group_rows_for(sel)
         return [Option(v, v) for v in sorted(map(str, rows["group_value"].unique()))]
 
-    def _group_rows_for(self, sel: Selection) -> pd.DataFrame:
+    def group_rows_for(self, sel: Selection) -> pd.DataFrame:
+        """Every area's rows for the selection's group dimension (all its values)."""
         rows = self._rows(sel.indicator)
         return rows[(rows["cancer_type"] == sel.cancer) & (rows["period"] == sel.period) & (rows["group_dimension"] == sel.group)]
 
@@ -278,7 +279,7 @@ class Explorer:
 
     def group_rows(self, sel: Selection, code: str) -> pd.DataFrame:
         """Every value of the selected group dimension for one area."""
-        rows = self._group_rows_for(sel)
+        rows = self.group_rows_for(sel)
         rows = rows[rows["area_code"] == code]
         return rows.sort_values("group_value", key=lambda s: s.astype(str))
 

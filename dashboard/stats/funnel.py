@@ -151,6 +151,18 @@ def _positive(denominators: ArrayLike) -> Array:
     return n
 
 
+def _limits(n: np.ndarray, baseline: float, bounds: dict[float, tuple[np.ndarray, np.ndarray]]) -> FunnelLimits:
+    """FunnelLimits from {confidence: (lower, upper)} at the two levels."""
+    return FunnelLimits(
+        denominators=n,
+        baseline=float(baseline),
+        lower_95=bounds[CONFIDENCE_95][0],
+        upper_95=bounds[CONFIDENCE_95][1],
+        lower_998=bounds[CONFIDENCE_998][0],
+        upper_998=bounds[CONFIDENCE_998][1],
+    )
+
+
 def proportion_limits(baseline: float, denominators: ArrayLike, *, multiplier: float = 100) -> FunnelLimits:
     """Limits for a proportion: at each denominator n, the observed proportion whose Wilson
     interval (z=1.96 / 3.09) just touches the baseline; clipped to [0, multiplier].
@@ -166,14 +178,7 @@ def proportion_limits(baseline: float, denominators: ArrayLike, *, multiplier: f
             np.clip(lower, 0, 1) * multiplier,
             np.clip(upper, 0, 1) * multiplier,
         )
-    return FunnelLimits(
-        denominators=n,
-        baseline=float(baseline),
-        lower_95=bounds[CONFIDENCE_95][0],
-        upper_95=bounds[CONFIDENCE_95][1],
-        lower_998=bounds[CONFIDENCE_998][0],
-        upper_998=bounds[CONFIDENCE_998][1],
-    )
+    return _limits(n, baseline, bounds)
 
 
 def proportion_significance(numerators: ArrayLike, denominators: ArrayLike) -> list[str]:
@@ -270,14 +275,7 @@ def rate_limits(baseline_rate: float, denominators: ArrayLike, *, multiplier: fl
     for confidence in (CONFIDENCE_95, CONFIDENCE_998):
         lower, upper = poisson_observed_limits(expected, confidence)
         bounds[confidence] = (lower / n * multiplier, upper / n * multiplier)
-    return FunnelLimits(
-        denominators=n,
-        baseline=float(baseline_rate),
-        lower_95=bounds[CONFIDENCE_95][0],
-        upper_95=bounds[CONFIDENCE_95][1],
-        lower_998=bounds[CONFIDENCE_998][0],
-        upper_998=bounds[CONFIDENCE_998][1],
-    )
+    return _limits(n, baseline_rate, bounds)
 
 
 # --------------------------------------------------------------------------------------

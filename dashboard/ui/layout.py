@@ -42,6 +42,17 @@ def _select(field: str, options: list[Option], value: str) -> html.Div:
     )
 
 
+def _radio(field: str, legend: str, options: dict[str, list[Option]], selection: dict[str, str]) -> html.Fieldset:
+    """A radio group named by its legend (a fieldset), for two- or three-way switches."""
+    return html.Fieldset(
+        className="radio-row",
+        children=[
+            html.Legend(legend),
+            dcc.RadioItems(id=ids.CONTROLS[field], options=as_options(options[field]), value=selection[field], inline=True),
+        ],
+    )
+
+
 def _card(title: str, *children: Any, title_id: str | None = None, class_name: str = "card") -> html.Section:
     heading = html.H3(title, id=title_id) if title_id else html.H3(title)
     return html.Section(className=class_name, children=[heading, *children])
@@ -89,13 +100,7 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                                 children=[
                                     _card(
                                         "Map",
-                                        html.Fieldset(
-                                            className="radio-row",
-                                            children=[
-                                                html.Legend("Colour map by"),
-                                                dcc.RadioItems(id=ids.COLOUR, options=as_options(options["colour"]), value=selection["colour"], inline=True),
-                                            ],
-                                        ),
+                                        _radio("colour", "Colour map by", options, selection),
                                         dcc.Graph(id=ids.MAP, figure=map_figure, className="map", config={**graph_config, "topojsonURL": topojson_url}),
                                         html.Ul(id=ids.MAP_LEGEND, className="legend"),
                                         html.P(id=ids.MAP_CAPTION, className="caption"),
@@ -113,13 +118,7 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                                     _card("Groups of patients", dcc.Graph(id=ids.GROUPS, config=graph_config), html.P(id=ids.GAP, className="caption")),
                                     _card(
                                         "Funnel plot: value against size, with control limits",
-                                        html.Fieldset(
-                                            className="radio-row",
-                                            children=[
-                                                html.Legend("Funnel limits"),
-                                                dcc.RadioItems(id=ids.OVERDISPERSION, options=as_options(options["overdispersion"]), value=selection["overdispersion"], inline=True),
-                                            ],
-                                        ),
+                                        _radio("overdispersion", "Funnel limits", options, selection),
                                         dcc.Graph(id=ids.FUNNEL, config=graph_config),
                                         html.P(id=ids.FUNNEL_NOTE, className="caption"),
                                     ),

@@ -363,7 +363,7 @@ RANK_COLUMNS = ["area_code", "area_name", "sii", "sii_lower", "sii_upper"]
 def _rank_by_inequality(explorer: Explorer, indicator: str, cancer: str, period: str, level: str, group: str) -> tuple[pd.DataFrame, bool]:
     sel = Selection(indicator, cancer, period, level, group=group)
     unit = _unit(explorer, sel)
-    groups = explorer._group_rows_for(sel)
+    groups = explorer.group_rows_for(sel)
     groups = groups[groups["area_level"] == level]
     records = []
     for code, rows in groups.groupby(groups["area_code"].astype(str), observed=True):

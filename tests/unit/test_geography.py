@@ -18,3 +18,18 @@ from dashboard.geography import normalise_area_name
 )
 def test_normalise_area_name(name: str, key: str) -> None:
     assert normalise_area_name(name) == key
+
+
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [
+        ("NHS Frimley Integrated Care Board", "Frimley"),
+        ("NHS South Yorkshire ICB - 02P", "South Yorkshire 02P"),
+        ("Lancashire & South Cumbria Cancer Alliance", "Lancashire & South Cumbria"),
+        ("England", "England"),
+    ],
+)
+def test_short_name_for_charts_and_speech(name: str, short: str) -> None:
+    from dashboard.geography import short_name
+
+    assert short_name(name) == short

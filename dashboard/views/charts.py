@@ -6,6 +6,7 @@ subtractions below.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,11 @@ AXIS = {"gridcolor": "#E8EDEE", "zeroline": False, "automargin": True}
 
 
 def empty_figure(message: str) -> dict[str, Any]:
-    """A figure that says why there is nothing to draw, never a blank box."""
+    """A figure that says why there is nothing to draw, never a blank box.
+
+    Plotly does not wrap annotation text, so the message is wrapped here to fit a card.
+    """
+    message = "<br>".join(textwrap.wrap(message, width=44))
     return {
         "data": [],
         "layout": {
@@ -38,7 +43,7 @@ def empty_figure(message: str) -> dict[str, Any]:
             "xaxis": {"visible": False},
             "yaxis": {"visible": False},
             "annotations": [{"text": message, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "font": {"size": 16, "color": NHS_DARK_GREY}}],
-            "height": 200,
+            "height": 220,
         },
     }
 

@@ -211,9 +211,21 @@ class Explorer:
             hits = rows[rows["area_code"] == GROUPING_OF[code]]
         return None if hits.empty else hits.iloc[0]
 
+    def alliance_in_data(self, sel: Selection) -> str | None:
+        """The code whose row stands for the selected alliance: itself, or NDRS's grouping of it."""
+        for code in (sel.alliance, GROUPING_OF.get(sel.alliance)):
+            if code and self.area_row(sel, code) is not None and (code == sel.alliance or not self._has_own_row(sel, sel.alliance)):
+                return code
+        return None
+
+    def _has_own_row(self, sel: Selection, code: str) -> bool:
+        rows = self._slice(sel)
+        return bool((rows["area_code"] == code).any())
+
     def benchmark_name(self, sel: Selection) -> str:
         if sel.compare == Comparator.ALLIANCE.value:
-            return self.names.get(sel.alliance, "the selected alliance")
+            code = self.alliance_in_data(sel) or sel.alliance
+            return self.names.get(code, "the selected alliance")
         if sel.compare == Comparator.PEERS.value:
             return "peers of similar deprivation"
         return "England"
@@ -222,7 +234,7 @@ class Explorer:
         """Benchmark value for each row (area) of `rows`."""
         if sel.compare == Comparator.PEERS.value:
             return self._peer_values(sel, rows)
-        code = sel.alliance if sel.compare == Comparator.ALLIANCE.value else ENGLAND_CODE
+        code = (self.alliance_in_data(sel) or sel.alliance) if sel.compare == Comparator.ALLIANCE.value else ENGLAND_CODE
         row = self.area_row(sel, code)
         value = np.nan if row is None else float(row["value"])
         return np.full(len(rows), value)
@@ -288,8 +300,7 @@ class Explorer:
         if sel.area:
             return sel.area
         if sel.has_alliance:
-            has_row = self.area_row(sel, sel.alliance) is not None
-            return sel.alliance if has_row else ENGLAND_CODE
+            return self.alliance_in_data(sel) or ENGLAND_CODE
         return ENGLAND_CODE
 
     def peer_rows(self, sel: Selection, code: str) -> pd.DataFrame:

@@ -43,6 +43,9 @@ def next_state(explorer: Explorer, *, trigger: str | None, search: str | None, v
             current["area"] = "" if area == current.get("area") else area  # a second click clears
         elif trigger in (ids.LEVEL, ids.INDICATOR):
             current["area"] = ""
+        elif trigger == ids.ALLIANCE and current.get("area") and current.get("alliance") in explorer.members:
+            if current["area"] not in explorer.members[current["alliance"]]:
+                current["area"] = ""
         sel, _ = explorer.normalise(Selection.from_dict(current))
         notices = []
     return PageState(sel, encode(sel), notices, control_options(explorer, sel))

@@ -21,15 +21,13 @@ def decode(search: str | None, explorer: Explorer) -> tuple[Selection, list[Noti
     """The selection a URL describes, made valid; a notice for every value that was not."""
     notices: list[Notice] = []
     parsed = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
-    default = explorer.default_selection()
-    values = default.as_dict()
+    # Fields the link leaves out start empty: normalise fills them silently with defaults.
+    values = {field: "" for field in URL_PARAMETERS}
     for parameter, given in parsed.items():
         field = _FIELD_OF.get(parameter)
         if field is None:
             notices.append(Notice(parameter, f"unknown parameter {parameter!r} ignored"))
             continue
         values[field] = given[-1].strip()
-    if "area" not in parsed:
-        values["area"] = ""
     sel, fixes = explorer.normalise(Selection.from_dict(values))
     return sel, notices + fixes

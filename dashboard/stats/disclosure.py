@@ -6,7 +6,8 @@ numerator). Its numerator, denominator, value and limits are withheld.
 
 Secondary rule: within every family of rows that add up to a shown total (an area's
 groups and its all-patients row; an alliance's ICBs; an ICB's sub-ICBs; England's
-alliances), no family may have exactly one row withheld, or subtracting the shown rows
+alliances; the cancer types and their "All" row; the months, quarters and years that
+nest in a longer period), no family may have exactly one row withheld, or subtracting the shown rows
 from the total would recover it. The smallest other row of such a family is withheld
 too, repeatedly, until no family has a single withheld row.
 
@@ -26,7 +27,8 @@ RULE_TEXT = (
     "Counts of 1 to 4 people, and any value, interval or count derived from them (including a "
     "denominator minus its numerator), are suppressed; so is the smallest other figure wherever a "
     "single suppressed figure could be recovered by subtraction from a shown total (an area and its "
-    "groups; an alliance and its ICBs; an ICB and its sub-ICBs; England and its alliances)."
+    "groups; an alliance and its ICBs; an ICB and its sub-ICBs; England and its alliances; cancer types "
+    "and their 'All' row; months, quarters and years within a longer period)."
 )
 WITHHELD = ["numerator", "denominator", "value", "lower_ci", "upper_ci"]
 MAX_ROUNDS = 20
@@ -65,10 +67,42 @@ def _families(table: pd.DataFrame, parents: dict[str, str]) -> list[tuple[pd.Ser
     return families
 
 
+def _cancer_type_families(table: pd.DataFrame) -> list[tuple[pd.Series, pd.Series]]:
+    """Cancer types add up to their 'All …' row (conservative where a source's do not)."""
+    rest = table["indicator_id"].astype(str) + "|" + table["period"].astype(str) + "|" + table["area_code"].astype(str) + "|" + table["group_dimension"].astype(str) + "=" + table["group_value"].astype(str)
+    is_all = table["cancer_type"].astype(str).str.startswith("All")
+    return [(rest, is_all)]
+
+
+def _period_families(table: pd.DataFrame) -> list[tuple[pd.Series, pd.Series]]:
+    """Shorter periods add up to each longer period that contains them (month -> quarter -> year)."""
+    periods = table[["indicator_id", "period", "period_start", "period_end"]].drop_duplicates(["indicator_id", "period"])
+    pairs = periods.merge(periods, on="indicator_id", suffixes=("", "_parent"))
+    inside = (pairs["period_start_parent"] <= pairs["period_start"]) & (pairs["period_end"] <= pairs["period_end_parent"]) & (pairs["period"] != pairs["period_parent"])
+    pairs = pairs[inside][["indicator_id", "period", "period_parent"]]
+    if pairs.empty:
+        return []
+    rest = table["cancer_type"].astype(str) + "|" + table["area_code"].astype(str) + "|" + table["group_dimension"].astype(str) + "=" + table["group_value"].astype(str)
+    families = []
+    ranked = pairs.assign(k=pairs.groupby(["indicator_id", "period"]).cumcount())
+    indicator, period = table["indicator_id"].astype(str), table["period"].astype(str)
+    lookup = pd.DataFrame({"indicator_id": indicator.to_numpy(), "period": period.to_numpy()})
+    for _, group in ranked.groupby("k"):
+        group = group.astype({"indicator_id": str, "period": str, "period_parent": str})
+        parent = lookup.merge(group[["indicator_id", "period", "period_parent"]], on=["indicator_id", "period"], how="left")["period_parent"]
+        parent.index = table.index
+        key = (indicator + "|" + parent.fillna("") + "|" + rest).where(parent.notna())
+        families.append((key, pd.Series(False, index=table.index)))
+    parents = set(pairs["period_parent"].astype(str))
+    own = (indicator + "|" + period + "|" + rest).where(period.isin(parents))
+    families.append((own, pd.Series(True, index=table.index)))
+    return families
+
+
 def _membership(table: pd.DataFrame, parents: dict[str, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (row, family, is-total) triple, with families numbered 0..n-1."""
     rows, keys, totals = [], [], []
-    for key, is_total in _families(table, parents):
+    for key, is_total in [*_families(table, parents), *_cancer_type_families(table), *_period_families(table)]:
         present = key.notna().to_numpy()
         rows.append(np.flatnonzero(present))
         keys.append(key.to_numpy()[present])

@@ -186,13 +186,13 @@ def gap_sentence(rows: pd.DataFrame, *, dimension: str, area_name: str, unit: st
     else:
         first, last = rows.loc[rows["value"].idxmax()], rows.loc[rows["value"].idxmin()]
         which = "highest and lowest groups"
-    difference = float(first["value"]) - float(last["value"])
-    units = "percentage points" if unit == "%" else unit
+    difference = abs(float(first["value"]) - float(last["value"]))
+    gap = f"{difference:.1f} percentage points" if unit == "%" else format_value(difference, unit)
     ratio = float(first["value"]) / float(last["value"]) if float(last["value"]) else float("nan")
     return (
         f"In {area_name}, {format_value(first['value'], unit)} in '{first['group_value']}' against "
         f"{format_value(last['value'], unit)} in '{last['group_value']}' ({which}): a gap of "
-        f"{abs(difference):.1f} {units}, a ratio of {ratio:.2f}."
+        f"{gap}, a ratio of {ratio:.2f}."
     )
 
 

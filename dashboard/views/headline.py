@@ -61,12 +61,12 @@ def headline(
         return f"In {period}, there is no {metadata['name'].lower()} figure for {area_name} for this selection."
     base = indicator.removesuffix("_commissioner")
     group = f" ({group_label}{', modelled' if modelled else ''})" if group_label else (" (modelled)" if modelled else "")
-    ci = f"(95% CI {format_interval(lower, upper, unit)})"
+    ci = "" if is_missing(lower) or is_missing(upper) else f" (95% CI {format_interval(lower, upper, unit)})"
     if base in PREDICATES:
-        sentence = f"In {period}, {format_value(value, unit)} {_subject(base, cancer)}{group} in {area_name} {PREDICATES[base]} {ci}"
+        sentence = f"In {period}, {format_value(value, unit)} {_subject(base, cancer)}{group} in {area_name} {PREDICATES[base]}{ci}"
     else:
         what = metadata["name"].lower() + ("" if cancer in ("Not applicable",) or cancer.startswith("All") else f", {cancer.lower()}")
-        sentence = f"In {period}, {what}{group} in {area_name} was {format_value(value, unit)} {ci}"
+        sentence = f"In {period}, {what}{group} in {area_name} was {format_value(value, unit)}{ci}"
     if comparison in COMPARISON_PHRASES and not is_missing(benchmark) and benchmark_name != area_name:
         higher = float(value) > float(benchmark)
         phrase = COMPARISON_PHRASES[comparison].format(direction="higher" if higher else "lower")

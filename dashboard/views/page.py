@@ -5,6 +5,7 @@ Everything here is pure (query + views); nothing imports dash.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,7 @@ import numpy as np
 
 from dashboard.data.schema import GROUP_LABELS, GroupDimension
 from dashboard.geography import ENGLAND_CODE, LEVEL_LABELS, AreaLevel, short_name
-from dashboard.query import Explorer
+from dashboard.query import Explorer, limit_columns
 from dashboard.selection import Comparator, Selection
 from dashboard.stats.compare import Comparison, compare_with_benchmark
 import pandas as pd
@@ -57,11 +58,11 @@ def map_view(explorer: Explorer, sel: Selection, geometry: maps.MapGeometry) -> 
     rows = explorer.compared_rows(sel)
     unit = _unit(explorer, sel)
     properties = maps.map_properties(sel=sel, rows=rows, unit=unit, benchmark_name=explorer.benchmark_name(sel), geometry=geometry, names=dict(explorer.names))
-    shown = rows["value"].notna().sum()
+    shown = int(rows["value"].notna().sum())
     caption = (
-        f"{explorer.metadata[sel.indicator]['name']} ({unit}), {sel.cancer}, {sel.period}: {shown} of "
-        f"{len(geometry.level_codes[sel.level])} {LEVEL_LABELS[AreaLevel(sel.level)]} areas have a value"
-        + ("; grey areas have none." if shown < len(geometry.level_codes[sel.level]) else ".")
+        f"{explorer.metadata[sel.indicator]['name']} ({unit}), {sel.cancer}, {sel.period}: {shown} of the "
+        f"{len(rows)} {LEVEL_LABELS[AreaLevel(sel.level)]} areas in the source have a value"
+        + ("; grey areas have none (hover says why)." if shown < len(rows) else ".")
     )
     legend = maps.comparison_legend(rows) if sel.colour == "comparison" else []
     return MapView(properties, legend, caption, bool((rows["data_status"] == "modelled").any()))
@@ -112,6 +113,8 @@ def trend_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str,
     if str(values["period_type"].iloc[0] if not values.empty else "") == "calendar_year":
         test = linear_trend(values["value"].to_numpy(), values["lower_ci"].to_numpy(), values["upper_ci"].to_numpy(), unit=unit)
         note = test.sentence if test is not None else ""
+        if note and (values["data_status"] == "modelled").any():
+            note += " The series is MODELLED."
     return charts.trend_figure(series, unit=unit), title, note, []
 
 
@@ -196,13 +199,15 @@ def headline_view(explorer: Explorer, sel: Selection) -> str:
         return no_data_reason(explorer, sel) or f"No figure for {_series_name(explorer, focus)} for this selection."
     if str(row["suppression"]):
         return f"In {sel.period}, the figure for {_series_name(explorer, focus)} is withheld. {row['suppression']}."
-    compare_sel = sel if not (sel.compare == Comparator.ALLIANCE.value and focus == sel.alliance) else sel.with_(compare=Comparator.ENGLAND.value)
+    comparing_with_itself = sel.compare == Comparator.ALLIANCE.value and focus in (sel.alliance, explorer.alliance_in_data(sel))
+    compare_sel = sel.with_(compare=Comparator.ENGLAND.value) if comparing_with_itself else sel
     if compare_sel.compare == Comparator.PEERS.value:
         compare_sel = compare_sel.with_(compare=Comparator.ENGLAND.value)  # a single area's headline compares with England
     benchmark = float(explorer.benchmarks(compare_sel, row.to_frame().T)[0]) if focus != ENGLAND_CODE else None
     comparison = Comparison.NOT_COMPARED.value
     if benchmark is not None:
-        comparison = str(compare_with_benchmark([row["lower_ci"]], [row["upper_ci"]], [benchmark], metadata["polarity"])[0])
+        lower_column, upper_column = limit_columns(sel.confidence)
+        comparison = str(compare_with_benchmark([row[lower_column]], [row[upper_column]], [benchmark], metadata["polarity"])[0])
     group_label = None if sel.group == GroupDimension.ALL.value else f"{GROUP_LABELS[GroupDimension(sel.group)]}: {sel.group_value}"
     sentence = headline(
         indicator=sel.indicator,
@@ -242,7 +247,7 @@ def opportunity_sentence(explorer: Explorer, sel: Selection, row, benchmark: flo
         return ""
     target, target_name = benchmark, benchmark_name
     if sel.compare == Comparator.PEERS.value:
-        peers = explorer.peer_rows(sel, str(row["area_code"]))
+        peers = explorer.peer_rows(sel.with_(level=str(row["area_level"])), str(row["area_code"]))
         target, target_name = top_quartile(peers["value"]), "the top quarter of its peers"
     if target is None:
         return ""
@@ -285,19 +290,24 @@ def funnel_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str
         return charts.empty_figure("A funnel plot needs a share or a rate for three or more areas"), ""
     benchmark_sel = sel if sel.compare == Comparator.ALLIANCE.value else sel.with_(compare=Comparator.ENGLAND.value)
     baseline = float(explorer.benchmarks(benchmark_sel, rows.head(1))[0])
-    if np.isnan(baseline):
-        return charts.empty_figure("No benchmark value to centre the funnel on"), ""
+    if np.isnan(baseline) or baseline <= 0 or (unit == "%" and baseline >= 100):
+        return charts.empty_figure("No funnel: the benchmark is 0, 100% or missing, so there is no variation to expect"), ""
     kind = "proportion" if unit == "%" else "rate"
     multiplier = 100 if kind == "proportion" else 100_000
     low, high = max(float(rows["denominator"].min()) * 0.8, 1.0), float(rows["denominator"].max()) * 1.2
     limits = _funnel_limits(kind, baseline, low, high)
-    dispersion = funnel.overdispersion(rows["value"], rows["denominator"], baseline, kind=kind, multiplier=multiplier)
+    try:
+        dispersion = funnel.overdispersion(rows["value"], rows["denominator"], baseline, kind=kind, multiplier=multiplier)
+    except ValueError as exc:  # e.g. every area at the same extreme: no z-scores to compute
+        return charts.funnel_figure(rows, limits, unit=unit, benchmark_name=explorer.benchmark_name(benchmark_sel), adjusted=None), f"Overdispersion not assessed: {exc}."
     adjusted = funnel.adjusted_limits(limits, dispersion, kind=kind, multiplier=multiplier) if sel.overdispersion == "on" else None
     note = dispersion.sentence
     if sel.overdispersion == "on" and not dispersion.present:
         note += " The limits are unchanged."
     if sel.indicator == "mortality_asr":
         note += " Age-standardised rates are placed against their population as if crude rates: an approximation."
+    if (rows["data_status"] == "modelled").any():
+        note += " These are MODELLED figures."
     name = explorer.benchmark_name(benchmark_sel)
     return charts.funnel_figure(rows, limits, unit=unit, benchmark_name=name, adjusted=adjusted), note
 
@@ -311,10 +321,12 @@ def variation_view(explorer: Explorer, sel: Selection) -> list[tuple[str, str]]:
         return [("Areas", f"{len(rows)}: too few to summarise variation")]
     observed = expected = None
     england = explorer.area_row(sel, ENGLAND_CODE)
-    if england is not None and unit in ("%", "per 100,000") and sel.indicator != "mortality_asr" and not np.isnan(england["value"]):
+    if england is not None and unit in ("%", "per 100,000") and sel.indicator != "mortality_asr" and float(np.nan_to_num(england["value"])) > 0:
         scale = 100 if unit == "%" else 100_000
         observed = rows["numerator"].to_numpy(dtype=float)
         expected = float(england["value"]) / scale * rows["denominator"].to_numpy(dtype=float)
+    if expected is not None and not (expected > 0).all():
+        observed = expected = None  # SCV needs a positive expected count in every area
     summary = variation.summarise(rows["value"].to_numpy(dtype=float), observed=observed, expected=expected)
     items = [
         ("Areas", f"{summary.areas}"),
@@ -332,8 +344,8 @@ RANK_REPETITIONS = 1000  # Monte Carlo draws per area when ranking many areas; 1
 
 
 def _inequality(rows, unit: str, repetitions: int):
-    rows = rows[rows["value"].notna() & rows["lower_ci"].notna()]
-    if len(rows) < 3:
+    """PHE's SII needs every group: none if any group is withheld or has no value or interval."""
+    if len(rows) < 3 or rows["value"].isna().any() or rows["lower_ci"].isna().any() or rows["upper_ci"].isna().any():
         return None
     weights = rows["denominator"].fillna(0).to_numpy(dtype=float)
     if weights.sum() <= 0:
@@ -351,9 +363,12 @@ def inequality_sentence(explorer: Explorer, sel: Selection, code: str) -> str:
     rows = explorer.group_rows(sel, code)
     result = _inequality(rows, _unit(explorer, sel), 10_000)
     if result is None:
-        return "Too few groups with values to estimate the slope index of inequality."
+        return "No slope index of inequality: it needs a value for every group, and some are withheld or missing."
+    if not result.rii > 0:  # a ratio of fitted ends is meaningless when one end is at or below zero
+        result = dataclasses.replace(result, rii=float("nan"), rii_lower=float("nan"), rii_upper=float("nan"))
     first, last = str(rows["group_value"].iloc[0]), str(rows["group_value"].iloc[-1])
-    return inequality.describe(result, unit=_unit(explorer, sel), first=first, last=last)
+    unit = _unit(explorer, sel)
+    return inequality.describe(result, unit="percentage points" if unit == "%" else unit, first=first, last=last)
 
 
 RANK_COLUMNS = ["area_code", "area_name", "sii", "sii_lower", "sii_upper"]

@@ -21,7 +21,7 @@ TABLE_COLUMNS = [
     ("value", "Value"),
     ("lower_ci", "Lower 95% CI"),
     ("upper_ci", "Upper 95% CI"),
-    ("comparison", "Comparison"),
+    ("comparison", "Comparison (at the chosen level)"),
     ("data_status", "Data status"),
     ("suppression", "Note"),
 ]

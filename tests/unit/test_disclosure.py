@@ -22,7 +22,10 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["area_code", "group_dimension", "group_value", "numerator", "denominator"])
     frame["value"] = frame["numerator"] / frame["denominator"] * 100
     frame["lower_ci"], frame["upper_ci"] = frame["value"] - 1, frame["value"] + 1
-    return frame.assign(indicator_id="early_stage", period="2022", cancer_type="Lung")
+    return frame.assign(
+        indicator_id="early_stage", period="2022", cancer_type="Lung",
+        period_start=pd.Timestamp("2022-01-01"), period_end=pd.Timestamp("2022-12-31"),
+    )
 
 
 def test_small_counts_and_small_complements_are_withheld() -> None:
@@ -36,6 +39,22 @@ def test_one_withheld_area_forces_a_second() -> None:
     frame = _frame([("A1", "all", "All", 3, 50), ("A2", "all", "All", 20, 60), ("A3", "all", "All", 10, 40), ("ALL", "all", "All", 33, 150)])
     out = apply_disclosure_control(frame, PARENTS)
     assert list(out["suppression"]) == [PRIMARY, "", SECONDARY, ""]  # the smallest other part, A3
+
+
+def test_one_withheld_cancer_type_forces_a_second() -> None:
+    frame = _frame([("A1", "all", "All", 40, 100), ("A1", "all", "All", 3, 20), ("A1", "all", "All", 17, 40), ("A1", "all", "All", 20, 40)])
+    frame["cancer_type"] = ["All cancers", "Bone", "Lung", "Bowel"]
+    out = apply_disclosure_control(frame, {})
+    assert list(out["suppression"]) == ["", PRIMARY, SECONDARY, ""]
+
+
+def test_one_withheld_month_forces_a_second() -> None:
+    frame = _frame([("A1", "all", "All", 3, 50), ("A1", "all", "All", 20, 60), ("A1", "all", "All", 10, 40), ("A1", "all", "All", 33, 150)])
+    frame["period"] = ["2023-04", "2023-05", "2023-06", "2023-24 Q1"]
+    frame["period_start"] = pd.to_datetime(["2023-04-01", "2023-05-01", "2023-06-01", "2023-04-01"])
+    frame["period_end"] = pd.to_datetime(["2023-04-30", "2023-05-31", "2023-06-30", "2023-06-30"])
+    out = apply_disclosure_control(frame, {})
+    assert list(out["suppression"]) == [PRIMARY, "", SECONDARY, ""]
 
 
 def test_one_withheld_group_forces_a_second_group() -> None:
@@ -98,6 +117,20 @@ def test_random_selections_show_no_small_count_and_nothing_recoverable(explorer:
             parent_row = explorer.area_row(sel, parent)
             if parent_row is not None and str(parent_row["suppression"]) == "" and len(children) > 1:
                 assert (children["suppression"].astype(str) != "").sum() != 1, (sel.as_dict(), parent)
+    # Nor a shown "All" cancer row with exactly one cancer type withheld, for the focus area.
+    table_all = explorer.tables[sel.indicator]
+    focus = str(rows["area_code"].iloc[0]) if not rows.empty else None
+    if focus:
+        same = table_all[(table_all["area_code"] == focus) & (table_all["period"] == sel.period) & (table_all["group_dimension"] == sel.group) & (table_all["group_value"] == sel.group_value)]
+        is_all = same["cancer_type"].astype(str).str.startswith("All")
+        if is_all.any() and str(same.loc[is_all, "suppression"].iloc[0]) == "":
+            assert (same.loc[~is_all, "suppression"].astype(str) != "").sum() != 1, (sel.as_dict(), focus)
+        # Nor a shown longer period with exactly one of its shorter periods withheld.
+        series = table_all[(table_all["area_code"] == focus) & (table_all["cancer_type"] == sel.cancer) & (table_all["group_dimension"] == sel.group) & (table_all["group_value"] == sel.group_value)]
+        for _, parent in series[series["suppression"].astype(str) == ""].iterrows():
+            inside = series[(series["period_start"] >= parent["period_start"]) & (series["period_end"] <= parent["period_end"]) & (series["period"] != parent["period"]) & (series["period_type"] == "month")]
+            if len(inside) > 1:
+                assert (inside["suppression"].astype(str) != "").sum() != 1, (sel.as_dict(), parent["period"])
     # Nor an area's all-patients row with exactly one withheld group.
     if sel.group != "all":
         for code in list(rows["area_code"].astype(str))[:5]:

@@ -44,71 +44,85 @@ def primary_mask(table: pd.DataFrame) -> pd.Series:
     return counts & small
 
 
-def _families(table: pd.DataFrame, parents: dict[str, str]) -> list[tuple[pd.Series, pd.Series]]:
-    """(family key per row, is-total per row) for each way rows add up to a total."""
-    base = table["indicator_id"].astype(str) + "|" + table["period"].astype(str) + "|" + table["cancer_type"].astype(str)
-    group = table["group_dimension"].astype(str) + "=" + table["group_value"].astype(str)
+def _codes(*columns: pd.Series) -> np.ndarray:
+    """One integer per distinct combination of the columns' values; -1 where any is missing.
+
+    Integer keys instead of joined strings: the same families for a fraction of the
+    memory and time on a table of 370,000 rows.
+    """
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    missing = np.zeros(len(columns[0]), dtype=bool)
+    for column in columns:
+        if isinstance(column.dtype, pd.CategoricalDtype):  # the loaded table's text columns: codes are free
+            codes, size = column.cat.codes.to_numpy().astype(np.int64), len(column.cat.categories)
+        else:
+            codes, uniques = pd.factorize(column.astype("object"), use_na_sentinel=True)
+            size = len(uniques)
+        missing |= codes < 0
+        combined, _ = pd.factorize(combined * (size + 1) + codes)
+    return np.where(missing, -1, combined)
+
+
+Family = tuple[np.ndarray, np.ndarray]  # (family code per row, -1 = not in one; is-total per row)
+
+
+def _families(table: pd.DataFrame, parents: dict[str, str]) -> list[Family]:
+    """Families of groups within an area, and of areas within their parent area."""
+    indicator, period, cancer = table["indicator_id"], table["period"], table["cancer_type"]
+    dims = table["group_dimension"].astype(str)
+    is_all = (dims == "all").to_numpy()
     families = []
     # An area's groups add up to its all-patients row.
-    is_all = table["group_dimension"] == "all"
-    group_dims = table["group_dimension"].astype(str)
-    for dim in sorted(set(group_dims) - {"all"}):
-        in_family = is_all | (group_dims == dim)
-        key = (base + "|" + table["area_code"].astype(str) + "|" + dim).where(in_family)
-        families.append((key, is_all))
+    for dim in sorted(set(dims) - {"all"}):
+        in_family = pd.Series(np.where(is_all | (dims == dim).to_numpy(), dim, None), index=table.index)
+        families.append((_codes(indicator, period, cancer, table["area_code"], in_family), is_all))
     # Areas add up to their parent area, within one group.
     area = table["area_code"].astype(str)
     parent = area.map(parents)
-    key_parts = (base + "|" + group + "|" + parent.fillna("")).where(parent.notna())
-    key_total = base + "|" + group + "|" + area
-    # A row is a part of its parent's family, and the total of its own.
-    families.append((key_parts, pd.Series(False, index=table.index)))
-    families.append((key_total.where(area.isin(set(parents.values()))), pd.Series(True, index=table.index)))
+    group = [table["group_dimension"], table["group_value"]]
+    families.append((_codes(indicator, period, cancer, *group, parent), np.zeros(len(table), dtype=bool)))
+    own = area.where(area.isin(set(parents.values())))
+    families.append((_codes(indicator, period, cancer, *group, own), np.ones(len(table), dtype=bool)))
     return families
 
 
-def _cancer_type_families(table: pd.DataFrame) -> list[tuple[pd.Series, pd.Series]]:
+def _cancer_type_families(table: pd.DataFrame) -> list[Family]:
     """Cancer types add up to their 'All …' row (conservative where a source's do not)."""
-    rest = table["indicator_id"].astype(str) + "|" + table["period"].astype(str) + "|" + table["area_code"].astype(str) + "|" + table["group_dimension"].astype(str) + "=" + table["group_value"].astype(str)
-    is_all = table["cancer_type"].astype(str).str.startswith("All")
-    return [(rest, is_all)]
+    is_all = table["cancer_type"].astype(str).str.startswith("All").to_numpy()
+    key = _codes(table["indicator_id"], table["period"], table["area_code"], table["group_dimension"], table["group_value"])
+    return [(key, is_all)]
 
 
-def _period_families(table: pd.DataFrame) -> list[tuple[pd.Series, pd.Series]]:
+def _period_families(table: pd.DataFrame) -> list[Family]:
     """Shorter periods add up to each longer period that contains them (month -> quarter -> year)."""
     periods = table[["indicator_id", "period", "period_start", "period_end"]].drop_duplicates(["indicator_id", "period"])
     pairs = periods.merge(periods, on="indicator_id", suffixes=("", "_parent"))
     inside = (pairs["period_start_parent"] <= pairs["period_start"]) & (pairs["period_end"] <= pairs["period_end_parent"]) & (pairs["period"] != pairs["period_parent"])
-    pairs = pairs[inside][["indicator_id", "period", "period_parent"]]
+    pairs = pairs[inside][["indicator_id", "period", "period_parent"]].astype(str)
     if pairs.empty:
         return []
-    rest = table["cancer_type"].astype(str) + "|" + table["area_code"].astype(str) + "|" + table["group_dimension"].astype(str) + "=" + table["group_value"].astype(str)
+    rest = [table["cancer_type"], table["area_code"], table["group_dimension"], table["group_value"]]
+    lookup = pd.DataFrame({"indicator_id": table["indicator_id"].astype(str).to_numpy(), "period": table["period"].astype(str).to_numpy()})
     families = []
     ranked = pairs.assign(k=pairs.groupby(["indicator_id", "period"]).cumcount())
-    indicator, period = table["indicator_id"].astype(str), table["period"].astype(str)
-    lookup = pd.DataFrame({"indicator_id": indicator.to_numpy(), "period": period.to_numpy()})
     for _, group in ranked.groupby("k"):
-        group = group.astype({"indicator_id": str, "period": str, "period_parent": str})
         parent = lookup.merge(group[["indicator_id", "period", "period_parent"]], on=["indicator_id", "period"], how="left")["period_parent"]
         parent.index = table.index
-        key = (indicator + "|" + parent.fillna("") + "|" + rest).where(parent.notna())
-        families.append((key, pd.Series(False, index=table.index)))
-    parents = set(pairs["period_parent"].astype(str))
-    own = (indicator + "|" + period + "|" + rest).where(period.isin(parents))
-    families.append((own, pd.Series(True, index=table.index)))
+        families.append((_codes(table["indicator_id"], parent, *rest), np.zeros(len(table), dtype=bool)))
+    own = table["period"].astype(str).where(table["period"].astype(str).isin(set(pairs["period_parent"])))
+    families.append((_codes(table["indicator_id"], own, *rest), np.ones(len(table), dtype=bool)))
     return families
 
 
 def _membership(table: pd.DataFrame, parents: dict[str, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (row, family, is-total) triple, with families numbered 0..n-1."""
+    """Every (row, family, is-total) triple, with families numbered 0..n-1 across all kinds."""
     rows, keys, totals = [], [], []
-    for key, is_total in [*_families(table, parents), *_cancer_type_families(table), *_period_families(table)]:
-        present = key.notna().to_numpy()
+    for index, (key, is_total) in enumerate([*_families(table, parents), *_cancer_type_families(table), *_period_families(table)]):
+        present = key >= 0
         rows.append(np.flatnonzero(present))
-        keys.append(key.to_numpy()[present])
-        totals.append(is_total.to_numpy()[present])
-    all_keys = np.concatenate(keys)
-    codes, _ = pd.factorize(all_keys)
+        keys.append(key[present] + (np.int64(index) << 32))  # keep each list's families apart
+        totals.append(is_total[present])
+    codes, _ = pd.factorize(np.concatenate(keys))
     return np.concatenate(rows), codes, np.concatenate(totals)
 
 

@@ -30,6 +30,17 @@ from dashboard.views.theme import (
 AXIS = {"gridcolor": "#E8EDEE", "zeroline": False, "automargin": True}
 
 
+def card_layout(**overrides: Any) -> dict[str, Any]:
+    """The layout shared by the charts in the lower cards: legend below, room for it."""
+    return {
+        **FIGURE_LAYOUT,
+        "margin": {"l": 10, "r": 20, "t": 10, "b": 80},
+        "height": 340,
+        "legend": {"orientation": "h", "y": -0.35},
+        **overrides,
+    }
+
+
 def empty_figure(message: str) -> dict[str, Any]:
     """A figure that says why there is nothing to draw, never a blank box.
 
@@ -125,16 +136,12 @@ def trend_figure(series: list[tuple[str, pd.DataFrame]], *, unit: str) -> dict[s
         return empty_figure("No series over time for this selection")
     return {
         "data": traces,
-        "layout": {
-            **FIGURE_LAYOUT,
-            "margin": {"l": 10, "r": 20, "t": 10, "b": 80},
-            "height": 340,
-            "xaxis": {**AXIS, "type": "category"},
-            "yaxis": {**AXIS, "title": {"text": unit}},
-            "legend": {"orientation": "h", "y": -0.35},
-            "showlegend": True,
-            "hovermode": "x unified",
-        },
+        "layout": card_layout(
+            xaxis={**AXIS, "type": "category"},
+            yaxis={**AXIS, "title": {"text": unit}},
+            showlegend=True,
+            hovermode="x unified",
+        ),
     }
 
 
@@ -160,15 +167,11 @@ def groups_figure(area: tuple[str, pd.DataFrame], england: tuple[str, pd.DataFra
         return empty_figure("No group breakdown for this selection")
     return {
         "data": traces,
-        "layout": {
-            **FIGURE_LAYOUT,
-            "margin": {"l": 10, "r": 20, "t": 10, "b": 80},
-            "height": 340,
-            "xaxis": {**AXIS, "title": {"text": unit}},
-            "yaxis": {**AXIS, "autorange": "reversed", "type": "category"},
-            "legend": {"orientation": "h", "y": -0.35},
-            "scattermode": "group",
-        },
+        "layout": card_layout(
+            xaxis={**AXIS, "title": {"text": unit}},
+            yaxis={**AXIS, "autorange": "reversed", "type": "category"},
+            scattermode="group",
+        ),
     }
 
 
@@ -227,14 +230,12 @@ def funnel_figure(rows: pd.DataFrame, limits, *, unit: str, benchmark_name: str,
     ]
     return {
         "data": traces,
-        "layout": {
-            **FIGURE_LAYOUT,
-            "margin": {"l": 10, "r": 20, "t": 10, "b": 80},
-            "height": 360,
-            "xaxis": {**AXIS, "title": {"text": "Denominator (size)"}, "type": "log"},
-            "yaxis": {**AXIS, "title": {"text": unit}},
-            "legend": {"orientation": "h", "y": -0.3},
-        },
+        "layout": card_layout(
+            height=360,
+            xaxis={**AXIS, "title": {"text": "Denominator (size)"}, "type": "log"},
+            yaxis={**AXIS, "title": {"text": unit}},
+            legend={"orientation": "h", "y": -0.3},
+        ),
     }
 
 
@@ -259,14 +260,10 @@ def spc_figure(rows: pd.DataFrame, result, *, name: str, unit: str, target: floa
         traces.append(flat(target, f"Target {format_value(target, unit)}", "#D5281B", "dot"))
     return {
         "data": traces,
-        "layout": {
-            **FIGURE_LAYOUT,
-            "margin": {"l": 10, "r": 20, "t": 10, "b": 80},
-            "height": 340,
-            "xaxis": {**AXIS, "type": "category", "nticks": 12},
-            "yaxis": {**AXIS, "title": {"text": unit}},
-            "legend": {"orientation": "h", "y": -0.35},
-        },
+        "layout": card_layout(
+            xaxis={**AXIS, "type": "category", "nticks": 12},
+            yaxis={**AXIS, "title": {"text": unit}},
+        ),
     }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import resource
 import time
 
-from dashboard.config import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR
+from dashboard.core.settings import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR
 
 
 def main() -> None:

@@ -12,13 +12,14 @@ import json
 import statistics
 import time
 
-from dashboard.app import create_app, map_layers
+from dashboard.web.app import create_app, map_layers
 from dashboard.data.loading import load_dataset
-from dashboard.config import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR
-from dashboard.query import Explorer
-from dashboard.selection import Selection
-from dashboard.state import next_state
-from dashboard.views import maps, page
+from dashboard.core.settings import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR
+from dashboard.query.explorer import Explorer
+from dashboard.core.selection import Selection
+from dashboard.web.callbacks.state import next_state
+from dashboard.figures import maps
+from dashboard.presenters import page
 
 SELECTIONS = [
     Selection("early_stage", "All cancers", "2022", "alliance"),

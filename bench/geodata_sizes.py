@@ -9,9 +9,9 @@ import gzip
 import json
 import time
 
-from dashboard.app import create_app
-from dashboard.config import DEFAULT_GEODATA_DIR
-from dashboard.geography import BOUNDARY_LEVELS, MANIFEST_FILE
+from dashboard.web.app import create_app
+from dashboard.core.settings import DEFAULT_GEODATA_DIR
+from dashboard.core.geography import BOUNDARY_LEVELS, MANIFEST_FILE
 
 
 def main() -> None:

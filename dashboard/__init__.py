@@ -1,4 +1,3 @@
 """Cancer Variation Explorer: where, and for whom, cancer outcomes differ in England."""
 
 __version__ = "0.1.0"
-PRODUCT_NAME = "Cancer Variation Explorer"

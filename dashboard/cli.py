@@ -11,9 +11,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from dashboard.config import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR, DEFAULT_SOURCES_DIR, Settings
+from dashboard.core.settings import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR, DEFAULT_SOURCES_DIR, Settings
 from dashboard.data.validation import DataValidationError
-from dashboard.errors import InputError
+from dashboard.core.errors import InputError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from dashboard.app import create_app  # imported here: building the app loads data
+    from dashboard.web.app import create_app  # imported here: building the app loads data
 
     settings = Settings(geodata_dir=args.geodata, data_dir=args.data, host=args.host, port=args.port)
     app = create_app(settings)
@@ -74,7 +74,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _build_geodata(args: argparse.Namespace) -> int:
-    from dashboard.build.geodata import DEFAULT_TOLERANCE_M, build_geodata
+    from dashboard.pipeline.geodata import DEFAULT_TOLERANCE_M, build_geodata
 
     if not args.sources.is_dir():
         raise InputError(f"--sources: no such folder: {args.sources}")
@@ -87,7 +87,7 @@ def _build_geodata(args: argparse.Namespace) -> int:
 
 
 def _build_data(args: argparse.Namespace) -> int:
-    from dashboard.build.data import build_data
+    from dashboard.pipeline.data import build_data
 
     if not args.sources.is_dir():
         raise InputError(f"--sources: no such folder: {args.sources}")

@@ -3,8 +3,8 @@
 Importing this module builds the app (that is its purpose); nothing else imports it.
 """
 
-from dashboard.app import create_app
-from dashboard.config import Settings
+from dashboard.web.app import create_app
+from dashboard.core.settings import Settings
 
 app = create_app(Settings.from_env())
 server = app.server

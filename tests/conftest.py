@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.config import DEFAULT_GEODATA_DIR, DEFAULT_SOURCES_DIR, PROJECT_ROOT
+from dashboard.core.settings import DEFAULT_GEODATA_DIR, DEFAULT_SOURCES_DIR, PROJECT_ROOT
 
 SHARED = PROJECT_ROOT.parent / "shared"
 REFERENCE_VALUES = SHARED / "reference-values"
@@ -36,7 +36,7 @@ def reference_values() -> Path:
 @pytest.fixture(scope="session")
 def dataset():
     """The committed data/ and geodata/, loaded and validated as the app does."""
-    from dashboard.config import DEFAULT_DATA_DIR
+    from dashboard.core.settings import DEFAULT_DATA_DIR
     from dashboard.data.loading import load_dataset
 
     return load_dataset(DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR)

@@ -10,9 +10,9 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from dashboard.build.io import sha256_of
-from dashboard.errors import InputError
-from dashboard.geography import (
+from dashboard.pipeline.io import sha256_of
+from dashboard.core.errors import InputError
+from dashboard.core.geography import (
     ALIASES_FILE,
     ALLIANCE_GROUPINGS_FILE,
     AREAS_FILE,

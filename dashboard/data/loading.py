@@ -14,8 +14,8 @@ import pandas as pd
 from dashboard.data.boundaries import Boundaries, load_boundaries
 from dashboard.data.schema import COLUMNS, INDICATORS_FILE, METADATA_FILE
 from dashboard.data.validation import DataValidationError, Problem, check_table, coerce_types
-from dashboard.errors import InputError
-from dashboard.geography import EAST_OF_ENGLAND_CODE, ENGLAND_CODE, AreaLevel
+from dashboard.core.errors import InputError
+from dashboard.core.geography import EAST_OF_ENGLAND_CODE, ENGLAND_CODE, AreaLevel
 
 
 @dataclass(frozen=True)

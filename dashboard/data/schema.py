@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from dashboard.geography import AreaLevel
+from dashboard.core.geography import AreaLevel
 
 
 class DataStatus(StrEnum):

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from dashboard import PRODUCT_NAME
-from dashboard.app import create_app
-from dashboard.sources import BOUNDARY_ATTRIBUTION
+from dashboard.core.settings import PRODUCT_NAME
+from dashboard.web.app import create_app
+from dashboard.core.sources import BOUNDARY_ATTRIBUTION
 
 
 @pytest.fixture(scope="module")

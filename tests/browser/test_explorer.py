@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from dashboard import PRODUCT_NAME
-from dashboard.sources import BOUNDARY_ATTRIBUTION
+from dashboard.core.settings import PRODUCT_NAME
+from dashboard.core.sources import BOUNDARY_ATTRIBUTION
 
 AREA_PATHS = ".choroplethlayer g.trace:nth-child(2) path.choroplethlocation"
 ALL_PATHS = ".choroplethlayer path.choroplethlocation"

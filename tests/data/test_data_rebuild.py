@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.build.data import build_data
-from dashboard.build.stage import STAGE_FILE
-from dashboard.config import DEFAULT_DATA_DIR
-from dashboard.errors import InputError
+from dashboard.pipeline.data import build_data
+from dashboard.pipeline.stage import STAGE_FILE
+from dashboard.core.settings import DEFAULT_DATA_DIR
+from dashboard.core.errors import InputError
 
 pytestmark = pytest.mark.sources
 

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard.build.io import sha256_of
+from dashboard.pipeline.io import sha256_of
 from dashboard.data.boundaries import load_boundaries
-from dashboard.geography import (
+from dashboard.core.geography import (
     ALIASES_FILE,
     ALLIANCE_GROUPINGS_FILE,
     AREAS_FILE,
@@ -25,7 +25,7 @@ from dashboard.geography import (
     AreaLevel,
     boundary_file,
 )
-from dashboard.sources import BOUNDARY_ATTRIBUTION
+from dashboard.core.sources import BOUNDARY_ATTRIBUTION
 
 BROWSER_BUDGET_BYTES = 300 * 1024  # alliance + ICB layers, as JSON, per the foundation issue
 
@@ -138,7 +138,7 @@ def test_east_of_england_grouping_is_north_plus_south(geodata_dir: Path) -> None
     ],
 )
 def test_alias_table_resolves_published_names(geodata_dir: Path, level: str, alias: str, code: str) -> None:
-    from dashboard.geography import normalise_area_name
+    from dashboard.core.geography import normalise_area_name
 
     aliases = pd.read_csv(geodata_dir / ALIASES_FILE, dtype=str)
     hits = aliases[(aliases["area_level"] == level) & (aliases["alias_key"] == normalise_area_name(alias))]

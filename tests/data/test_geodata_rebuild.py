@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.build.geodata import build_geodata
+from dashboard.pipeline.geodata import build_geodata
 
 pytestmark = pytest.mark.sources
 

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.config import DEFAULT_DATA_DIR
+from dashboard.core.settings import DEFAULT_DATA_DIR
 from dashboard.data.schema import COLUMNS, DATA_MANIFEST_FILE, KEY, METADATA_FILE
-from dashboard.geography import EAST_OF_ENGLAND_CODE, ENGLAND_CODE
+from dashboard.core.geography import EAST_OF_ENGLAND_CODE, ENGLAND_CODE
 
 EXPECTED = {
     # indicator: (levels, group dimensions)

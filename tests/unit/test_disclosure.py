@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.query import Explorer
-from dashboard.selection import Selection
+from dashboard.query.explorer import Explorer
+from dashboard.core.selection import Selection
 from dashboard.stats.disclosure import EXEMPT_INDICATORS, PRIMARY, SECONDARY, apply_disclosure_control
-from dashboard.views import page
+from dashboard.presenters import page
 
 PARENTS = {"A1": "ALL", "A2": "ALL", "A3": "ALL"}
 
@@ -141,7 +141,7 @@ def test_random_selections_show_no_small_count_and_nothing_recoverable(explorer:
 
 
 def _geometry(explorer: Explorer):
-    from dashboard.views.maps import MapGeometry
+    from dashboard.figures.maps import MapGeometry
 
     codes = {}
     for level in ("alliance", "icb", "subicb"):

@@ -8,9 +8,9 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from dashboard.build.geodata import ALLIANCE_MAPPING, REGION_LOOKUP, SUBICB_BOUNDARIES, build_geodata
+from dashboard.pipeline.geodata import ALLIANCE_MAPPING, REGION_LOOKUP, SUBICB_BOUNDARIES, build_geodata
 from dashboard.cli import main
-from dashboard.errors import InputError
+from dashboard.core.errors import InputError
 
 pytestmark = pytest.mark.sources
 

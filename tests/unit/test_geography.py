@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.geography import normalise_area_name
+from dashboard.core.geography import normalise_area_name
 
 
 @pytest.mark.parametrize(
@@ -30,6 +30,6 @@ def test_normalise_area_name(name: str, key: str) -> None:
     ],
 )
 def test_short_name_for_charts_and_speech(name: str, short: str) -> None:
-    from dashboard.geography import short_name
+    from dashboard.core.geography import short_name
 
     assert short_name(name) == short

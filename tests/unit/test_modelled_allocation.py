@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.build.modelled import allocate, largest_remainder
+from dashboard.pipeline.modelled import allocate, largest_remainder
 
 weights = st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=8)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.query import Explorer
-from dashboard.selection import Selection
-from dashboard.urlstate import decode, encode
+from dashboard.query.explorer import Explorer
+from dashboard.core.selection import Selection
+from dashboard.web.urlstate import decode, encode
 
 
 @pytest.fixture(scope="module")

@@ -87,7 +87,7 @@ def test_check_data_reads_a_download_with_comment_lines(tmp_path: Path) -> None:
 
 
 def test_app_does_not_start_on_bad_data(tmp_path: Path, geodata_dir: Path) -> None:
-    from dashboard.config import DEFAULT_DATA_DIR
+    from dashboard.core.settings import DEFAULT_DATA_DIR
 
     data = tmp_path / "data"
     data.mkdir()

@@ -8,15 +8,16 @@ from datetime import datetime, timezone
 import pandas as pd
 import pytest
 
-from dashboard import ids
-from dashboard.app import map_layers
-from dashboard.query import Explorer
-from dashboard.selection import Selection
-from dashboard.state import clicked_area, next_state
-from dashboard.views import maps, page
-from dashboard.views.exports import download_filename
-from dashboard.views.headline import headline
-from dashboard.views.tables import EXPORT_COLUMNS, rounded_rows
+from dashboard.web import ids
+from dashboard.web.app import map_layers
+from dashboard.query.explorer import Explorer
+from dashboard.core.selection import Selection
+from dashboard.web.callbacks.state import clicked_area, next_state
+from dashboard.figures import maps
+from dashboard.presenters import page
+from dashboard.figures.exports import download_filename
+from dashboard.figures.headline import headline
+from dashboard.figures.tables import EXPORT_COLUMNS, rounded_rows
 
 EARLY = {"name": "Diagnosed at stage 1 or 2", "unit": "%", "polarity": "higher_is_better"}
 

@@ -1,0 +1,63 @@
+"""The CSV download: the table's rows with a header that says what they are."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+
+import pandas as pd
+
+from dashboard.core.settings import PRODUCT_NAME
+from dashboard.core.selection import Selection
+from dashboard.core.sources import BOUNDARY_ATTRIBUTION
+from dashboard.stats.disclosure import RULE_TEXT
+from dashboard.figures.formatting import VALUE_DECIMALS
+from dashboard.figures.tables import rounded_rows
+
+
+def download_filename(sel: Selection) -> str:
+    """Names the indicator, the area (or alliance, or level) and the period."""
+    scope = sel.area or (sel.alliance if sel.has_alliance else f"{sel.level}-england")
+    stem = f"{sel.indicator}_{scope}_{sel.period}"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-") + ".csv"
+
+
+def csv_text(
+    rows: pd.DataFrame,
+    *,
+    sel: Selection,
+    metadata: Mapping[str, str],
+    permalink: str,
+    generated: datetime,
+    benchmark_name: str = "England",
+) -> str:
+    table = rounded_rows(rows)
+    statuses = sorted(set(table["data_status"].dropna()))
+    status_line = (
+        "includes MODELLED rows (data_status = modelled): estimates from the project's stated model, not published figures"
+        if "modelled" in statuses
+        else "published (taken, or computed directly, from published sources)"
+    )
+    filters = "; ".join(f"{key}={value}" for key, value in sel.as_dict().items() if value)
+    header = [
+        f"{PRODUCT_NAME} download",
+        f"Indicator: {metadata['name']} ({metadata['id']})",
+        f"Definition: {metadata['definition']}",
+        f"Numerator: {metadata['numerator']}",
+        f"Denominator: {metadata['denominator']}",
+        f"Unit: {metadata['unit']}; polarity: {metadata['polarity']}; confidence intervals: {metadata['ci_method']}",
+        f"Data status: {status_line}",
+        f"Filters: {filters}",
+        f"Rows: {len(table)}; values, limits and benchmarks rounded to {VALUE_DECIMALS} decimal place as on screen",
+        f"Comparison: with {benchmark_name} at the {sel.confidence}% level (whole interval above or below the benchmark)",
+        f"Disclosure control: {RULE_TEXT} The suppression column says why a row is empty.",
+        f"Source: {metadata['source']}",
+        f"Attribution: {metadata['attribution']} {BOUNDARY_ATTRIBUTION}",
+        f"Licence: {metadata['licence']}",
+        f"Caveats: {metadata['caveats']}",
+        f"Generated: {generated.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+        f"Permalink: {permalink}",
+    ]
+    comments = "".join(f"# {line}\n" for line in header)
+    return comments + table.to_csv(index=False, lineterminator="\n")

@@ -1,0 +1,196 @@
+"""The explorer's map: pure functions from rows to plotly properties (no dash here).
+
+Boundaries never travel in the figure: each trace's `geojson` is the URL of a layer
+the server serves once (the browser and plotly cache it), so a filter change sends
+only locations, values, colours and text. `map_properties` gives every property
+that changes; the first render and every later Patch use the same function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import shape
+
+from dashboard.core.selection import ColourBy, Selection
+from dashboard.stats.compare import COMPARISON_LABELS, Comparison
+from dashboard.figures.formatting import format_count, format_interval, format_value
+from dashboard.figures.theme import (
+    COMPARISON_COLOURS,
+    COMPARISON_ORDER,
+    FADED_OPACITY,
+    FIGURE_LAYOUT,
+    NHS_DARK_BLUE,
+    NHS_WHITE,
+    NO_DATA_FILL,
+    SEQUENTIAL_SCALE,
+)
+
+TRANSPARENT = "rgba(0,0,0,0)"
+BACKGROUND, AREAS, OUTLINES = 0, 1, 2  # trace order
+MARGIN_DEGREES = 0.15
+
+
+@dataclass(frozen=True)
+class MapGeometry:
+    """Where each layer's boundaries are served, and what the map needs to know of them."""
+
+    urls: dict[str, str]  # map level -> URL of its GeoJSON
+    outline_url: str
+    level_codes: dict[str, list[str]]
+    alliance_codes: list[str]
+    bounds: dict[str, tuple[float, float, float, float]]  # area code -> lon/lat box; "" = England
+
+
+def layer_bounds(layer: dict[str, Any]) -> dict[str, tuple[float, float, float, float]]:
+    geoms = {f["id"]: shape(f["geometry"]) for f in layer["features"]}
+    bounds = {code: tuple(float(v) for v in geom.bounds) for code, geom in geoms.items()}
+    bounds[""] = tuple(float(v) for v in shapely.union_all(list(geoms.values())).bounds)
+    return bounds
+
+
+def _geo_ranges(box: tuple[float, float, float, float]) -> dict[str, Any]:
+    minx, miny, maxx, maxy = box
+    pad_x, pad_y = (maxx - minx) * 0.05 + MARGIN_DEGREES, (maxy - miny) * 0.05 + MARGIN_DEGREES
+    return {"lonaxis": {"range": [minx - pad_x, maxx + pad_x]}, "lataxis": {"range": [miny - pad_y, maxy + pad_y]}}
+
+
+def _comparison_scale() -> list[list[Any]]:
+    """A stepped colour scale: category i of COMPARISON_ORDER is drawn in its colour."""
+    n = len(COMPARISON_ORDER)
+    scale = []
+    for i, key in enumerate(COMPARISON_ORDER):
+        scale += [[i / n, COMPARISON_COLOURS[key]], [(i + 1) / n, COMPARISON_COLOURS[key]]]
+    return scale
+
+
+def hover_text(rows: pd.DataFrame, *, unit: str, period: str, benchmark_name: str) -> list[list[str]]:
+    return [
+        [
+            str(row.area_name),
+            format_value(row.value, unit),
+            format_interval(row.lower_ci, row.upper_ci, unit),
+            f"{format_count(row.numerator)} / {format_count(row.denominator)}",
+            period,
+            f"{COMPARISON_LABELS[Comparison(row.comparison)]} compared with {benchmark_name}",
+            "MODELLED estimate" if row.data_status == "modelled" else "Published data",
+            str(row.area_code),
+        ]
+        for row in rows.itertuples(index=False)
+    ]
+
+
+HOVER_TEMPLATE = (
+    "<b>%{customdata[0]}</b><br>%{customdata[1]} (95% CI %{customdata[2]})<br>"
+    "Numerator / denominator: %{customdata[3]}<br>Period: %{customdata[4]}<br>%{customdata[5]}<br>"
+    "%{customdata[6]}<extra></extra>"
+)
+
+
+def background_hover(rows: pd.DataFrame, codes: list[str], names: dict[str, str]) -> list[list[str]]:
+    """Why an area has no colour: suppressed (with the rule), or no data for this selection."""
+    reasons = {str(code): str(reason) for code, reason in zip(rows["area_code"], rows["suppression"], strict=True) if str(reason)}
+    return [[names.get(code, code), reasons.get(code, "No data for this selection")] for code in codes]
+
+
+def map_properties(
+    *, sel: Selection, rows: pd.DataFrame, unit: str, benchmark_name: str, geometry: MapGeometry, names: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Every map property that depends on the selection: per trace, and for the geo layout."""
+    valued = rows[rows["value"].notna()]
+    codes = valued["area_code"].astype(str).tolist()
+    in_alliance = valued["in_alliance"].to_numpy(dtype=bool)
+    selected = (valued["area_code"] == sel.area).to_numpy()
+    areas: dict[str, Any] = {
+        "geojson": geometry.urls[sel.level],
+        "locations": codes,
+        "customdata": hover_text(valued, unit=unit, period=sel.period, benchmark_name=benchmark_name),
+        "marker": {
+            "opacity": np.where(in_alliance, 1.0, FADED_OPACITY).tolist(),
+            "line": {"width": np.where(selected, 3.5, 0.8).tolist(), "color": np.where(selected, "#000000", NHS_WHITE).tolist()},
+        },
+    }
+    if sel.colour == ColourBy.COMPARISON.value:
+        order = {key: i for i, key in enumerate(COMPARISON_ORDER)}
+        areas |= {
+            "z": [order[c] + 0.5 for c in valued["comparison"]],
+            "zmin": 0,
+            "zmax": len(COMPARISON_ORDER),
+            "colorscale": _comparison_scale(),
+            "showscale": False,
+        }
+    else:
+        values = valued["value"].astype(float)
+        low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+        areas |= {
+            "z": values.round(4).tolist(),
+            "zmin": low,
+            "zmax": high if high > low else low + 1,
+            "colorscale": SEQUENTIAL_SCALE,
+            "showscale": True,
+            "colorbar": {"title": {"text": unit}, "thickness": 14, "len": 0.7},
+        }
+    outline_width = [3.5 if code == sel.alliance else 1.8 for code in geometry.alliance_codes]
+    return {
+        "traces": {
+            BACKGROUND: {
+                "geojson": geometry.urls[sel.level],
+                "locations": geometry.level_codes[sel.level],
+                "z": [0] * len(geometry.level_codes[sel.level]),
+                "customdata": background_hover(rows, geometry.level_codes[sel.level], names or {}),
+            },
+            AREAS: areas,
+            OUTLINES: {"marker": {"line": {"width": outline_width, "color": NHS_DARK_BLUE}}},
+        },
+        "geo": _geo_ranges(geometry.bounds.get(sel.alliance, geometry.bounds[""])),
+    }
+
+
+def map_figure(properties: dict[str, Any], geometry: MapGeometry) -> dict[str, Any]:
+    """The first render of the map; later renders patch `map_properties` into it."""
+    static = {
+        BACKGROUND: {
+            "type": "choropleth",
+            "colorscale": [[0, NO_DATA_FILL], [1, NO_DATA_FILL]],
+            "showscale": False,
+            "marker": {"line": {"color": NHS_WHITE, "width": 0.8}},
+            "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
+            "name": "No data",
+        },
+        AREAS: {"type": "choropleth", "hovertemplate": HOVER_TEMPLATE, "name": "Areas"},
+        OUTLINES: {
+            "type": "choropleth",
+            "geojson": geometry.outline_url,
+            "locations": geometry.alliance_codes,
+            "z": [0] * len(geometry.alliance_codes),
+            "colorscale": [[0, TRANSPARENT], [1, TRANSPARENT]],
+            "showscale": False,
+            "hoverinfo": "skip",
+            "name": "Cancer Alliances",
+        },
+    }
+    traces = []
+    for index in (BACKGROUND, AREAS, OUTLINES):
+        trace = dict(static[index])
+        for key, value in properties["traces"][index].items():
+            trace[key] = {**trace.get(key, {}), **value} if isinstance(value, dict) and isinstance(trace.get(key), dict) else value
+        traces.append(trace)
+    geo = {
+        "visible": False,
+        "projection": {"type": "mercator"},
+        "bgcolor": NHS_WHITE,
+        "showframe": False,
+        **properties["geo"],
+    }
+    layout = {**FIGURE_LAYOUT, "geo": geo, "showlegend": False, "dragmode": False, "uirevision": "map"}
+    return {"data": traces, "layout": layout}
+
+
+def comparison_legend(rows: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(key, label, colour) for each comparison result on the map."""
+    present = set(rows["comparison"])
+    return [(key, COMPARISON_LABELS[Comparison(key)], COMPARISON_COLOURS[key]) for key in COMPARISON_ORDER if key in present]

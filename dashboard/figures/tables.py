@@ -1,0 +1,47 @@
+"""The rows behind the views, rounded once, for the on-screen table and the CSV alike."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.data.schema import COLUMNS
+from dashboard.figures.formatting import round_count, round_value
+
+# Download columns: the documented table format, then the comparison made on screen.
+EXPORT_COLUMNS = [*COLUMNS, "lower_ci_998", "upper_ci_998", "benchmark", "comparison", "suppression"]
+# On-screen table: (column id, heading).
+TABLE_COLUMNS = [
+    ("area_name", "Area"),
+    ("area_code", "Code"),
+    ("period", "Period"),
+    ("cancer_type", "Cancer type"),
+    ("group_value", "Group"),
+    ("numerator", "Numerator"),
+    ("denominator", "Denominator"),
+    ("value", "Value"),
+    ("lower_ci", "Lower 95% CI"),
+    ("upper_ci", "Upper 95% CI"),
+    ("comparison", "Comparison (at the chosen level)"),
+    ("data_status", "Data status"),
+    ("suppression", "Note"),
+]
+
+
+def rounded_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The selection's rows in download format, rounded as they are shown (one rule)."""
+    out = rows.reindex(columns=EXPORT_COLUMNS).copy()
+    for column in ("value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998", "benchmark"):
+        out[column] = out[column].map(round_value).astype("object")
+    for column in ("numerator", "denominator"):
+        out[column] = out[column].map(round_count).astype("object")
+    for column in ("period_start", "period_end"):
+        out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
+    # Missing is None (an empty cell), never NaN, on screen and in the file alike.
+    out = out.astype("object").where(out.notna(), None)
+    out["suppression"] = out["suppression"].map(lambda reason: reason or None)
+    return out.reset_index(drop=True)
+
+
+def table_records(rows: pd.DataFrame) -> list[dict[str, object]]:
+    """Records for the on-screen table (the same rounded rows, fewer columns)."""
+    return rounded_rows(rows)[[c for c, _ in TABLE_COLUMNS]].to_dict("records")

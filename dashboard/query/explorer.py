@@ -1,0 +1,342 @@
+"""Selection -> rows: the pure pandas core behind every view and every download.
+
+`Explorer` is built once from the Dataset at start-up (read-only); each method takes
+a Selection and returns plain data. Nothing here imports dash.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from dashboard.data.loading import Dataset
+from dashboard.data.schema import GROUP_LABELS, GROUPS_WITHOUT_DATA, GroupDimension, PeriodType
+from dashboard.core.geography import EAST_OF_ENGLAND_CODE, EAST_OF_ENGLAND_MEMBERS, ENGLAND_CODE, LEVEL_LABELS, AreaLevel
+from dashboard.core.selection import ALL_ENGLAND, MAP_LEVELS, ColourBy, Comparator, Selection
+from dashboard.stats.compare import CONFIDENCE_LEVELS, Comparison, compare_with_benchmark, limits_at
+from dashboard.stats.disclosure import apply_disclosure_control
+
+PERIOD_TYPE_ORDER = [
+    PeriodType.CALENDAR_YEAR.value,
+    PeriodType.FINANCIAL_YEAR.value,
+    PeriodType.MULTI_MONTH.value,
+    PeriodType.QUARTER.value,
+    PeriodType.MONTH.value,
+]
+PERIOD_TYPE_LABELS = {
+    PeriodType.CALENDAR_YEAR.value: "year",
+    PeriodType.FINANCIAL_YEAR.value: "financial year",
+    PeriodType.MULTI_MONTH.value: "months",
+    PeriodType.QUARTER.value: "quarter",
+    PeriodType.MONTH.value: "month",
+}
+DEFAULT_INDICATOR = "early_stage"
+DEFAULT_LEVEL = AreaLevel.ALLIANCE.value
+PEER_GROUPS = 5  # peers = areas in the same fifth of the level by share of residents in England's most deprived fifth
+GROUPING_OF = {member: EAST_OF_ENGLAND_CODE for member in EAST_OF_ENGLAND_MEMBERS}
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class Notice:
+    parameter: str
+    message: str
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity, so methods can be memoised per instance
+class Explorer:
+    tables: Mapping[str, pd.DataFrame]  # indicator_id -> its rows
+    metadata: Mapping[str, Mapping[str, str]]
+    names: Mapping[str, str]
+    alliances: tuple[tuple[str, str], ...]  # the 21 alliances of 2022, by name
+    members: Mapping[str, frozenset[str]]  # alliance code -> codes of its ICBs and sub-ICBs
+    peer_group: Mapping[str, int]  # area code -> deprivation fifth within its level (1 = most deprived)
+
+    @classmethod
+    def from_dataset(cls, dataset: Dataset) -> Explorer:
+        table = dataset.indicators.copy()
+        table["lower_ci_998"], table["upper_ci_998"] = limits_at(table, CONFIDENCE_LEVELS["99.8"])
+        table = apply_disclosure_control(table, _parents(dataset.boundaries.areas))
+        tables = {str(i): frame.reset_index(drop=True) for i, frame in table.groupby("indicator_id", observed=True)}
+        areas = dataset.boundaries.areas
+        names: dict[str, str] = {ENGLAND_CODE: "England", EAST_OF_ENGLAND_CODE: "East of England"}
+        for level in dataset.boundaries.layers:
+            names.update(dataset.boundaries.names(level))
+        members: dict[str, set[str]] = {}
+        for row in areas.itertuples(index=False):
+            members.setdefault(row.alliance_code, set()).update({row.icb_code, row.subicb_code})
+        members[EAST_OF_ENGLAND_CODE] = set().union(*(members[m] for m in EAST_OF_ENGLAND_MEMBERS))
+        alliance_names = dataset.boundaries.names(AreaLevel.ALLIANCE)
+        alliances = tuple(sorted(alliance_names.items(), key=lambda item: item[1]))
+        order = [i for i in dataset.metadata if i in tables]
+        return cls(
+            tables=MappingProxyType({i: tables[i] for i in order}),
+            metadata=dataset.metadata,
+            names=MappingProxyType(names),
+            alliances=alliances,
+            members=MappingProxyType({k: frozenset(v) for k, v in members.items()}),
+            peer_group=MappingProxyType(_peer_groups(tables.get("most_deprived_share"))),
+        )
+
+    # --- options for the controls ----------------------------------------------------
+
+    def indicator_options(self) -> list[Option]:
+        return [Option(i, self.metadata[i]["name"]) for i in self.tables]
+
+    def _rows(self, indicator: str) -> pd.DataFrame:
+        return self.tables[indicator]
+
+    def cancer_options(self, indicator: str) -> list[Option]:
+        values = sorted(map(str, self._rows(indicator)["cancer_type"].unique()), key=lambda c: (not c.startswith("All"), c))
+        return [Option(v, v) for v in values]
+
+    def level_options(self, sel: Selection) -> list[Option]:
+        rows = self._rows(sel.indicator)
+        present = set(map(str, rows.loc[rows["cancer_type"] == sel.cancer, "area_level"].unique()))
+        return [
+            Option(level, LEVEL_LABELS[AreaLevel(level)])
+            if level in present
+            else Option(level, f"{LEVEL_LABELS[AreaLevel(level)]} (no data at this level)", disabled=True)
+            for level in MAP_LEVELS
+        ]
+
+    def period_options(self, sel: Selection) -> list[Option]:
+        rows = self._rows(sel.indicator)
+        rows = rows[(rows["cancer_type"] == sel.cancer) & (rows["area_level"] == sel.level)]
+        periods = rows[["period", "period_type", "period_start"]].drop_duplicates("period")
+        periods = periods.assign(order=periods["period_type"].astype(str).map(PERIOD_TYPE_ORDER.index))
+        periods = periods.sort_values(["order", "period_start"], ascending=[True, False])
+        multiple_types = periods["period_type"].nunique() > 1
+        return [
+            Option(str(p), f"{p} ({PERIOD_TYPE_LABELS[str(t)]})" if multiple_types else str(p))
+            for p, t in zip(periods["period"], periods["period_type"], strict=True)
+        ]
+
+    def group_options(self, sel: Selection) -> list[Option]:
+        rows = self._rows(sel.indicator)
+        rows = rows[(rows["cancer_type"] == sel.cancer) & (rows["area_level"] == sel.level) & (rows["period"] == sel.period)]
+        present = set(map(str, rows["group_dimension"].unique()))
+        options = [Option(d.value, GROUP_LABELS[d]) for d in GroupDimension if d.value in present]
+        options += [Option(key, f"{label} (no data exist: see Help)", disabled=True) for key, label in GROUPS_WITHOUT_DATA.items()]
+        return options
+
+    def group_value_options(self, sel: Selection) -> list[Option]:
+        rows = self.group_rows_for(sel)
+        return [Option(v, v) for v in sorted(map(str, rows["group_value"].unique()))]
+
+    def group_rows_for(self, sel: Selection) -> pd.DataFrame:
+        """Every area's rows for the selection's group dimension (all its values)."""
+        rows = self._rows(sel.indicator)
+        return rows[(rows["cancer_type"] == sel.cancer) & (rows["period"] == sel.period) & (rows["group_dimension"] == sel.group)]
+
+    # --- making a selection valid ------------------------------------------------------
+
+    def default_selection(self) -> Selection:
+        indicator = DEFAULT_INDICATOR if DEFAULT_INDICATOR in self.tables else next(iter(self.tables))
+        return self.normalise(Selection(indicator=indicator, cancer="", period="", level=DEFAULT_LEVEL))[0]
+
+    def normalise(self, sel: Selection) -> tuple[Selection, list[Notice]]:
+        """The nearest valid selection, field by field; a notice for each value replaced."""
+        notices: list[Notice] = []
+
+        def pick(field: str, value: str, options: list[Option], fallback: str | None = None) -> str:
+            allowed = [o.value for o in options if not o.disabled]
+            if value in allowed:
+                return value
+            choice = fallback if fallback in allowed else (allowed[0] if allowed else "")
+            if value:
+                notices.append(Notice(field, f"{field}={value!r} is not available here; showing {choice!r} instead"))
+            return choice
+
+        indicator = pick("indicator", sel.indicator, self.indicator_options(), DEFAULT_INDICATOR)
+        sel = sel.with_(indicator=indicator)
+        cancers = self.cancer_options(indicator)
+        sel = sel.with_(cancer=pick("cancer", sel.cancer, cancers, cancers[0].value if cancers else ""))
+        sel = sel.with_(level=pick("level", sel.level, self.level_options(sel), DEFAULT_LEVEL))
+        periods = self.period_options(sel)
+        sel = sel.with_(period=pick("period", sel.period, periods, periods[0].value if periods else ""))
+        alliance_options = [Option(ALL_ENGLAND, "All England")] + [Option(c, n) for c, n in self.alliances]
+        sel = sel.with_(alliance=pick("alliance", sel.alliance, alliance_options, ALL_ENGLAND))
+        sel = sel.with_(group=pick("group", sel.group, self.group_options(sel), GroupDimension.ALL.value))
+        if sel.group == GroupDimension.ALL.value:
+            if sel.group_value not in ("All", ""):
+                notices.append(Notice("group_value", f"group_value={sel.group_value!r} needs a group; showing all patients"))
+            sel = sel.with_(group_value="All")
+        else:
+            sel = sel.with_(group_value=pick("group_value", sel.group_value, self.group_value_options(sel)))
+        compare_options = [Option(c.value, c.value) for c in Comparator]
+        sel = sel.with_(compare=pick("compare", sel.compare, compare_options, Comparator.ENGLAND.value))
+        if sel.compare == Comparator.ALLIANCE.value and sel.alliance == ALL_ENGLAND:
+            notices.append(Notice("compare", "comparing with 'the selected alliance' needs an alliance; comparing with England"))
+            sel = sel.with_(compare=Comparator.ENGLAND.value)
+        sel = sel.with_(colour=pick("colour", sel.colour, [Option(c.value, c.value) for c in ColourBy], ColourBy.VALUE.value))
+        sel = sel.with_(confidence=pick("confidence", sel.confidence, [Option(c, c) for c in CONFIDENCE_LEVELS], "95"))
+        sel = sel.with_(overdispersion=pick("overdispersion", sel.overdispersion, [Option("off", "off"), Option("on", "on")], "off"))
+        area_codes = set(map(str, self.level_rows(sel)["area_code"]))
+        if sel.area and sel.area not in area_codes:
+            notices.append(Notice("area", f"area={sel.area!r} has no {LEVEL_LABELS[AreaLevel(sel.level)]} data here; no area selected"))
+            sel = sel.with_(area="")
+        return sel, notices
+
+    # --- rows ----------------------------------------------------------------------
+
+    def _slice(self, sel: Selection) -> pd.DataFrame:
+        rows = self._rows(sel.indicator)
+        return rows[
+            (rows["cancer_type"] == sel.cancer)
+            & (rows["period"] == sel.period)
+            & (rows["group_dimension"] == sel.group)
+            & (rows["group_value"] == sel.group_value)
+        ]
+
+    def level_rows(self, sel: Selection) -> pd.DataFrame:
+        rows = self._slice(sel)
+        return rows[rows["area_level"] == sel.level]
+
+    def area_row(self, sel: Selection, code: str) -> pd.Series | None:
+        rows = self._slice(sel)
+        hits = rows[rows["area_code"] == code]
+        if hits.empty and code in GROUPING_OF:
+            hits = rows[rows["area_code"] == GROUPING_OF[code]]
+        return None if hits.empty else hits.iloc[0]
+
+    def alliance_in_data(self, sel: Selection) -> str | None:
+        """The code whose row stands for the selected alliance: itself, or NDRS's grouping of it."""
+        for code in (sel.alliance, GROUPING_OF.get(sel.alliance)):
+            if code and self.area_row(sel, code) is not None and (code == sel.alliance or not self._has_own_row(sel, sel.alliance)):
+                return code
+        return None
+
+    def _has_own_row(self, sel: Selection, code: str) -> bool:
+        rows = self._slice(sel)
+        return bool((rows["area_code"] == code).any())
+
+    def benchmark_name(self, sel: Selection) -> str:
+        if sel.compare == Comparator.ALLIANCE.value:
+            code = self.alliance_in_data(sel) or sel.alliance
+            return self.names.get(code, "the selected alliance")
+        if sel.compare == Comparator.PEERS.value:
+            return "peers of similar deprivation"
+        return "England"
+
+    def benchmarks(self, sel: Selection, rows: pd.DataFrame) -> np.ndarray:
+        """Benchmark value for each row (area) of `rows`."""
+        if sel.compare == Comparator.PEERS.value:
+            return self._peer_values(sel, rows)
+        code = (self.alliance_in_data(sel) or sel.alliance) if sel.compare == Comparator.ALLIANCE.value else ENGLAND_CODE
+        row = self.area_row(sel, code)
+        value = np.nan if row is None else float(row["value"])
+        return np.full(len(rows), value)
+
+    def _peer_values(self, sel: Selection, rows: pd.DataFrame) -> np.ndarray:
+        """Pooled value of the areas in the same deprivation fifth (numerators and denominators summed
+        for shares; the mean of the peers' values for rates, which cannot be pooled)."""
+        groups = rows["area_code"].astype(str).map(self.peer_group)
+        pooled = self.metadata[sel.indicator]["unit"] == "%"
+        values = np.full(len(rows), np.nan)
+        for group in groups.dropna().unique():
+            mask = (groups == group).to_numpy()
+            peers = rows[mask]
+            if pooled:
+                values[mask] = peers["numerator"].sum() / peers["denominator"].sum() * 100
+            else:
+                values[mask] = peers["value"].mean()
+        return values
+
+    @functools.lru_cache(maxsize=128)  # every output family of one filter change asks for the same rows
+    def compared_rows(self, sel: Selection) -> pd.DataFrame:
+        """The level's rows for the selection with benchmark, comparison and alliance membership.
+
+        Memoised: callers must treat the frame as read-only (they filter, never assign).
+        """
+        rows = self.level_rows(sel).copy()
+        benchmark = self.benchmarks(sel, rows)
+        polarity = self.metadata[sel.indicator]["polarity"]
+        rows["benchmark"] = benchmark
+        lower, upper = limit_columns(sel.confidence)
+        rows["comparison"] = compare_with_benchmark(rows[lower], rows[upper], benchmark, polarity)
+        if sel.compare == Comparator.ALLIANCE.value:
+            # An alliance is not compared with itself.
+            rows.loc[rows["area_code"].isin([sel.alliance, GROUPING_OF.get(sel.alliance, "")]), "comparison"] = Comparison.NOT_COMPARED.value
+        members = self.members.get(sel.alliance, frozenset())
+        in_alliance = rows["area_code"].isin(members) | rows["area_code"].isin([sel.alliance, GROUPING_OF.get(sel.alliance, "")])
+        rows["in_alliance"] = in_alliance if sel.has_alliance else True
+        return rows.sort_values("value", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
+
+    def trend_rows(self, sel: Selection, code: str) -> pd.DataFrame:
+        """The area's series over every period of the selected period's type."""
+        rows = self._rows(sel.indicator)
+        period_type = rows.loc[rows["period"] == sel.period, "period_type"]
+        if period_type.empty:
+            return rows.iloc[0:0]
+        rows = rows[
+            (rows["cancer_type"] == sel.cancer)
+            & (rows["group_dimension"] == sel.group)
+            & (rows["group_value"] == sel.group_value)
+            & (rows["period_type"] == period_type.iloc[0])
+            & (rows["area_code"] == code)
+        ]
+        return rows.sort_values("period_start")
+
+    def group_rows(self, sel: Selection, code: str) -> pd.DataFrame:
+        """Every value of the selected group dimension for one area."""
+        rows = self.group_rows_for(sel)
+        rows = rows[rows["area_code"] == code]
+        return rows.sort_values("group_value", key=lambda s: s.astype(str))
+
+    def focus_area(self, sel: Selection) -> str:
+        """The area the trend, groups and headline describe: the clicked area, else the alliance, else England."""
+        if sel.area:
+            return sel.area
+        if sel.has_alliance:
+            return self.alliance_in_data(sel) or ENGLAND_CODE
+        return ENGLAND_CODE
+
+    def peer_rows(self, sel: Selection, code: str) -> pd.DataFrame:
+        """Rows of the areas at the selection's level in the same deprivation fifth as `code` (itself included)."""
+        rows = self.level_rows(sel)
+        group = self.peer_group.get(code)
+        return rows[rows["area_code"].astype(str).map(self.peer_group) == group] if group else rows.iloc[0:0]
+
+    def modelled_in_view(self, sel: Selection) -> bool:
+        return bool((self.level_rows(sel)["data_status"] == "modelled").any())
+
+
+def _parents(areas: pd.DataFrame) -> dict[str, str]:
+    """Each area's parent in the hierarchy whose figures add up: sub-ICB -> ICB -> alliance -> England."""
+    parents = dict(zip(areas["subicb_code"], areas["icb_code"], strict=True))
+    parents.update(dict(zip(areas["icb_code"], areas["alliance_code"], strict=False)))
+    parents.update({code: ENGLAND_CODE for code in [*areas["alliance_code"].unique(), EAST_OF_ENGLAND_CODE]})
+    return parents
+
+
+def limit_columns(confidence: str) -> tuple[str, str]:
+    return ("lower_ci", "upper_ci") if confidence == "95" else ("lower_ci_998", "upper_ci_998")
+
+
+def _peer_groups(shares: pd.DataFrame | None) -> dict[str, int]:
+    """Each area's deprivation fifth among areas of its level (1 = most deprived)."""
+    if shares is None:
+        return {}
+    result: dict[str, int] = {}
+    shares = shares[shares["group_dimension"] == GroupDimension.ALL.value].copy()
+    eoe = shares[shares["area_code"].isin(EAST_OF_ENGLAND_MEMBERS)]
+    if not eoe.empty:
+        shares = pd.concat([shares, pd.DataFrame({"area_code": [EAST_OF_ENGLAND_CODE], "area_level": [AreaLevel.ALLIANCE.value],
+                                                  "value": [eoe["numerator"].sum() / eoe["denominator"].sum() * 100]})], ignore_index=True)
+    for _, level_rows in shares.groupby(shares["area_level"].astype(str)):
+        ranks = level_rows["value"].rank(method="first", ascending=False)
+        fifth = np.ceil(ranks / len(level_rows) * PEER_GROUPS).astype(int)
+        result.update(dict(zip(level_rows["area_code"].astype(str), fifth, strict=True)))
+    return result

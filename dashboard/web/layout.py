@@ -1,0 +1,251 @@
+"""The page as a Dash component tree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dash_table, dcc, html
+
+from dashboard.core.settings import PRODUCT_NAME
+from dashboard.web import ids
+from dashboard.data.schema import GROUPS_WITHOUT_DATA
+from dashboard.query.explorer import Option
+from dashboard.core.sources import BOUNDARY_ATTRIBUTION, CANCER_DATA_ATTRIBUTION, POPULATION_ATTRIBUTION
+from dashboard.figures.tables import TABLE_COLUMNS
+
+CONTROL_LABELS = {
+    "indicator": "Indicator",
+    "cancer": "Cancer type",
+    "period": "Period",
+    "level": "Area level",
+    "alliance": "Alliance",
+    "group": "Group",
+    "group_value": "Group value",
+    "compare": "Compare with",
+    "confidence": "Significance level",
+}
+
+
+def as_options(options: list[Option]) -> list[dict[str, Any]]:
+    return [{"label": o.label, "value": o.value, "disabled": o.disabled} for o in options]
+
+
+def _select(field: str, options: list[Option], value: str) -> html.Div:
+    control_id = ids.CONTROLS[field]
+    return html.Div(
+        className="control",
+        children=[
+            html.Label(CONTROL_LABELS[field], htmlFor=control_id),
+            # A native <select>: named by its <label>, for screen readers and tests alike.
+            dbc.Select(id=control_id, options=as_options(options), value=value),
+        ],
+    )
+
+
+def _radio(field: str, legend: str, options: dict[str, list[Option]], selection: dict[str, str]) -> html.Fieldset:
+    """A radio group named by its legend (a fieldset), for two- or three-way switches."""
+    return html.Fieldset(
+        className="radio-row",
+        children=[
+            html.Legend(legend),
+            dcc.RadioItems(id=ids.CONTROLS[field], options=as_options(options[field]), value=selection[field], inline=True),
+        ],
+    )
+
+
+def _card(title: str, *children: Any, title_id: str | None = None, class_name: str = "card") -> html.Section:
+    heading = html.H3(title, id=title_id) if title_id else html.H3(title)
+    return html.Section(className=class_name, children=[heading, *children])
+
+
+def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_figure: dict[str, Any], topojson_url: str) -> html.Div:
+    graph_config = {"displaylogo": False, "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+    controls = [_select(field, options[field], selection[field]) for field in CONTROL_LABELS]
+    return html.Div(
+        className="page",
+        children=[
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.SELECTION, data=selection),
+            dcc.Download(id=ids.DOWNLOAD),
+            html.Header(
+                id=ids.HEADER,
+                className="nhs-header",
+                children=[
+                    html.H1(PRODUCT_NAME),
+                    html.P("Where, and for whom, cancer outcomes differ across England's Cancer Alliances"),
+                ],
+            ),
+            html.Div(
+                className="layout",
+                children=[
+                    html.Aside(
+                        className="controls",
+                        **{"aria-label": "Choose what to show"},
+                        children=[html.H2("Choose"), *controls],
+                    ),
+                    html.Main(
+                        className="content",
+                        children=[
+                            html.Div(id=ids.NOTICES, className="notices", role="status"),
+                            html.Div(
+                                className="headline-row",
+                                children=[
+                                    html.P(id=ids.HEADLINE, className="headline", **{"aria-live": "polite"}),
+                                    html.Span(id=ids.MODELLED_BADGE, className="badge-modelled", hidden=True, children="MODELLED"),
+                                ],
+                            ),
+                            html.P(id=ids.NO_DATA, className="no-data", hidden=True),
+                            html.Div(
+                                className="grid",
+                                children=[
+                                    _card(
+                                        "Map",
+                                        _radio("colour", "Colour map by", options, selection),
+                                        dcc.Graph(id=ids.MAP, figure=map_figure, className="map", config={**graph_config, "topojsonURL": topojson_url}),
+                                        html.Ul(id=ids.MAP_LEGEND, className="legend"),
+                                        html.P(id=ids.MAP_CAPTION, className="caption"),
+                                        html.H4("Variation across areas"),
+                                        html.Dl(id=ids.VARIATION, className="variation"),
+                                    ),
+                                    _card("Areas ranked, with 95% confidence intervals", dcc.Graph(id=ids.RANKED, config=graph_config), class_name="card scroll"),
+                                    _card(
+                                        "Trend",
+                                        html.Div(id=ids.SPC_ICONS, className="spc-icons"),
+                                        dcc.Graph(id=ids.TREND, config=graph_config),
+                                        html.P(id=ids.TREND_NOTE, className="caption"),
+                                        title_id=ids.TREND_TITLE,
+                                    ),
+                                    _card("Groups of patients", dcc.Graph(id=ids.GROUPS, config=graph_config), html.P(id=ids.GAP, className="caption")),
+                                    _card(
+                                        "Funnel plot: value against size, with control limits",
+                                        _radio("overdispersion", "Funnel limits", options, selection),
+                                        dcc.Graph(id=ids.FUNNEL, config=graph_config),
+                                        html.P(id=ids.FUNNEL_NOTE, className="caption"),
+                                    ),
+                                    _card(
+                                        "Inequality between groups, by area",
+                                        dcc.Graph(id=ids.INEQUALITY_RANK, config=graph_config),
+                                        html.P(id=ids.INEQUALITY_NOTE, className="caption"),
+                                        class_name="card scroll",
+                                    ),
+                                ],
+                            ),
+                            _card(
+                                "Table",
+                                html.Button("Download CSV", id=ids.DOWNLOAD_BUTTON, className="button"),
+                                dash_table.DataTable(
+                                    id=ids.TABLE,
+                                    columns=table_columns(),
+                                    sort_action="native",
+                                    page_action="none",
+                                    style_table={"maxHeight": "420px", "overflowY": "auto"},
+                                    style_cell={"fontFamily": "Frutiger, Arial, sans-serif", "fontSize": "15px", "padding": "6px", "textAlign": "left"},
+                                    style_header={"fontWeight": "bold", "backgroundColor": "#E8EDEE"},
+                                    style_data_conditional=[
+                                        {"if": {"filter_query": '{data_status} = "modelled"'}, "backgroundColor": "#FFF4CC"},
+                                    ],
+                                ),
+                                class_name="card wide",
+                            ),
+                            _card("Help", *help_text(), class_name="card wide help"),
+                        ],
+                    ),
+                ],
+            ),
+            html.Footer(
+                className="nhs-footer",
+                children=[
+                    html.P(CANCER_DATA_ATTRIBUTION),
+                    html.P(POPULATION_ATTRIBUTION),
+                    html.P(BOUNDARY_ATTRIBUTION, id=ids.ATTRIBUTION),
+                ],
+            ),
+        ],
+    )
+
+
+def table_columns() -> list[dict[str, Any]]:
+    """Numbers sort as numbers and show as the CSV writes them (1 decimal place)."""
+    one_decimal = {"type": "numeric", "format": {"specifier": ".1f"}}
+    formats = {"value": one_decimal, "lower_ci": one_decimal, "upper_ci": one_decimal, "numerator": {"type": "numeric"}, "denominator": {"type": "numeric"}}
+    return [{"id": c, "name": name, **formats.get(c, {})} for c, name in TABLE_COLUMNS]
+
+
+def help_text() -> list[Any]:
+    """Every method in plain English (the README says the same at more length)."""
+    from dashboard.stats.disclosure import RULE_TEXT
+    from dashboard.stats.variation import DEFINITIONS
+
+    missing = " and ".join(label.lower() for label in GROUPS_WITHOUT_DATA.values())
+    variation = [html.Li([html.B(f"{name}: "), text]) for name, text in _variation_items(DEFINITIONS)]
+    return [
+        html.H4("Confidence intervals"),
+        html.P(
+            "Every value has a 95% confidence interval, the range the true value probably lies in given chance "
+            "alone. Shares use Wilson's score interval; counts and crude rates use the exact Poisson interval "
+            "(Byar's approximation from 10 events); age-standardised rates use Dobson's method."
+        ),
+        html.H4("Comparison with a benchmark"),
+        html.P(
+            "An area is significantly better or worse than its benchmark only when its whole interval lies on "
+            "one side of the benchmark value; otherwise it is similar. 'Significance level' sets the interval: "
+            "95% (about 1 comparison in 20 flags by chance alone) or 99.8% (about 1 in 500, for many areas at "
+            "once). Whether higher is better depends on the indicator; where neither is, areas are 'higher' or "
+            "'lower'. Benchmarks: England; the selected alliance; or peers of similar deprivation (areas at the "
+            "same level in the same fifth by share of residents in England's most deprived fifth of "
+            "neighbourhoods, pooled). Colour is never the only cue: charts also use marker shapes "
+            "(triangle up: better; circle: similar; triangle down: worse; open circle: not compared)."
+        ),
+        html.H4("Variation across areas"),
+        html.Ul(variation),
+        html.H4("Funnel plot"),
+        html.P(
+            "Each area's value against its size (the denominator). The funnel's lines are the 95% and 99.8% "
+            "control limits around the England value: the range within which areas of that size would fall "
+            "by chance alone (Wilson's method for shares, exact Poisson for rates). Outside the outer lines is "
+            "unlikely to be chance. When areas vary more than chance allows (overdispersion), 'Allow for "
+            "overdispersion' widens the limits by Spiegelhalter's additive random-effects method, so that only "
+            "areas unusual even given that extra variation stand out."
+        ),
+        html.H4("Inequality between groups"),
+        html.P(
+            "For ordered groups (deprivation quintiles, age bands): the absolute gap (first group minus last), "
+            "the relative gap (first ÷ last), and the slope and relative indices of inequality (SII, RII). "
+            "The SII is the modelled difference between the two ends of the range, weighting each group by "
+            "its size; the RII is the same as a ratio. Their 95% intervals come from simulation (PHE's method)."
+        ),
+        html.H4("Trends"),
+        html.P(
+            "Monthly series are shown as an XmR statistical process control chart (NHS 'Making Data Count'): "
+            "the mean and the process limits (mean ± 2.66 × average moving range); special-cause variation is "
+            "a point beyond a limit, 7 points in a row on one side of the mean, 7 points steadily rising or "
+            "falling, or 2 of 3 points near a limit on the same side. The icons say whether the latest point "
+            "shows common-cause or special-cause variation, and whether a target will be consistently met, "
+            "consistently missed, or hit and miss. Annual series are tested for a linear trend over the last "
+            "five points."
+        ),
+        html.H4("Opportunity"),
+        html.P(
+            "'If this area matched England (or the top quarter of its peers), about N more people a year would "
+            "have …' is the benchmark share times the area's denominator, minus its numerator, scaled to a "
+            "year. It is given only for shares where higher is better, for published figures below the target."
+        ),
+        html.H4("Small numbers"),
+        html.P(RULE_TEXT + " A withheld figure says why, on the map, in the table and in the download."),
+        html.H4("Modelled figures and missing groups"),
+        html.P(
+            "MODELLED figures (early-stage diagnosis by deprivation quintile and ethnic group) are estimates "
+            "from a stated model that adds up to the published totals; no source publishes these breakdowns "
+            "for areas. They are marked MODELLED wherever they appear."
+        ),
+        html.P(
+            f"No data exist, published or modelled, for {missing}. This dashboard does not invent them; "
+            "an alliance holding its own figures can load them (see the README, 'Loading an alliance's own data')."
+        ),
+    ]
+
+
+def _variation_items(definitions: dict[str, str]) -> list[tuple[str, str]]:
+    names = {"range": "Range", "fold": "Fold difference", "p90_p10": "90th ÷ 10th percentile", "cv": "Coefficient of variation", "scv": "Systematic component of variation (SCV)"}
+    return [(names.get(key, key), text) for key, text in definitions.items()]

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from dashboard.pipeline.io import sha256_of
+from dashboard.core.checksums import sha256_of
 from dashboard.core.errors import InputError
 from dashboard.core.geography import (
     ALIASES_FILE,

@@ -13,7 +13,8 @@ import pyarrow.parquet as pq
 
 from dashboard.pipeline import modelled, mortality, population, stage, waiting_times
 from dashboard.pipeline.areas import AreaIndex
-from dashboard.pipeline.io import pretty_json, replace_directory, sha256_bytes, sha256_of
+from dashboard.core.checksums import sha256_bytes, sha256_of
+from dashboard.pipeline.io import pretty_json, replace_directory
 from dashboard.pipeline.metadata import metadata_document
 from dashboard.data.schema import COLUMNS, DATA_MANIFEST_FILE, INDICATORS_FILE, KEY, METADATA_FILE
 from dashboard.data.validation import DataValidationError

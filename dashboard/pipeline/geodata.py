@@ -39,9 +39,9 @@ from dashboard.pipeline.io import (
     read_boundaries,
     read_csv_source,
     replace_directory,
-    sha256_bytes,
     source_record,
 )
+from dashboard.core.checksums import sha256_bytes
 from dashboard.core.errors import InputError
 from dashboard.core.geography import (
     ALIASES_FILE,

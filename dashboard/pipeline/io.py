@@ -7,7 +7,6 @@ leaves a half-written product folder behind.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -19,19 +18,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from dashboard.core.checksums import sha256_of
 from dashboard.core.errors import InputError
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def require_file(sources: Path, relative: str) -> Path:

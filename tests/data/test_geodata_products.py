@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard.pipeline.io import sha256_of
+from dashboard.core.checksums import sha256_of
 from dashboard.data.boundaries import load_boundaries
 from dashboard.core.geography import (
     ALIASES_FILE,

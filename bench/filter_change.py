@@ -12,6 +12,7 @@ import json
 import statistics
 import time
 
+from dashboard.data.boundaries import layer_bounds
 from dashboard.web.app import create_app, map_layers
 from dashboard.data.loading import load_dataset
 from dashboard.core.settings import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR
@@ -58,7 +59,7 @@ def main() -> None:
         outline_url="/geo/outline.json",
         level_codes={name: [f["id"] for f in layer["features"]] for name, layer in layers.items()},
         alliance_codes=[f["id"] for f in layers["outline"]["features"]],
-        bounds=maps.layer_bounds(layers["alliance"]),
+        bounds=layer_bounds(layers["alliance"]),
     )
     print(f"{'selection':58} {'family':10} {'ms (median)':>11} {'bytes':>8}")
     for raw in SELECTIONS:

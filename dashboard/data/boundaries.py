@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from dashboard.core.checksums import sha256_of
@@ -63,3 +64,27 @@ def _read_json(path: Path) -> dict[str, Any]:
         return json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
+
+
+Box = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
+
+
+def _coordinates(geometry: dict[str, Any]) -> np.ndarray:
+    """Every vertex of a GeoJSON Polygon or MultiPolygon, as an (n, 2) array."""
+    rings = geometry["coordinates"] if geometry["type"] == "Polygon" else [r for p in geometry["coordinates"] for r in p]
+    return np.concatenate([np.asarray(ring, dtype=float) for ring in rings])
+
+
+def layer_bounds(layer: dict[str, Any]) -> dict[str, Box]:
+    """Each feature's bounding box by code, and England's (all features) under "".
+
+    Read straight from the GeoJSON coordinates, so the running app needs no geometry library.
+    """
+    bounds: dict[str, Box] = {}
+    for feature in layer["features"]:
+        points = _coordinates(feature["geometry"])
+        low, high = points.min(axis=0), points.max(axis=0)
+        bounds[feature["id"]] = (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
+    boxes = np.array(list(bounds.values()))
+    bounds[""] = (float(boxes[:, 0].min()), float(boxes[:, 1].min()), float(boxes[:, 2].max()), float(boxes[:, 3].max()))
+    return bounds

@@ -13,8 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import shapely
-from shapely.geometry import shape
 
 from dashboard.core.selection import ColourBy, Selection
 from dashboard.stats.compare import COMPARISON_LABELS, Comparison
@@ -44,13 +42,6 @@ class MapGeometry:
     level_codes: dict[str, list[str]]
     alliance_codes: list[str]
     bounds: dict[str, tuple[float, float, float, float]]  # area code -> lon/lat box; "" = England
-
-
-def layer_bounds(layer: dict[str, Any]) -> dict[str, tuple[float, float, float, float]]:
-    geoms = {f["id"]: shape(f["geometry"]) for f in layer["features"]}
-    bounds = {code: tuple(float(v) for v in geom.bounds) for code, geom in geoms.items()}
-    bounds[""] = tuple(float(v) for v in shapely.union_all(list(geoms.values())).bounds)
-    return bounds
 
 
 def _geo_ranges(box: tuple[float, float, float, float]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from flask import Response, abort, request
 from dashboard.core.settings import PRODUCT_NAME
 from dashboard.web import callbacks
 from dashboard.core.settings import PROJECT_ROOT, Settings
+from dashboard.data.boundaries import layer_bounds
 from dashboard.data.loading import Dataset, load_dataset
 from dashboard.core.geography import AreaLevel
 from dashboard.query.explorer import Explorer
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         outline_url=app.get_relative_path("/geo/outline.json"),
         level_codes={name: [f["id"] for f in layer["features"]] for name, layer in layers.items()},
         alliance_codes=[f["id"] for f in layers["outline"]["features"]],
-        bounds=maps.layer_bounds(layers[AreaLevel.ALLIANCE.value]),
+        bounds=layer_bounds(layers[AreaLevel.ALLIANCE.value]),
     )
     selection = explorer.default_selection()
     initial = map_view(explorer, selection, geometry)

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import pandas as pd
 import pytest
 
+from dashboard.data.boundaries import layer_bounds
 from dashboard.web import ids
 from dashboard.web.app import map_layers
 from dashboard.query.explorer import Explorer
@@ -35,7 +36,7 @@ def geometry(dataset) -> maps.MapGeometry:
         outline_url="/geo/outline.json",
         level_codes={name: [f["id"] for f in layer["features"]] for name, layer in layers.items()},
         alliance_codes=[f["id"] for f in layers["outline"]["features"]],
-        bounds=maps.layer_bounds(layers["alliance"]),
+        bounds=layer_bounds(layers["alliance"]),
     )
 
 

@@ -11,9 +11,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from dashboard.core.settings import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR, DEFAULT_SOURCES_DIR, Settings
-from dashboard.data.validation import DataValidationError
 from dashboard.core.errors import InputError
+from dashboard.core.settings import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_GEODATA_DIR,
+    DEFAULT_SOURCES_DIR,
+    Settings,
+)
+from dashboard.data.validation import DataValidationError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from dashboard.web.app import create_app  # imported here: building the app loads data
+    from dashboard.web.app import (
+        create_app,  # imported here: building the app loads data
+    )
 
     settings = Settings(geodata_dir=args.geodata, data_dir=args.data, host=args.host, port=args.port)
     app = create_app(settings)

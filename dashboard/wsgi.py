@@ -3,8 +3,8 @@
 Importing this module builds the app (that is its purpose); nothing else imports it.
 """
 
-from dashboard.web.app import create_app
 from dashboard.core.settings import Settings
+from dashboard.web.app import create_app
 
 app = create_app(Settings.from_env())
 server = app.server

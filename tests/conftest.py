@@ -43,5 +43,13 @@ def dataset():
 
 
 @pytest.fixture(scope="session")
-def table(dataset):
-    return dataset.indicators
+def table():
+    """The committed indicator table as built (the published columns, before disclosure control)."""
+    from dashboard.core.settings import DEFAULT_DATA_DIR
+    from dashboard.data.loading import read_table
+    from dashboard.data.schema import INDICATORS_FILE
+    from dashboard.data.validation import coerce_types
+
+    typed, problems = coerce_types(read_table(DEFAULT_DATA_DIR / INDICATORS_FILE), INDICATORS_FILE)
+    assert problems == []
+    return typed

@@ -30,6 +30,19 @@ ALL_ENGLAND = "E92000001"  # the "Alliance" control's value for All England: Eng
 
 
 @dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
+class Notice:
+    parameter: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Selection:
     indicator: str
     cancer: str

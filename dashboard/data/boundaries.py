@@ -18,6 +18,8 @@ from dashboard.core.geography import (
     ALLIANCE_GROUPINGS_FILE,
     AREAS_FILE,
     BOUNDARY_LEVELS,
+    EAST_OF_ENGLAND_CODE,
+    ENGLAND_CODE,
     MANIFEST_FILE,
     AreaLevel,
     boundary_file,
@@ -36,6 +38,14 @@ class Boundaries:
 
     def names(self, level: AreaLevel) -> dict[str, str]:
         return {f["id"]: f["properties"]["name"] for f in self.layers[level]["features"]}
+
+    def parents(self) -> dict[str, str]:
+        """Each area's parent in the hierarchy whose figures add up: sub-ICB -> ICB -> alliance -> England."""
+        areas = self.areas
+        parents = dict(zip(areas["subicb_code"], areas["icb_code"], strict=True))
+        parents.update(dict(zip(areas["icb_code"], areas["alliance_code"], strict=False)))
+        parents.update({code: ENGLAND_CODE for code in [*areas["alliance_code"].unique(), EAST_OF_ENGLAND_CODE]})
+        return parents
 
 
 def load_boundaries(folder: Path) -> Boundaries:

@@ -1,21 +1,38 @@
-"""The only file I/O at run time: read data/ and geodata/ once, validate, freeze."""
+"""The only file I/O at run time: read data/ and geodata/ once, validate, freeze.
+
+Nothing is computed per row here beyond attaching what the build derived (99.8% limits,
+disclosure decisions) and withholding what it says to withhold.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from dashboard.data.boundaries import Boundaries, load_boundaries
-from dashboard.data.schema import COLUMNS, INDICATORS_FILE, METADATA_FILE
-from dashboard.data.validation import DataValidationError, Problem, check_table, coerce_types
 from dashboard.core.errors import InputError
 from dashboard.core.geography import EAST_OF_ENGLAND_CODE, ENGLAND_CODE, AreaLevel
+from dashboard.data.boundaries import Boundaries, load_boundaries
+from dashboard.data.registry import Registry, read_registry
+from dashboard.data.schema import (
+    COLUMNS,
+    DERIVED_COLUMNS,
+    DERIVED_FILE,
+    INDICATORS_FILE,
+    METADATA_FILE,
+    WITHHELD_COLUMNS,
+)
+from dashboard.data.validation import (
+    DataValidationError,
+    Problem,
+    check_table,
+    coerce_types,
+)
 
 
 @dataclass(frozen=True)
@@ -23,8 +40,8 @@ class Dataset:
     """Everything the app shows, read once and never changed."""
 
     boundaries: Boundaries
-    indicators: pd.DataFrame
-    metadata: Mapping[str, Mapping[str, str]]
+    indicators: pd.DataFrame  # the served table: published columns + derived ones, withheld rows blanked
+    registry: Registry
 
 
 def area_codes_by_level(boundaries: Boundaries) -> dict[str, set[str]]:
@@ -35,12 +52,18 @@ def area_codes_by_level(boundaries: Boundaries) -> dict[str, set[str]]:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """A table in the indicator format: Parquet, or CSV (leading '#' comment lines allowed)."""
+    """A table in the indicator format: Parquet, or CSV (leading '#' comment lines allowed).
+
+    Parquet text columns are read as categories straight from their dictionary encoding:
+    a few hundred distinct strings instead of 370,000 Python strings per column.
+    """
     if not path.is_file():
         raise InputError(f"no such file: {path}")
     try:
         if path.suffix == ".parquet":
-            return pd.read_parquet(path)
+            text = [c for c, dtype in {**COLUMNS, **DERIVED_COLUMNS}.items() if dtype == "string"]
+            present = set(pq.read_schema(path).names)
+            return pq.read_table(path, read_dictionary=[c for c in text if c in present]).to_pandas()
         return pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, na_values=[""])
     except Exception as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
@@ -55,38 +78,52 @@ def check_frame(
     return problems + check_table(typed, file=file, area_codes=area_codes, indicator_ids=indicator_ids)
 
 
-def read_metadata(path: Path) -> dict[str, dict[str, str]]:
-    if not path.is_file():
-        raise InputError(f"no such file: {path}: run `python -m dashboard build-data` first")
-    try:
-        document = json.loads(path.read_text())
-        return {item["id"]: item for item in document["indicators"]}
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: not an indicator metadata file ({exc})") from exc
-
-
 def check_file(path: Path, geodata_dir: Path, metadata_path: Path | None) -> list[Problem]:
     """`python -m dashboard check-data PATH`: the start-up checks on any file in the format."""
     boundaries = load_boundaries(geodata_dir)
-    ids = read_metadata(metadata_path) if metadata_path and metadata_path.is_file() else None
+    ids = read_registry(metadata_path) if metadata_path and metadata_path.is_file() else None
     return check_frame(read_table(path), file=str(path), area_codes=area_codes_by_level(boundaries), indicator_ids=ids)
 
 
 def load_dataset(data_dir: Path, geodata_dir: Path) -> Dataset:
     boundaries = load_boundaries(geodata_dir)
-    metadata = read_metadata(data_dir / METADATA_FILE)
+    registry = read_registry(data_dir / METADATA_FILE)
     path = data_dir / INDICATORS_FILE
     raw = read_table(path)
     typed, problems = coerce_types(raw, str(path))
     if not problems:
-        problems = check_table(typed, file=str(path), area_codes=area_codes_by_level(boundaries), indicator_ids=metadata)
+        problems = check_table(typed, file=str(path), area_codes=area_codes_by_level(boundaries), indicator_ids=registry)
     if problems:
         raise DataValidationError(problems)
-    frozen_metadata: dict[str, Any] = {key: MappingProxyType(value) for key, value in metadata.items()}
-    return Dataset(boundaries=boundaries, indicators=compact(typed), metadata=MappingProxyType(frozen_metadata))
+    derived = read_derived(data_dir / DERIVED_FILE, rows=len(typed))
+    # Arrow's allocator keeps the pages it read Parquet into; hand them back so that each
+    # worker's resident memory is its data, not the high-water mark of reading it.
+    pa.default_memory_pool().release_unused()
+    return Dataset(boundaries=boundaries, indicators=withhold(compact(pd.concat([typed, derived], axis=1))), registry=registry)
+
+
+def read_derived(path: Path, *, rows: int) -> pd.DataFrame:
+    """The build's per-row derived columns; they must match the table row for row."""
+    frame = read_table(path)
+    missing = [c for c in DERIVED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {missing}; rebuild with `python -m dashboard build-data`")
+    if len(frame) != rows:
+        raise InputError(f"{path}: {len(frame)} rows but {INDICATORS_FILE} has {rows}; rebuild with `python -m dashboard build-data`")
+    frame = frame[list(DERIVED_COLUMNS)].astype(DERIVED_COLUMNS).reset_index(drop=True)
+    frame["suppression"] = frame["suppression"].fillna("")
+    return frame
+
+
+def withhold(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with the numbers of every row that has a suppression reason removed."""
+    withheld = table["suppression"].astype(str) != ""
+    out = table.copy()
+    out.loc[withheld, list(WITHHELD_COLUMNS)] = np.nan
+    return out
 
 
 def compact(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns as categories: a fifth of the memory per worker, and faster filters."""
-    text = [c for c, dtype in COLUMNS.items() if dtype == "string"]
+    text = [c for c, dtype in {**COLUMNS, **DERIVED_COLUMNS}.items() if dtype == "string"]
     return frame.astype({c: "category" for c in text})

@@ -120,6 +120,22 @@ ALLOWED_VALUES: dict[str, frozenset[str]] = {
     "period_type": frozenset(kind.value for kind in PeriodType),
 }
 
+# Per-row figures the build derives from the table, stored beside it in the same row order so
+# that start-up only reads: limits at 99.8% and the disclosure-control decision.
+DERIVED_COLUMNS: dict[str, str] = {
+    "lower_ci_998": "float64",
+    "upper_ci_998": "float64",
+    "suppression": "string",  # why the row is withheld; "" when shown
+}
+# What a withheld row loses (its suppression reason says why).
+WITHHELD_COLUMNS: tuple[str, ...] = ("numerator", "denominator", "value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998")
+
+# Group dimensions whose values have a natural order (the slope index of inequality needs one).
+ORDERED_DIMENSIONS: frozenset[str] = frozenset(
+    {GroupDimension.IMD_QUINTILE, GroupDimension.IMD_QUINTILE_MALES, GroupDimension.IMD_QUINTILE_FEMALES, GroupDimension.AGE_BAND}
+)
+
 INDICATORS_FILE = "indicators.parquet"
+DERIVED_FILE = "derived.parquet"
 METADATA_FILE = "indicator_metadata.json"
 DATA_MANIFEST_FILE = "manifest.json"

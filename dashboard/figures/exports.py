@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import datetime
 
 import pandas as pd
 
-from dashboard.core.settings import PRODUCT_NAME
 from dashboard.core.selection import Selection
+from dashboard.core.settings import PRODUCT_NAME
 from dashboard.core.sources import BOUNDARY_ATTRIBUTION
-from dashboard.stats.disclosure import RULE_TEXT
+from dashboard.data.registry import Indicator
 from dashboard.figures.formatting import VALUE_DECIMALS
 from dashboard.figures.tables import rounded_rows
+from dashboard.stats.disclosure import RULE_TEXT
 
 
 def download_filename(sel: Selection) -> str:
@@ -27,7 +27,7 @@ def csv_text(
     rows: pd.DataFrame,
     *,
     sel: Selection,
-    metadata: Mapping[str, str],
+    indicator: Indicator,
     permalink: str,
     generated: datetime,
     benchmark_name: str = "England",
@@ -42,20 +42,20 @@ def csv_text(
     filters = "; ".join(f"{key}={value}" for key, value in sel.as_dict().items() if value)
     header = [
         f"{PRODUCT_NAME} download",
-        f"Indicator: {metadata['name']} ({metadata['id']})",
-        f"Definition: {metadata['definition']}",
-        f"Numerator: {metadata['numerator']}",
-        f"Denominator: {metadata['denominator']}",
-        f"Unit: {metadata['unit']}; polarity: {metadata['polarity']}; confidence intervals: {metadata['ci_method']}",
+        f"Indicator: {indicator.name} ({indicator.id})",
+        f"Definition: {indicator.definition}",
+        f"Numerator: {indicator.numerator}",
+        f"Denominator: {indicator.denominator}",
+        f"Unit: {indicator.unit}; polarity: {indicator.polarity}; confidence intervals: {indicator.ci_description}",
         f"Data status: {status_line}",
         f"Filters: {filters}",
         f"Rows: {len(table)}; values, limits and benchmarks rounded to {VALUE_DECIMALS} decimal place as on screen",
         f"Comparison: with {benchmark_name} at the {sel.confidence}% level (whole interval above or below the benchmark)",
         f"Disclosure control: {RULE_TEXT} The suppression column says why a row is empty.",
-        f"Source: {metadata['source']}",
-        f"Attribution: {metadata['attribution']} {BOUNDARY_ATTRIBUTION}",
-        f"Licence: {metadata['licence']}",
-        f"Caveats: {metadata['caveats']}",
+        f"Source: {indicator.source}",
+        f"Attribution: {indicator.attribution} {BOUNDARY_ATTRIBUTION}",
+        f"Licence: {indicator.licence}",
+        f"Caveats: {indicator.caveats}",
         f"Generated: {generated.strftime('%Y-%m-%dT%H:%M:%SZ')}",
         f"Permalink: {permalink}",
     ]

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from dashboard.core.selection import ColourBy, Selection
-from dashboard.stats.compare import COMPARISON_LABELS, Comparison
 from dashboard.figures.formatting import format_count, format_interval, format_value
 from dashboard.figures.theme import (
     COMPARISON_COLOURS,
@@ -27,6 +26,7 @@ from dashboard.figures.theme import (
     NO_DATA_FILL,
     SEQUENTIAL_SCALE,
 )
+from dashboard.stats.compare import COMPARISON_LABELS, Comparison
 
 TRANSPARENT = "rgba(0,0,0,0)"
 BACKGROUND, AREAS, OUTLINES = 0, 1, 2  # trace order

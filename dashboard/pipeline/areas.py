@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.data.boundaries import Boundaries, load_boundaries
 from dashboard.core.errors import InputError
 from dashboard.core.geography import (
     EAST_OF_ENGLAND_CODE,
@@ -18,6 +17,7 @@ from dashboard.core.geography import (
     AreaLevel,
     normalise_area_name,
 )
+from dashboard.data.boundaries import Boundaries, load_boundaries
 
 
 @dataclass(frozen=True)

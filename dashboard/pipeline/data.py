@@ -11,14 +11,24 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dashboard.core.checksums import sha256_bytes, sha256_of
+from dashboard.data.boundaries import load_boundaries
+from dashboard.data.registry import registry_document
+from dashboard.data.schema import (
+    COLUMNS,
+    DATA_MANIFEST_FILE,
+    DERIVED_COLUMNS,
+    DERIVED_FILE,
+    INDICATORS_FILE,
+    KEY,
+    METADATA_FILE,
+)
+from dashboard.data.validation import DataValidationError
 from dashboard.pipeline import modelled, mortality, population, stage, waiting_times
 from dashboard.pipeline.areas import AreaIndex
-from dashboard.core.checksums import sha256_bytes, sha256_of
+from dashboard.pipeline.derived import derive
+from dashboard.pipeline.indicators import INDICATORS, with_groups
 from dashboard.pipeline.io import pretty_json, replace_directory
-from dashboard.pipeline.metadata import metadata_document
-from dashboard.data.schema import COLUMNS, DATA_MANIFEST_FILE, INDICATORS_FILE, KEY, METADATA_FILE
-from dashboard.data.validation import DataValidationError
-from dashboard.core.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,14 @@ def make_data(sources: Path, geodata_dir: Path) -> DataBuild:
     table = sort_table(pd.concat(parts.values(), ignore_index=True)).astype(COLUMNS)
     table[["value", "lower_ci", "upper_ci"]] = table[["value", "lower_ci", "upper_ci"]].round(STORED_DECIMALS)
     check_built_table(table, geodata_dir)
-    files = {INDICATORS_FILE: parquet_bytes(table), METADATA_FILE: pretty_json(metadata_document())}
+    registry = with_groups(INDICATORS, table)
+    derived = derive(table, registry, load_boundaries(geodata_dir))
+    derived[["lower_ci_998", "upper_ci_998"]] = derived[["lower_ci_998", "upper_ci_998"]].round(STORED_DECIMALS)
+    files = {
+        INDICATORS_FILE: parquet_bytes(table, COLUMNS),
+        DERIVED_FILE: parquet_bytes(derived, DERIVED_COLUMNS),
+        METADATA_FILE: pretty_json(registry_document(registry)),
+    }
     manifest = make_manifest(sources, files, table, attribution_report)
     files[DATA_MANIFEST_FILE] = pretty_json(manifest)
     return DataBuild(files=files, table=table, manifest=manifest)
@@ -65,8 +82,6 @@ def sort_table(table: pd.DataFrame) -> pd.DataFrame:
 def check_built_table(table: pd.DataFrame, geodata_dir: Path) -> None:
     """The build must pass the same checks the app runs at start-up."""
     from dashboard.data.loading import area_codes_by_level, check_frame
-    from dashboard.data.boundaries import load_boundaries
-    from dashboard.pipeline.metadata import INDICATORS
 
     problems = check_frame(table, file="(built table)", area_codes=area_codes_by_level(load_boundaries(geodata_dir)), indicator_ids=INDICATORS)
     if problems:
@@ -78,9 +93,9 @@ def check_built_table(table: pd.DataFrame, geodata_dir: Path) -> None:
 STORED_DECIMALS = 4
 
 
-def parquet_bytes(table: pd.DataFrame) -> bytes:
+def parquet_bytes(table: pd.DataFrame, columns: dict[str, str]) -> bytes:
     """Parquet with no pandas metadata or index, so the bytes depend on the data (and pyarrow) alone."""
-    arrow = pa.Table.from_pandas(table.astype(COLUMNS), preserve_index=False)
+    arrow = pa.Table.from_pandas(table[list(columns)].astype(columns), preserve_index=False)
     arrow = arrow.replace_schema_metadata({})  # pandas metadata embeds versions; keep the file reproducible
     sink = io.BytesIO()
     pq.write_table(arrow, sink, compression="zstd", compression_level=19, use_dictionary=True, write_statistics=True)

@@ -32,15 +32,6 @@ import pandas as pd
 import shapely
 from shapely.geometry import mapping
 
-from dashboard.pipeline.io import (
-    canonical_json,
-    csv_bytes,
-    pretty_json,
-    read_boundaries,
-    read_csv_source,
-    replace_directory,
-    source_record,
-)
 from dashboard.core.checksums import sha256_bytes
 from dashboard.core.errors import InputError
 from dashboard.core.geography import (
@@ -60,6 +51,15 @@ from dashboard.core.geography import (
     normalise_area_name,
 )
 from dashboard.core.sources import BOUNDARY_ATTRIBUTION
+from dashboard.pipeline.io import (
+    canonical_json,
+    csv_bytes,
+    pretty_json,
+    read_boundaries,
+    read_csv_source,
+    replace_directory,
+    source_record,
+)
 
 SUBICB_BOUNDARIES = "boundaries/SICBL_JUL_2022_EN_BUC.shp"
 ALLIANCE_MAPPING = "lookups/Sub-ICB-to-Alliance-mapping-2022_v1.4.csv"

@@ -26,14 +26,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.core.errors import InputError
+from dashboard.core.geography import (
+    EAST_OF_ENGLAND_CODE,
+    EAST_OF_ENGLAND_MEMBERS,
+    ENGLAND_CODE,
+    AreaLevel,
+)
+from dashboard.data.schema import DataStatus, GroupDimension
 from dashboard.pipeline.areas import AreaIndex
 from dashboard.pipeline.io import read_csv_source
 from dashboard.pipeline.periods import calendar_year
 from dashboard.pipeline.population import ETHNICITY_FILE
 from dashboard.pipeline.rows import finish, period_series, proportion_rows, with_period
-from dashboard.data.schema import DataStatus, GroupDimension
-from dashboard.core.errors import InputError
-from dashboard.core.geography import EAST_OF_ENGLAND_CODE, EAST_OF_ENGLAND_MEMBERS, ENGLAND_CODE, AreaLevel
 
 MODELLED_CI_METHOD = "Wilson score 95% on modelled counts (sampling only; excludes model uncertainty)"
 MODELLED_SOURCE = (

@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.core.errors import InputError
+from dashboard.core.geography import ENGLAND_CODE, AreaLevel
+from dashboard.data.schema import GroupDimension
 from dashboard.pipeline.areas import AreaIndex
 from dashboard.pipeline.io import read_csv_source, require_file
 from dashboard.pipeline.periods import calendar_year
 from dashboard.pipeline.population import AGE_BANDS
 from dashboard.pipeline.rows import aggregate_up, finish, period_series, with_period
-from dashboard.data.schema import GroupDimension
-from dashboard.core.errors import InputError
-from dashboard.core.geography import ENGLAND_CODE, AreaLevel
 from dashboard.stats.intervals import dobson_dsr, rate_interval
 
 TABLE_4 = "outcomes/ndrs-mortality-2020/Table_4_by_sub_ICB.csv"

@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.core.errors import InputError
+from dashboard.core.geography import AreaLevel
+from dashboard.data.schema import GroupDimension
 from dashboard.pipeline.areas import AreaIndex
+from dashboard.pipeline.io import read_csv_source, require_file
 from dashboard.pipeline.periods import calendar_year
 from dashboard.pipeline.rows import aggregate_up, finish, period_series, with_period
-from dashboard.data.schema import GroupDimension
-from dashboard.core.geography import AreaLevel
-from dashboard.pipeline.io import read_csv_source, require_file
-from dashboard.core.errors import InputError
 
 POPULATION_FILE = "population/ONS_mid2019_population_by_LSOA11_single_year_of_age_and_sex.parquet"
 IMD_FILE = "population/IMD2019_by_LSOA11.csv"

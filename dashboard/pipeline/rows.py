@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.pipeline.areas import AreaIndex
-from dashboard.pipeline.metadata import INDICATORS
-from dashboard.pipeline.periods import Period
-from dashboard.data.schema import COLUMNS, DataStatus, GroupDimension
 from dashboard.core.geography import AreaLevel
+from dashboard.data.schema import COLUMNS, DataStatus, GroupDimension
+from dashboard.pipeline.areas import AreaIndex
+from dashboard.pipeline.indicators import INDICATORS
+from dashboard.pipeline.periods import Period
 from dashboard.stats.intervals import wilson_interval
 
 ALL_CANCERS = "All cancers"
@@ -42,9 +42,9 @@ def finish(frame: pd.DataFrame, index: AreaIndex, *, source: str, status: DataSt
     """
     out = frame.copy()
     out["indicator_name"] = out["indicator_id"].map(lambda i: INDICATORS[i].name)
-    out["unit"] = out["indicator_id"].map(lambda i: INDICATORS[i].unit)
+    out["unit"] = out["indicator_id"].map(lambda i: INDICATORS[i].unit.value)
     if "ci_method" not in out:
-        out["ci_method"] = out["indicator_id"].map(lambda i: INDICATORS[i].ci_method)
+        out["ci_method"] = out["indicator_id"].map(lambda i: INDICATORS[i].ci_description)
     out["area_name"] = out["area_code"].map(index.names)
     alliance = pd.Series(index=out.index, dtype="object")
     for level, rows in out.groupby("area_level").groups.items():

@@ -11,12 +11,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.core.errors import InputError
+from dashboard.core.geography import AreaLevel
 from dashboard.pipeline.areas import AreaIndex
 from dashboard.pipeline.io import read_csv_source
 from dashboard.pipeline.periods import calendar_year
-from dashboard.pipeline.rows import ALL_CANCERS, all_groups, finish, period_series, proportion_rows, with_period
-from dashboard.core.errors import InputError
-from dashboard.core.geography import AreaLevel
+from dashboard.pipeline.rows import (
+    ALL_CANCERS,
+    all_groups,
+    finish,
+    period_series,
+    proportion_rows,
+    with_period,
+)
 
 STAGE_FILE = "outcomes/ndrs-stage/NDRS Stage Metrics- Stage at diagnosis by cancer site in England, 2013-2022.csv"
 SOURCE_LABEL = "ndrs-stage/NDRS Stage Metrics- Stage at diagnosis by cancer site in England, 2013-2022.csv"

@@ -15,13 +15,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.pipeline.areas import AreaIndex
-from dashboard.pipeline.io import read_csv_source, require_file
-from dashboard.pipeline.periods import Period, financial_quarter, financial_year, financial_year_of, month, month_span
-from dashboard.pipeline.rows import aggregate_up, finish, proportion_rows, with_period
-from dashboard.data.schema import GroupDimension
 from dashboard.core.errors import InputError
 from dashboard.core.geography import ENGLAND_CODE, AreaLevel
+from dashboard.data.schema import GroupDimension
+from dashboard.pipeline.areas import AreaIndex
+from dashboard.pipeline.io import read_csv_source, require_file
+from dashboard.pipeline.periods import (
+    financial_quarter,
+    financial_year,
+    financial_year_of,
+    month,
+    month_span,
+)
+from dashboard.pipeline.rows import aggregate_up, finish, proportion_rows, with_period
 
 FDS_FOLDER = "outcomes/cwt-fds-monthly"
 FDS_FILE_PATTERN = re.compile(r"data_(\d{4})_(\d{2})\.csv$")

@@ -14,12 +14,35 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from dashboard.core.geography import (
+    EAST_OF_ENGLAND_CODE,
+    EAST_OF_ENGLAND_MEMBERS,
+    ENGLAND_CODE,
+    LEVEL_LABELS,
+    AreaLevel,
+)
+from dashboard.core.selection import (
+    ALL_ENGLAND,
+    MAP_LEVELS,
+    ColourBy,
+    Comparator,
+    Notice,
+    Option,
+    Selection,
+)
 from dashboard.data.loading import Dataset
-from dashboard.data.schema import GROUP_LABELS, GROUPS_WITHOUT_DATA, GroupDimension, PeriodType
-from dashboard.core.geography import EAST_OF_ENGLAND_CODE, EAST_OF_ENGLAND_MEMBERS, ENGLAND_CODE, LEVEL_LABELS, AreaLevel
-from dashboard.core.selection import ALL_ENGLAND, MAP_LEVELS, ColourBy, Comparator, Selection
-from dashboard.stats.compare import CONFIDENCE_LEVELS, Comparison, compare_with_benchmark, limits_at
-from dashboard.stats.disclosure import apply_disclosure_control
+from dashboard.data.registry import Indicator, Registry
+from dashboard.data.schema import (
+    GROUP_LABELS,
+    GROUPS_WITHOUT_DATA,
+    GroupDimension,
+    PeriodType,
+)
+from dashboard.stats.compare import (
+    CONFIDENCE_LEVELS,
+    Comparison,
+    compare_with_benchmark,
+)
 
 PERIOD_TYPE_ORDER = [
     PeriodType.CALENDAR_YEAR.value,
@@ -37,27 +60,15 @@ PERIOD_TYPE_LABELS = {
 }
 DEFAULT_INDICATOR = "early_stage"
 DEFAULT_LEVEL = AreaLevel.ALLIANCE.value
+DEPRIVATION_INDICATOR = "most_deprived_share"  # the indicator peers are grouped by
 PEER_GROUPS = 5  # peers = areas in the same fifth of the level by share of residents in England's most deprived fifth
 GROUPING_OF = {member: EAST_OF_ENGLAND_CODE for member in EAST_OF_ENGLAND_MEMBERS}
-
-
-@dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
-    disabled: bool = False
-
-
-@dataclass(frozen=True)
-class Notice:
-    parameter: str
-    message: str
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity, so methods can be memoised per instance
 class Explorer:
     tables: Mapping[str, pd.DataFrame]  # indicator_id -> its rows
-    metadata: Mapping[str, Mapping[str, str]]
+    registry: Registry
     names: Mapping[str, str]
     alliances: tuple[tuple[str, str], ...]  # the 21 alliances of 2022, by name
     members: Mapping[str, frozenset[str]]  # alliance code -> codes of its ICBs and sub-ICBs
@@ -65,9 +76,7 @@ class Explorer:
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> Explorer:
-        table = dataset.indicators.copy()
-        table["lower_ci_998"], table["upper_ci_998"] = limits_at(table, CONFIDENCE_LEVELS["99.8"])
-        table = apply_disclosure_control(table, _parents(dataset.boundaries.areas))
+        table = dataset.indicators
         tables = {str(i): frame.reset_index(drop=True) for i, frame in table.groupby("indicator_id", observed=True)}
         areas = dataset.boundaries.areas
         names: dict[str, str] = {ENGLAND_CODE: "England", EAST_OF_ENGLAND_CODE: "East of England"}
@@ -79,20 +88,24 @@ class Explorer:
         members[EAST_OF_ENGLAND_CODE] = set().union(*(members[m] for m in EAST_OF_ENGLAND_MEMBERS))
         alliance_names = dataset.boundaries.names(AreaLevel.ALLIANCE)
         alliances = tuple(sorted(alliance_names.items(), key=lambda item: item[1]))
-        order = [i for i in dataset.metadata if i in tables]
+        order = [i for i in dataset.registry if i in tables]
         return cls(
             tables=MappingProxyType({i: tables[i] for i in order}),
-            metadata=dataset.metadata,
+            registry=dataset.registry,
             names=MappingProxyType(names),
             alliances=alliances,
             members=MappingProxyType({k: frozenset(v) for k, v in members.items()}),
-            peer_group=MappingProxyType(_peer_groups(tables.get("most_deprived_share"))),
+            peer_group=MappingProxyType(_peer_groups(tables.get(DEPRIVATION_INDICATOR))),
         )
 
     # --- options for the controls ----------------------------------------------------
 
+    def indicator(self, sel: Selection) -> Indicator:
+        """The registry entry of the selection's indicator."""
+        return self.registry[sel.indicator]
+
     def indicator_options(self) -> list[Option]:
-        return [Option(i, self.metadata[i]["name"]) for i in self.tables]
+        return [Option(i, self.registry[i].name) for i in self.tables]
 
     def _rows(self, indicator: str) -> pd.DataFrame:
         return self.tables[indicator]
@@ -132,8 +145,12 @@ class Explorer:
         return options
 
     def group_value_options(self, sel: Selection) -> list[Option]:
-        rows = self.group_rows_for(sel)
-        return [Option(v, v) for v in sorted(map(str, rows["group_value"].unique()))]
+        present = set(map(str, self.group_rows_for(sel)["group_value"].unique()))
+        return [Option(v, v) for v in self.group_order(sel) if v in present]
+
+    def group_order(self, sel: Selection) -> tuple[str, ...]:
+        """The selected group dimension's values in display order (the registry's)."""
+        return self.indicator(sel).group_values.get(sel.group, ())
 
     def group_rows_for(self, sel: Selection) -> pd.DataFrame:
         """Every area's rows for the selection's group dimension (all its values)."""
@@ -243,7 +260,7 @@ class Explorer:
         """Pooled value of the areas in the same deprivation fifth (numerators and denominators summed
         for shares; the mean of the peers' values for rates, which cannot be pooled)."""
         groups = rows["area_code"].astype(str).map(self.peer_group)
-        pooled = self.metadata[sel.indicator]["unit"] == "%"
+        pooled = self.indicator(sel).unit.is_share
         values = np.full(len(rows), np.nan)
         for group in groups.dropna().unique():
             mask = (groups == group).to_numpy()
@@ -262,7 +279,7 @@ class Explorer:
         """
         rows = self.level_rows(sel).copy()
         benchmark = self.benchmarks(sel, rows)
-        polarity = self.metadata[sel.indicator]["polarity"]
+        polarity = self.indicator(sel).polarity
         rows["benchmark"] = benchmark
         lower, upper = limit_columns(sel.confidence)
         rows["comparison"] = compare_with_benchmark(rows[lower], rows[upper], benchmark, polarity)
@@ -293,7 +310,8 @@ class Explorer:
         """Every value of the selected group dimension for one area."""
         rows = self.group_rows_for(sel)
         rows = rows[rows["area_code"] == code]
-        return rows.sort_values("group_value", key=lambda s: s.astype(str))
+        position = {value: i for i, value in enumerate(self.group_order(sel))}
+        return rows.sort_values("group_value", key=lambda s: s.astype(str).map(position))
 
     def focus_area(self, sel: Selection) -> str:
         """The area the trend, groups and headline describe: the clicked area, else the alliance, else England."""
@@ -311,14 +329,6 @@ class Explorer:
 
     def modelled_in_view(self, sel: Selection) -> bool:
         return bool((self.level_rows(sel)["data_status"] == "modelled").any())
-
-
-def _parents(areas: pd.DataFrame) -> dict[str, str]:
-    """Each area's parent in the hierarchy whose figures add up: sub-ICB -> ICB -> alliance -> England."""
-    parents = dict(zip(areas["subicb_code"], areas["icb_code"], strict=True))
-    parents.update(dict(zip(areas["icb_code"], areas["alliance_code"], strict=False)))
-    parents.update({code: ENGLAND_CODE for code in [*areas["alliance_code"].unique(), EAST_OF_ENGLAND_CODE]})
-    return parents
 
 
 def limit_columns(confidence: str) -> tuple[str, str]:

@@ -10,7 +10,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
+
+from dashboard.core.measures import CiMethod, Polarity
+from dashboard.stats.intervals import dobson_limits_at, rate_interval, wilson_interval
 
 
 class Comparison(StrEnum):
@@ -33,16 +37,16 @@ COMPARISON_LABELS = {
 
 
 def compare_with_benchmark(
-    lower: ArrayLike, upper: ArrayLike, benchmark: ArrayLike, polarity: str
+    lower: ArrayLike, upper: ArrayLike, benchmark: ArrayLike, polarity: Polarity
 ) -> np.ndarray:
     """Comparison per area: arrays of the area's limits and its benchmark value."""
     lower, upper, benchmark = (np.asarray(a, dtype=float) for a in (lower, upper, benchmark))
     higher = lower > benchmark
     lower_than = upper < benchmark
     missing = np.isnan(lower) | np.isnan(upper) | np.isnan(benchmark)
-    if polarity == "higher_is_better":
+    if polarity is Polarity.HIGHER_IS_BETTER:
         high_label, low_label = Comparison.BETTER, Comparison.WORSE
-    elif polarity == "lower_is_better":
+    elif polarity is Polarity.LOWER_IS_BETTER:
         high_label, low_label = Comparison.WORSE, Comparison.BETTER
     else:
         high_label, low_label = Comparison.HIGHER, Comparison.LOWER
@@ -56,27 +60,24 @@ def compare_with_benchmark(
 CONFIDENCE_LEVELS = {"95": 0.95, "99.8": 0.998}
 
 
-def limits_at(table, confidence: float):
+def limits_at(table: pd.DataFrame, methods: pd.Series, confidence: float) -> tuple[pd.Series, pd.Series]:
     """Lower and upper limits of every row at another confidence level, by its CI method.
 
-    Wilson rows are recomputed from numerator and denominator; Dobson rows are rescaled
-    from their 95% limits (see intervals.dobson_limits_at); Poisson rate rows are
-    recomputed; rows with no interval stay without one.
+    `methods` gives each row's `CiMethod`. Wilson rows are recomputed from numerator and
+    denominator; Dobson rows are rescaled from their 95% limits (see
+    intervals.dobson_limits_at); Poisson rate rows are recomputed; rows with no interval
+    stay without one.
     """
-    import pandas as pd
-
-    from dashboard.stats.intervals import dobson_limits_at, rate_interval, wilson_interval
-
-    method = table["ci_method"].astype(str)
+    method = methods.to_numpy()
     lower = np.full(len(table), np.nan)
     upper = np.full(len(table), np.nan)
-    wilson = method.str.startswith("Wilson").to_numpy()
+    wilson = method == CiMethod.WILSON
     lo, hi = wilson_interval(table["numerator"], table["denominator"], confidence)
     lower[wilson], upper[wilson] = lo[wilson] * 100, hi[wilson] * 100
-    dobson = method.str.startswith("Dobson").to_numpy()
+    dobson = method == CiMethod.DOBSON
     lo, hi = dobson_limits_at(table["value"], table["lower_ci"], table["upper_ci"], table["numerator"], confidence)
     lower[dobson], upper[dobson] = lo[dobson], hi[dobson]
-    poisson = method.str.startswith("Exact Poisson").to_numpy()
+    poisson = method == CiMethod.POISSON
     _, lo, hi = rate_interval(table["numerator"], table["denominator"], 100_000, confidence)
     lower[poisson], upper[poisson] = lo[poisson], hi[poisson]
     return pd.Series(lower, index=table.index), pd.Series(upper, index=table.index)

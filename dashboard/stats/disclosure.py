@@ -11,7 +11,8 @@ nest in a longer period), no family may have exactly one row withheld, or subtra
 from the total would recover it. The smallest other row of such a family is withheld
 too, repeatedly, until no family has a single withheld row.
 
-Population estimates (not counts of patients) are exempt.
+Indicators whose numbers are not counts of patients (population estimates) are exempt:
+the caller names them, from the indicator registry.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 SMALL_COUNT_MIN, SMALL_COUNT_MAX = 1, 4
-EXEMPT_INDICATORS = frozenset({"population", "most_deprived_share"})
 PRIMARY = "Suppressed: based on a count of 1 to 4 people"
 SECONDARY = "Suppressed: would reveal another suppressed count by subtraction"
 RULE_TEXT = (
@@ -30,7 +30,6 @@ RULE_TEXT = (
     "groups; an alliance and its ICBs; an ICB and its sub-ICBs; England and its alliances; cancer types "
     "and their 'All' row; months, quarters and years within a longer period)."
 )
-WITHHELD = ["numerator", "denominator", "value", "lower_ci", "upper_ci"]
 MAX_ROUNDS = 20
 
 
@@ -38,8 +37,8 @@ def is_small(count: pd.Series) -> pd.Series:
     return count.between(SMALL_COUNT_MIN, SMALL_COUNT_MAX)
 
 
-def primary_mask(table: pd.DataFrame) -> pd.Series:
-    counts = ~table["indicator_id"].isin(EXEMPT_INDICATORS)
+def primary_mask(table: pd.DataFrame, exempt: frozenset[str]) -> pd.Series:
+    counts = ~table["indicator_id"].isin(exempt)
     small = is_small(table["numerator"]) | is_small(table["denominator"]) | is_small(table["denominator"] - table["numerator"])
     return counts & small
 
@@ -126,10 +125,10 @@ def _membership(table: pd.DataFrame, parents: dict[str, str]) -> tuple[np.ndarra
     return np.concatenate(rows), codes, np.concatenate(totals)
 
 
-def secondary_mask(table: pd.DataFrame, withheld: pd.Series, parents: dict[str, str]) -> pd.Series:
+def secondary_mask(table: pd.DataFrame, withheld: pd.Series, parents: dict[str, str], exempt_indicators: frozenset[str]) -> pd.Series:
     """Rows to withhold so that no family has exactly one withheld part."""
     withheld_rows = withheld.to_numpy().copy()
-    exempt = table["indicator_id"].isin(EXEMPT_INDICATORS).to_numpy()
+    exempt = table["indicator_id"].isin(exempt_indicators).to_numpy()
     size = table["numerator"].fillna(np.inf).to_numpy()
     row, family, total = _membership(table, parents)
     keep = ~exempt[row]
@@ -162,13 +161,14 @@ def secondary_mask(table: pd.DataFrame, withheld: pd.Series, parents: dict[str, 
     return pd.Series(withheld_rows, index=table.index)
 
 
-def apply_disclosure_control(table: pd.DataFrame, parents: dict[str, str]) -> pd.DataFrame:
-    """The table with small counts withheld and a `suppression` column saying why."""
-    table = table.reset_index(drop=True)
-    primary = primary_mask(table)
-    everything = secondary_mask(table, primary, parents)
-    out = table.copy()
-    out.loc[everything, [c for c in (*WITHHELD, "lower_ci_998", "upper_ci_998") if c in out.columns]] = np.nan
-    reason = np.where(primary, PRIMARY, np.where(everything, SECONDARY, ""))
-    out["suppression"] = pd.Series(reason, index=out.index).astype("category")
-    return out
+def suppression_reasons(table: pd.DataFrame, parents: dict[str, str], exempt: frozenset[str]) -> pd.Series:
+    """Why each row is withheld: PRIMARY, SECONDARY or "" (shown). Same index as `table`.
+
+    `parents` maps each area code to the area its figures add up to; `exempt` names the
+    indicators that are not counts of people. Withholding the numbers is the data layer's
+    job (`dashboard.data.loading.withhold`), so the rule and the table's columns stay apart.
+    """
+    primary = primary_mask(table, exempt)
+    everything = secondary_mask(table.reset_index(drop=True), primary.reset_index(drop=True), parents, exempt)
+    reason = np.where(primary.to_numpy(), PRIMARY, np.where(everything.to_numpy(), SECONDARY, ""))
+    return pd.Series(reason, index=table.index, dtype="object")

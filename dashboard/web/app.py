@@ -8,17 +8,16 @@ import json
 from dash import Dash
 from flask import Response, abort, request
 
-from dashboard.core.settings import PRODUCT_NAME
-from dashboard.web import callbacks
-from dashboard.core.settings import PROJECT_ROOT, Settings
+from dashboard.core.geography import AreaLevel
+from dashboard.core.settings import PRODUCT_NAME, PROJECT_ROOT, Settings
 from dashboard.data.boundaries import layer_bounds
 from dashboard.data.loading import Dataset, load_dataset
-from dashboard.core.geography import AreaLevel
+from dashboard.figures import maps
+from dashboard.presenters.map import map_view
 from dashboard.query.explorer import Explorer
+from dashboard.web import callbacks
 from dashboard.web.callbacks.state import control_options
 from dashboard.web.layout import page
-from dashboard.figures import maps
-from dashboard.presenters.page import map_view
 
 ASSETS_DIR = PROJECT_ROOT / "assets"
 GEO_ROUTE = "/geo/<name>.json"

@@ -7,12 +7,16 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
 
+from dashboard.core.selection import Option
 from dashboard.core.settings import PRODUCT_NAME
-from dashboard.web import ids
+from dashboard.core.sources import (
+    BOUNDARY_ATTRIBUTION,
+    CANCER_DATA_ATTRIBUTION,
+    POPULATION_ATTRIBUTION,
+)
 from dashboard.data.schema import GROUPS_WITHOUT_DATA
-from dashboard.query.explorer import Option
-from dashboard.core.sources import BOUNDARY_ATTRIBUTION, CANCER_DATA_ATTRIBUTION, POPULATION_ATTRIBUTION
 from dashboard.figures.tables import TABLE_COLUMNS
+from dashboard.web import ids
 
 CONTROL_LABELS = {
     "indicator": "Indicator",

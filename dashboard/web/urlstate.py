@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
-from dashboard.query.explorer import Explorer, Notice
-from dashboard.core.selection import URL_PARAMETERS, Selection
+from dashboard.core.selection import URL_PARAMETERS, Notice, Selection
+from dashboard.query.explorer import Explorer
 
 _FIELD_OF = {parameter: field for field, parameter in URL_PARAMETERS.items()}
 

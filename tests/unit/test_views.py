@@ -9,23 +9,29 @@ import pandas as pd
 import pytest
 
 from dashboard.data.boundaries import layer_bounds
-from dashboard.web import ids
 from dashboard.web.app import map_layers
 from dashboard.query.explorer import Explorer
 from dashboard.core.selection import Selection
-from dashboard.web.callbacks.state import clicked_area, next_state
+from dashboard.web.callbacks.state import Change, clicked_area, next_state
 from dashboard.figures import maps
-from dashboard.presenters import page
+from dashboard.presenters.download import download_view
+from dashboard.presenters.headline import headline_view
+from dashboard.presenters.map import map_view
+from dashboard.presenters.table import table_view
 from dashboard.figures.exports import download_filename
 from dashboard.figures.headline import headline
 from dashboard.figures.tables import EXPORT_COLUMNS, rounded_rows
 
-EARLY = {"name": "Diagnosed at stage 1 or 2", "unit": "%", "polarity": "higher_is_better"}
 
 
 @pytest.fixture(scope="module")
 def explorer(dataset) -> Explorer:
     return Explorer.from_dataset(dataset)
+
+
+@pytest.fixture(scope="module")
+def early(dataset):
+    return dataset.registry["early_stage"]
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +46,9 @@ def geometry(dataset) -> maps.MapGeometry:
     )
 
 
-def test_headline_reads_aloud() -> None:
+def test_headline_reads_aloud(early) -> None:
     text = headline(
-        indicator="early_stage", metadata=EARLY, cancer="Lung", period="2022", area_name="Lancashire and South Cumbria",
+        indicator=early, cancer="Lung", period="2022", area_name="Lancashire and South Cumbria",
         value=31.14, lower=29.52, upper=32.81, comparison="worse", benchmark_name="England", benchmark=33.9,
         group_label=None, modelled=False,
     )
@@ -52,15 +58,15 @@ def test_headline_reads_aloud() -> None:
     )
 
 
-def test_headline_without_a_value_says_so() -> None:
-    text = headline(indicator="early_stage", metadata=EARLY, cancer="Lung", period="2022", area_name="X", value=float("nan"),
+def test_headline_without_a_value_says_so(early) -> None:
+    text = headline(indicator=early, cancer="Lung", period="2022", area_name="X", value=float("nan"),
                     lower=None, upper=None, comparison="not compared", benchmark_name="England", benchmark=None, group_label=None, modelled=False)
     assert text.startswith("In 2022, there is no diagnosed at stage 1 or 2 figure for X")
 
 
 def test_headline_on_real_data_matches_the_table(explorer: Explorer) -> None:
     sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb", area="E54000048"))[0]
-    text = page.headline_view(explorer, sel)
+    text = headline_view(explorer, sel)
     row = explorer.area_row(sel, "E54000048")
     assert f"{row['value']:.1f}%" in text and "Lancashire and South Cumbria" in text and "England" in text
 
@@ -73,7 +79,7 @@ def test_download_filename_names_indicator_area_period() -> None:
 
 def test_export_has_documented_columns_same_rounding_and_header(explorer: Explorer) -> None:
     sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb", group="imd_quintile", group_value="2"))[0]
-    name, text = page.download_view(explorer, sel, permalink="http://127.0.0.1:8050/?x", generated=datetime(2026, 1, 2, tzinfo=timezone.utc))
+    name, text = download_view(explorer, sel, permalink="http://127.0.0.1:8050/?x", generated=datetime(2026, 1, 2, tzinfo=timezone.utc))
     body = pd.read_csv(pd.io.common.StringIO(text), comment="#")
     assert list(body.columns) == EXPORT_COLUMNS
     assert len(body) == 42
@@ -86,7 +92,7 @@ def test_export_has_documented_columns_same_rounding_and_header(explorer: Explor
     assert "# Generated: 2026-01-02T00:00:00Z" in comments
     assert "# Permalink: http://127.0.0.1:8050/?x" in comments
     assert any("Office for National Statistics" in line for line in comments)
-    table = page.table_view(explorer, sel)
+    table = table_view(explorer, sel)
     assert [r["value"] for r in table] == [None if pd.isna(v) else v for v in body["value"]]
 
 
@@ -99,7 +105,7 @@ def test_rounded_rows_keep_half_counts() -> None:
 def test_map_updates_carry_no_boundaries(explorer: Explorer, geometry: maps.MapGeometry) -> None:
     sel = explorer.default_selection().with_(level="subicb", indicator="mortality_asr", cancer="Lung")
     sel = explorer.normalise(sel)[0]
-    view = page.map_view(explorer, sel, geometry)
+    view = map_view(explorer, sel, geometry)
     payload = json.dumps(view.properties)
     assert '"coordinates"' not in payload and '"features"' not in payload
     assert view.properties["traces"][maps.AREAS]["geojson"] == "/geo/subicb.json"
@@ -108,20 +114,20 @@ def test_map_updates_carry_no_boundaries(explorer: Explorer, geometry: maps.MapG
 
 def test_map_comparison_mode_uses_category_colours(explorer: Explorer, geometry: maps.MapGeometry) -> None:
     sel = explorer.default_selection().with_(level="icb", colour="comparison")
-    view = page.map_view(explorer, sel, geometry)
+    view = map_view(explorer, sel, geometry)
     assert view.properties["traces"][maps.AREAS]["showscale"] is False
     assert {key for key, _, _ in view.legend} <= {"better", "similar", "worse", "not compared"}
 
 
 def test_state_from_url_then_from_a_click(explorer: Explorer) -> None:
-    state = next_state(explorer, trigger=None, search="?level=icb", values={}, previous=None, click=None)
+    state = next_state(explorer, change=Change.URL, search="?level=icb", values={}, previous=None)
     assert state.selection.level == "icb" and state.notices == []
     clicked = next_state(
-        explorer, trigger=ids.MAP, search=state.search, values=state.selection.as_dict(), previous=state.selection.as_dict(),
-        click={"points": [{"location": "E54000048"}]},
+        explorer, change=Change.CLICK, search=state.search, values=state.selection.as_dict(), previous=state.selection.as_dict(),
+        area="E54000048",
     )
     assert clicked.selection.area == "E54000048" and "area=E54000048" in clicked.search
-    again = next_state(explorer, trigger=ids.MAP, search=clicked.search, values=clicked.selection.as_dict(), previous=clicked.selection.as_dict(), click={"points": [{"location": "E54000048"}]})
+    again = next_state(explorer, change=Change.CLICK, search=clicked.search, values=clicked.selection.as_dict(), previous=clicked.selection.as_dict(), area="E54000048")
     assert again.selection.area == ""
 
 

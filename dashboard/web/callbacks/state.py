@@ -1,17 +1,46 @@
-"""How the page's state moves: from the URL, or from a control or a click. Pure.
+"""How the page's state moves: from the URL, from a control, or from a click on an area.
 
 The single rule: the URL and the controls always describe the same valid Selection.
+`next_state` is pure and knows nothing of Dash: it is told what changed as a `Change`.
+`sync_state` is the callback body: it turns Dash's trigger into a `Change` and the new
+state into the callback's outputs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
+from dash import html, no_update
+
+from dashboard.core.selection import (
+    ALL_ENGLAND,
+    COLOUR_LABELS,
+    COMPARATOR_LABELS,
+    CONFIDENCE_LABELS,
+    OVERDISPERSION_LABELS,
+    Notice,
+    Option,
+    Selection,
+)
+from dashboard.query.explorer import Explorer
 from dashboard.web import ids
-from dashboard.query.explorer import Explorer, Notice, Option
-from dashboard.core.selection import ALL_ENGLAND, Selection
+from dashboard.web.layout import as_options
 from dashboard.web.urlstate import decode, encode
+
+FIELDS = list(ids.CONTROLS)  # selection fields that have a control, in output order
+FIELD_OF_CONTROL = {control: field for field, control in ids.CONTROLS.items()}
+
+
+class Change(StrEnum):
+    URL = "url"  # the page was opened, or back/forward
+    CONTROL = "control"  # a control changed
+    CLICK = "click"  # an area was clicked on the map or the ranked chart
+
+
+# Changing these starts afresh: an area chosen for one indicator or level means nothing in another.
+CLEARS_AREA = frozenset({"level", "indicator"})
 
 
 @dataclass(frozen=True)
@@ -33,27 +62,28 @@ def clicked_area(click: dict[str, Any] | None) -> str | None:
     return str(data[0]) if data else None
 
 
-def next_state(explorer: Explorer, *, trigger: str | None, search: str | None, values: dict[str, str], previous: dict[str, str] | None, click: dict[str, Any] | None) -> PageState:
-    if trigger in (None, ids.URL):
+def next_state(
+    explorer: Explorer, *, change: Change, search: str | None, values: dict[str, str], previous: dict[str, str] | None,
+    field: str | None = None, area: str | None = None,
+) -> PageState:
+    """The page's next state. `field` is the control that changed; `area` the code clicked."""
+    if change is Change.URL:
         sel, notices = decode(search, explorer)
     else:
         current = dict(previous or {}) | {k: (v if v is not None else "") for k, v in values.items()}
-        area = clicked_area(click) if trigger in (ids.MAP, ids.RANKED) else None
-        if area is not None:
+        if change is Change.CLICK and area is not None:
             current["area"] = "" if area == current.get("area") else area  # a second click clears
-        elif trigger in (ids.LEVEL, ids.INDICATOR):
+        elif field in CLEARS_AREA:
             current["area"] = ""
-        elif trigger == ids.ALLIANCE and current.get("area") and current.get("alliance") in explorer.members:
+        elif field == "alliance" and current.get("area") and current.get("alliance") in explorer.members:
             if current["area"] not in explorer.members[current["alliance"]]:
-                current["area"] = ""
+                current["area"] = ""  # an area outside the newly chosen alliance
         sel, _ = explorer.normalise(Selection.from_dict(current))
         notices = []
     return PageState(sel, encode(sel), notices, control_options(explorer, sel))
 
 
 def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option]]:
-    from dashboard.core.selection import COLOUR_LABELS, COMPARATOR_LABELS, CONFIDENCE_LABELS, OVERDISPERSION_LABELS
-
     group_values = explorer.group_value_options(sel) if sel.group != "all" else [Option("All", "All patients (choose a Group)")]
     return {
         "indicator": explorer.indicator_options(),
@@ -71,3 +101,27 @@ def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option
         "confidence": [Option(key, label) for key, label in CONFIDENCE_LABELS.items()],
         "overdispersion": [Option(key, label) for key, label in OVERDISPERSION_LABELS.items()],
     }
+
+
+def sync_state(
+    explorer: Explorer, *, trigger: str | None, search: str | None, values: dict[str, str],
+    map_click: dict[str, Any] | None, ranked_click: dict[str, Any] | None, previous: dict[str, str] | None,
+) -> tuple[Any, ...]:
+    """The state callback: (URL search, selection, notices, control values…, control options…, group value disabled)."""
+    if trigger in (None, ids.URL):
+        state = next_state(explorer, change=Change.URL, search=search, values=values, previous=previous)
+    elif trigger in (ids.MAP, ids.RANKED):
+        area = clicked_area(map_click if trigger == ids.MAP else ranked_click)
+        state = next_state(explorer, change=Change.CLICK, search=search, values=values, previous=previous, area=area)
+    else:
+        state = next_state(explorer, change=Change.CONTROL, search=search, values=values, previous=previous, field=FIELD_OF_CONTROL.get(trigger))
+    notices = [html.P(f"Link parameter '{n.parameter}': {n.message}", className="notice") for n in state.notices]
+    selection = state.selection.as_dict()
+    return (
+        no_update if trigger in (None, ids.URL) else state.search,  # the URL already says it
+        selection,
+        notices,
+        *[selection[f] for f in FIELDS],
+        *[as_options(state.options[f]) for f in FIELDS],
+        state.selection.group == "all",
+    )

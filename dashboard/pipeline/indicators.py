@@ -1,41 +1,38 @@
-"""Indicator definitions: one place, written to data/indicator_metadata.json by the build."""
+"""Indicator definitions: the one place they are written. The build stores them, with the
+group dimensions found in the table, in data/indicator_metadata.json (see data/registry.py).
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
-from enum import StrEnum
+from dataclasses import replace
+from datetime import date
+from types import MappingProxyType
 
+import pandas as pd
+
+from dashboard.core.measures import CiMethod, Polarity, Unit
 from dashboard.core.sources import CANCER_DATA_ATTRIBUTION, POPULATION_ATTRIBUTION
+from dashboard.data.registry import Indicator, Phrases, Registry, Standard
+from dashboard.data.schema import GroupDimension
 
-OGL = "Open Government Licence v3.0"
 WILSON = "Wilson score 95%"
 NONE = "none (a count, not an estimate)"
 
+CWT_STANDARDS_SOURCE = (
+    "NHS England, Cancer Waiting Times national standards (NHS Constitution; "
+    "Faster Diagnosis Standard from 1 October 2021)"
+)
+FDS_STANDARD = Standard(75.0, "Faster Diagnosis Standard (75%)", CWT_STANDARDS_SOURCE, applies_from=date(2021, 10, 1))
+STANDARD_31_DAY = Standard(96.0, "31-day standard (96%)", CWT_STANDARDS_SOURCE, applies_from=date(2009, 12, 1))
+STANDARD_62_DAY = Standard(85.0, "62-day standard (85%)", CWT_STANDARDS_SOURCE, applies_from=date(2009, 12, 1))
 
-class Polarity(StrEnum):
-    HIGHER_IS_BETTER = "higher_is_better"
-    LOWER_IS_BETTER = "lower_is_better"
-    NEITHER = "neither"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    id: str
-    name: str
-    definition: str
-    numerator: str
-    denominator: str
-    unit: str
-    polarity: Polarity
-    ci_method: str
-    source: str
-    attribution: str
-    caveats: str
-    licence: str = OGL
-
-    def as_dict(self) -> dict[str, str]:
-        return {key: str(value) for key, value in asdict(self).items()}
-
+# How the headline names the people counted by an indicator based on referrals and treatments.
+REFERRAL_SUBJECTS = {
+    "all_cancers": "of people with cancer",
+    "one_site": "of people with {site} cancer",
+    "all_suspected": "of people referred with suspected cancer",
+    "suspected_site": "of people referred with {site}",
+}
 
 STAGE_SOURCE = "NDRS, Stage at diagnosis by cancer site in England, 2013-2022 (ndrs-stage/)"
 FDS_SOURCE = "NHS England Cancer Waiting Times, 28-day Faster Diagnosis Standard, provider based, monthly (cwt-fds-monthly/)"
@@ -56,13 +53,18 @@ INDICATORS: dict[str, Indicator] = {
     for indicator in (
         Indicator(
             id="early_stage",
+            phrases=Phrases(
+                predicate="were diagnosed at stage 1 or 2", outcome="diagnosed at stage 1 or 2",
+                all_cancers="of staged cancers", one_site="of staged {site} cancers",
+            ),
             name="Diagnosed at stage 1 or 2",
             definition="Share of cancers with a recorded stage that were diagnosed at an early stage (1 or 2).",
             numerator="Stage 1 + stage 2 + staged 'other early' cancers",
             denominator="All staged cancers (stages 1-4 and staged other early or advanced)",
-            unit="%",
+            unit=Unit.PERCENT,
             polarity=Polarity.HIGHER_IS_BETTER,
-            ci_method=WILSON,
+            ci_method=CiMethod.WILSON,
+            ci_description=WILSON,
             source=STAGE_SOURCE,
             attribution=CANCER_DATA_ATTRIBUTION,
             caveats="Unstageable and missing-stage cases are excluded from the denominator: read with stage "
@@ -72,54 +74,78 @@ INDICATORS: dict[str, Indicator] = {
         ),
         Indicator(
             id="stage_completeness",
+            phrases=Phrases(
+                predicate="had a stage recorded", outcome="had their cancer's stage recorded",
+                all_cancers="of cancers diagnosed", one_site="of {site} cancers diagnosed",
+            ),
             name="Stage recorded",
             definition="Share of diagnosed cancers with a stage recorded (stage completeness).",
             numerator="Staged cancers",
             denominator="All diagnosed cancers (staged, unstageable and missing stage)",
-            unit="%",
+            unit=Unit.PERCENT,
             polarity=Polarity.HIGHER_IS_BETTER,
-            ci_method=WILSON,
+            ci_method=CiMethod.WILSON,
+            ci_description=WILSON,
             source=STAGE_SOURCE,
             attribution=CANCER_DATA_ATTRIBUTION,
             caveats="Reproduces NDRS's published 'Percentage completeness' (checked at build).",
         ),
         Indicator(
             id="fds_28day",
+            phrases=Phrases(
+                predicate="were told their diagnosis within 28 days", outcome="told their diagnosis within 28 days",
+                **REFERRAL_SUBJECTS,
+            ),
+            standards=(FDS_STANDARD,),
             name="Told outcome within 28 days (Faster Diagnosis Standard)",
             definition="Share of people referred urgently for suspected cancer (or breast symptoms, or from screening) "
             "told they have cancer, or that it is ruled out, within 28 days.",
             numerator="People told within 28 days",
             denominator="All people told the outcome of their referral in the period",
-            unit="%",
+            unit=Unit.PERCENT,
             polarity=Polarity.HIGHER_IS_BETTER,
-            ci_method=WILSON,
+            ci_method=CiMethod.WILSON,
+            ci_description=WILSON,
             source=FDS_SOURCE,
             attribution=CANCER_DATA_ATTRIBUTION,
             caveats=_PROVIDER_ATTRIBUTION_CAVEAT + " The national standard is 75% (rising to 80% by March 2026).",
         ),
         Indicator(
             id="cwt_31day",
+            phrases=Phrases(
+                predicate="started treatment within 31 days of the decision to treat",
+                outcome="treated within 31 days of the decision to treat",
+                **REFERRAL_SUBJECTS,
+            ),
+            standards=(STANDARD_31_DAY,),
             name="Treated within 31 days of the decision to treat",
             definition="Share of people starting cancer treatment within 31 days of the decision to treat.",
             numerator="Treatments started within 31 days",
             denominator="All treatments started in the period",
-            unit="%",
+            unit=Unit.PERCENT,
             polarity=Polarity.HIGHER_IS_BETTER,
-            ci_method=WILSON,
+            ci_method=CiMethod.WILSON,
+            ci_description=WILSON,
             source=CWT_PROVIDER_SOURCE,
             attribution=CANCER_DATA_ATTRIBUTION,
             caveats=_PROVIDER_ATTRIBUTION_CAVEAT + " The national standard is 96%.",
         ),
         Indicator(
             id="cwt_62day",
+            phrases=Phrases(
+                predicate="started a first treatment within 62 days of referral", outcome="treated within 62 days of referral",
+                **REFERRAL_SUBJECTS,
+            ),
+            standards=(STANDARD_62_DAY,),
             name="Treated within 62 days of referral",
             definition="Share of people starting a first treatment within 62 days of an urgent referral, "
             "screening referral or consultant upgrade.",
             numerator="First treatments within 62 days",
             denominator="All first treatments after such a referral in the period",
-            unit="%",
+            unit=Unit.PERCENT,
             polarity=Polarity.HIGHER_IS_BETTER,
-            ci_method=WILSON,
+            ci_method=CiMethod.WILSON,
+            ci_description=WILSON,
             source=CWT_PROVIDER_SOURCE,
             attribution=CANCER_DATA_ATTRIBUTION,
             caveats=_PROVIDER_ATTRIBUTION_CAVEAT + " The national standard is 85%.",
@@ -131,9 +157,11 @@ INDICATORS: dict[str, Indicator] = {
             "Standard Population.",
             numerator="Deaths with cancer as the underlying cause",
             denominator="Resident population (ONS mid-year estimate)",
-            unit="per 100,000",
+            unit=Unit.PER_100K,
             polarity=Polarity.LOWER_IS_BETTER,
-            ci_method="Dobson 95% (as published by NDRS at sub-ICB level; recomputed above)",
+            ci_method=CiMethod.DOBSON,
+            ci_description="Dobson 95% (as published by NDRS at sub-ICB level; recomputed above)",
+            age_standardised=True,
             source=MORTALITY_SOURCE,
             attribution=CANCER_DATA_ATTRIBUTION + " " + POPULATION_ATTRIBUTION,
             caveats="Sub-ICB rates by sex, England by sex (2001-2020) and England by deprivation quintile are NDRS's "
@@ -149,9 +177,10 @@ INDICATORS: dict[str, Indicator] = {
             definition="Deaths from cancer per 100,000 people in each age band.",
             numerator="Deaths with cancer as the underlying cause, in the age band",
             denominator="Resident population in the age band",
-            unit="per 100,000",
+            unit=Unit.PER_100K,
             polarity=Polarity.LOWER_IS_BETTER,
-            ci_method="Exact Poisson 95% below 10 deaths, Byar's approximation from 10",
+            ci_method=CiMethod.POISSON,
+            ci_description="Exact Poisson 95% below 10 deaths, Byar's approximation from 10",
             source=MORTALITY_SOURCE,
             attribution=CANCER_DATA_ATTRIBUTION + " " + POPULATION_ATTRIBUTION,
             caveats="Crude rates within each age band; compare bands within an area, not areas with different "
@@ -163,9 +192,11 @@ INDICATORS: dict[str, Indicator] = {
             definition="People living in the area, ONS mid-2019 estimate.",
             numerator="People",
             denominator="(none)",
-            unit="people",
+            unit=Unit.PEOPLE,
             polarity=Polarity.NEITHER,
-            ci_method=NONE,
+            ci_method=CiMethod.NONE,
+            ci_description=NONE,
+            counts_people=False,
             source=POPULATION_SOURCE,
             attribution=POPULATION_ATTRIBUTION,
             caveats="LSOA estimates summed to sub-ICB through the ONS LSOA 2011 to CCG 2021 lookup.",
@@ -177,9 +208,11 @@ INDICATORS: dict[str, Indicator] = {
             "IMD 2019 quintile.",
             numerator="Residents of LSOAs in IMD 2019 deciles 1-2",
             denominator="All residents",
-            unit="%",
+            unit=Unit.PERCENT,
             polarity=Polarity.NEITHER,
-            ci_method=NONE,
+            ci_method=CiMethod.NONE,
+            ci_description=NONE,
+            counts_people=False,
             source=POPULATION_SOURCE,
             attribution=POPULATION_ATTRIBUTION,
             caveats="A description of the population, not an outcome.",
@@ -201,6 +234,7 @@ def _commissioner_variant(indicator: Indicator) -> Indicator:
         name=f"{indicator.name}, by patients' sub-ICB",
         source=CWT_COMMISSIONER_SOURCE,
         caveats=_COMMISSIONER_CAVEAT,
+        base=indicator.id,
     )
 
 
@@ -209,5 +243,17 @@ for _id in ("fds_28day", "cwt_31day", "cwt_62day"):
     INDICATORS[_variant.id] = _variant
 
 
-def metadata_document() -> dict[str, object]:
-    return {"indicators": [indicator.as_dict() for indicator in INDICATORS.values()]}
+def with_groups(indicators: Registry, table: pd.DataFrame) -> Registry:
+    """The definitions with each indicator's group dimensions and their values, as the table has them.
+
+    Dimensions in schema order; values in their natural order (the published labels of the
+    ordered dimensions, "1 - most deprived" … and "24 and under" …, sort correctly as text).
+    """
+    filled: dict[str, Indicator] = {}
+    for indicator_id, indicator in indicators.items():
+        rows = table[table["indicator_id"] == indicator_id]
+        present = set(rows["group_dimension"].astype(str))
+        dimensions = tuple(d.value for d in GroupDimension if d.value in present)
+        values = {d: tuple(sorted(map(str, rows.loc[rows["group_dimension"] == d, "group_value"].unique()))) for d in dimensions}
+        filled[indicator_id] = replace(indicator, group_dimensions=dimensions, group_values=MappingProxyType(values))
+    return MappingProxyType(filled)

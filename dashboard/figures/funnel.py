@@ -1,0 +1,53 @@
+"""The funnel plot: areas by size against value, inside control limits around the benchmark."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from dashboard.core.geography import short_name
+from dashboard.figures.formatting import format_value
+from dashboard.figures.layout import AXIS, card_layout, empty_figure
+from dashboard.figures.theme import HIGHLIGHT, NHS_BLACK, NHS_DARK_BLUE, NHS_DARK_GREY
+
+
+def funnel_figure(rows: pd.DataFrame, limits, *, unit: str, benchmark_name: str, adjusted) -> dict[str, Any]:
+    """Areas by size (denominator) against value, inside the 95% and 99.8% control limits."""
+    rows = rows[rows["value"].notna() & rows["denominator"].notna()]
+    if rows.empty:
+        return empty_figure("No areas to plot for this selection")
+    shown = adjusted or limits
+    x = np.asarray(shown.denominators).round(2).tolist()
+    line = lambda y, name, dash: {"type": "scatter", "mode": "lines", "x": x, "y": np.asarray(y).round(4).tolist(), "name": name, "line": {"color": NHS_DARK_GREY, "dash": dash, "width": 1.5}, "hoverinfo": "skip"}  # noqa: E731
+    outside_998 = (rows["value"] > np.interp(rows["denominator"], shown.denominators, shown.upper_998)) | (rows["value"] < np.interp(rows["denominator"], shown.denominators, shown.lower_998))
+    outside_95 = (rows["value"] > np.interp(rows["denominator"], shown.denominators, shown.upper_95)) | (rows["value"] < np.interp(rows["denominator"], shown.denominators, shown.lower_95))
+    colour = np.where(outside_998, "#D55E00", np.where(outside_95, "#E69F00", HIGHLIGHT))
+    symbol = np.where(outside_998, "diamond", np.where(outside_95, "square", "circle"))
+    traces = [
+        line(shown.upper_998, "99.8% limits", "dot"),
+        line(shown.lower_998, "99.8% limits ", "dot"),
+        line(shown.upper_95, "95% limits", "dash"),
+        line(shown.lower_95, "95% limits ", "dash"),
+        {"type": "scatter", "mode": "lines", "x": [x[0], x[-1]], "y": [shown.baseline, shown.baseline], "name": f"{benchmark_name} {format_value(shown.baseline, unit)}", "line": {"color": NHS_DARK_BLUE, "width": 2}, "hoverinfo": "skip"},
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "Areas",
+            "x": rows["denominator"].round(2).tolist(),
+            "y": rows["value"].round(4).tolist(),
+            "text": rows["area_name"].astype(str).map(short_name).tolist(),
+            "marker": {"size": 10, "color": colour.tolist(), "symbol": symbol.tolist(), "line": {"width": 1, "color": NHS_BLACK}},
+            "hovertemplate": "<b>%{text}</b><br>%{y:.1f} (denominator %{x:,.0f})<extra></extra>",
+        },
+    ]
+    return {
+        "data": traces,
+        "layout": card_layout(
+            height=360,
+            xaxis={**AXIS, "title": {"text": "Denominator (size)"}, "type": "log"},
+            yaxis={**AXIS, "title": {"text": unit}},
+            legend={"orientation": "h", "y": -0.3},
+        ),
+    }

@@ -1,0 +1,62 @@
+"""The groups card: one area's groups of patients beside England's, and the gap in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from dashboard.figures.formatting import format_value
+from dashboard.figures.layout import AXIS, card_layout, empty_figure, errors
+from dashboard.figures.theme import HIGHLIGHT, NHS_DARK_GREY
+
+
+def groups_figure(area: tuple[str, pd.DataFrame], england: tuple[str, pd.DataFrame], *, unit: str) -> dict[str, Any]:
+    """The focus area's value in each group beside England's, with 95% CIs."""
+    traces = []
+    for (name, rows), colour, symbol in ((area, HIGHLIGHT, "circle"), (england, NHS_DARK_GREY, "diamond")):
+        rows = rows[rows["value"].notna()]
+        if rows.empty:
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": name,
+                "x": rows["value"].round(4).tolist(),
+                "y": rows["group_value"].astype(str).tolist(),
+                "error_x": errors(rows),
+                "marker": {"size": 12, "color": colour, "symbol": symbol},
+            }
+        )
+    if not traces:
+        return empty_figure("No group breakdown for this selection")
+    return {
+        "data": traces,
+        "layout": card_layout(
+            xaxis={**AXIS, "title": {"text": unit}},
+            yaxis={**AXIS, "autorange": "reversed", "type": "category"},
+            scattermode="group",
+        ),
+    }
+
+
+def gap_sentence(rows: pd.DataFrame, *, ordered: bool, area_name: str, unit: str) -> str:
+    """The gap between the extreme groups, in words: first against last when the groups are ordered."""
+    rows = rows[rows["value"].notna()]
+    if len(rows) < 2:
+        return ""
+    if ordered:
+        first, last = rows.iloc[0], rows.iloc[-1]
+        which = "first and last groups"
+    else:
+        first, last = rows.loc[rows["value"].idxmax()], rows.loc[rows["value"].idxmin()]
+        which = "highest and lowest groups"
+    difference = abs(float(first["value"]) - float(last["value"]))
+    gap = f"{difference:.1f} percentage points" if unit == "%" else format_value(difference, unit)
+    ratio = float(first["value"]) / float(last["value"]) if float(last["value"]) else float("nan")
+    return (
+        f"In {area_name}, {format_value(first['value'], unit)} in '{first['group_value']}' against "
+        f"{format_value(last['value'], unit)} in '{last['group_value']}' ({which}): a gap of "
+        f"{gap}, a ratio of {ratio:.2f}."
+    )

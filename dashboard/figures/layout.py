@@ -1,0 +1,56 @@
+"""What every card chart shares: axes, the card layout, error bars, the figure that says why it is empty.
+
+Plotly wants error bars as distances from the point, not as bounds, hence the subtractions.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import pandas as pd
+
+from dashboard.figures.theme import FIGURE_LAYOUT, NHS_DARK_GREY
+
+AXIS = {"gridcolor": "#E8EDEE", "zeroline": False, "automargin": True}
+
+
+def card_layout(**overrides: Any) -> dict[str, Any]:
+    """The layout shared by the charts in the lower cards: legend below, room for it."""
+    return {
+        **FIGURE_LAYOUT,
+        "margin": {"l": 10, "r": 20, "t": 10, "b": 80},
+        "height": 340,
+        "legend": {"orientation": "h", "y": -0.35},
+        **overrides,
+    }
+
+
+def empty_figure(message: str) -> dict[str, Any]:
+    """A figure that says why there is nothing to draw, never a blank box.
+
+    Plotly does not wrap annotation text, so the message is wrapped here to fit a card.
+    """
+    message = "<br>".join(textwrap.wrap(message, width=44))
+    return {
+        "data": [],
+        "layout": {
+            **FIGURE_LAYOUT,
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "annotations": [{"text": message, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "font": {"size": 16, "color": NHS_DARK_GREY}}],
+            "height": 220,
+        },
+    }
+
+
+def errors(rows: pd.DataFrame) -> dict[str, Any]:
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": (rows["upper_ci"] - rows["value"]).round(4).fillna(0).tolist(),
+        "arrayminus": (rows["value"] - rows["lower_ci"]).round(4).fillna(0).tolist(),
+        "color": NHS_DARK_GREY,
+        "thickness": 1.5,
+        "width": 0,
+    }

@@ -1,0 +1,18 @@
+"""The CSV download: the same selection through the same query as the table, with a header."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dashboard.core.selection import Selection
+from dashboard.figures.exports import csv_text, download_filename
+from dashboard.query.explorer import Explorer
+
+
+def download_view(explorer: Explorer, sel: Selection, *, permalink: str, generated: datetime) -> tuple[str, str]:
+    """(file name, CSV text) for exactly the rows of the table."""
+    text = csv_text(
+        explorer.compared_rows(sel), sel=sel, indicator=explorer.indicator(sel), permalink=permalink,
+        generated=generated, benchmark_name=explorer.benchmark_name(sel),
+    )
+    return download_filename(sel), text

@@ -1,0 +1,86 @@
+"""The headline: one sentence a board member can read aloud, and what closing the gap would mean."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.core.geography import ENGLAND_CODE
+from dashboard.core.measures import Polarity
+from dashboard.core.selection import Comparator, Selection
+from dashboard.data.schema import GROUP_LABELS, DataStatus, GroupDimension
+from dashboard.figures.headline import headline
+from dashboard.presenters.common import no_data_reason, series_name
+from dashboard.query.explorer import Explorer, limit_columns
+from dashboard.stats.compare import Comparison, compare_with_benchmark
+from dashboard.stats.opportunity import (
+    extra_people_per_year,
+    round_people,
+    top_quartile,
+    years_in_period,
+)
+
+
+def headline_view(explorer: Explorer, sel: Selection) -> str:
+    focus = explorer.focus_area(sel)
+    row = explorer.area_row(sel, focus)
+    indicator = explorer.indicator(sel)
+    if row is None:
+        return no_data_reason(explorer, sel) or f"No figure for {series_name(explorer, focus)} for this selection."
+    if str(row["suppression"]):
+        return f"In {sel.period}, the figure for {series_name(explorer, focus)} is withheld. {row['suppression']}."
+    compare_sel = headline_comparison(explorer, sel, focus)
+    benchmark = float(explorer.benchmarks(compare_sel, row.to_frame().T)[0]) if focus != ENGLAND_CODE else None
+    comparison = Comparison.NOT_COMPARED.value
+    if benchmark is not None:
+        lower_column, upper_column = limit_columns(sel.confidence)
+        comparison = str(compare_with_benchmark([row[lower_column]], [row[upper_column]], [benchmark], indicator.polarity)[0])
+    group_label = None if sel.group == GroupDimension.ALL.value else f"{GROUP_LABELS[GroupDimension(sel.group)]}: {sel.group_value}"
+    sentence = headline(
+        indicator=indicator,
+        cancer=sel.cancer,
+        period=sel.period,
+        area_name=series_name(explorer, focus),
+        value=row["value"],
+        lower=row["lower_ci"],
+        upper=row["upper_ci"],
+        comparison=comparison,
+        benchmark_name=explorer.benchmark_name(compare_sel),
+        benchmark=benchmark,
+        group_label=group_label,
+        modelled=row["data_status"] == DataStatus.MODELLED.value,
+    )
+    extra = opportunity_sentence(explorer, sel, row, benchmark, explorer.benchmark_name(compare_sel))
+    return f"{sentence} {extra}".strip()
+
+
+def headline_comparison(explorer: Explorer, sel: Selection, focus: str) -> Selection:
+    """The selection whose benchmark the headline uses: a single area is compared with England
+    when 'peers' is chosen, and an alliance is never compared with itself."""
+    comparing_with_itself = sel.compare == Comparator.ALLIANCE.value and focus in (sel.alliance, explorer.alliance_in_data(sel))
+    if comparing_with_itself or sel.compare == Comparator.PEERS.value:
+        return sel.with_(compare=Comparator.ENGLAND.value)
+    return sel
+
+
+def opportunity_sentence(explorer: Explorer, sel: Selection, row: pd.Series, benchmark: float | None, benchmark_name: str) -> str:
+    """'If X matched England (33.9%), about 140 more people a year would have been diagnosed at stage 1 or 2.'"""
+    indicator = explorer.indicator(sel)
+    if indicator.phrases is None or indicator.polarity is not Polarity.HIGHER_IS_BETTER or row["data_status"] != DataStatus.PUBLISHED.value:
+        return ""
+    if str(row["area_code"]) == ENGLAND_CODE:
+        return ""
+    target, target_name = benchmark, benchmark_name
+    if sel.compare == Comparator.PEERS.value:
+        peers = explorer.peer_rows(sel.with_(level=str(row["area_level"])), str(row["area_code"]))
+        target, target_name = top_quartile(peers["value"]), "the top quarter of its peers"
+    if target is None:
+        return ""
+    years = years_in_period(row["period_start"], row["period_end"])
+    extra = extra_people_per_year(row["numerator"], row["denominator"], target, years)
+    if extra is None:
+        return ""
+    people = round_people(extra)
+    return (
+        f"If {series_name(explorer, str(row['area_code']))} matched {target_name} ({target:.1f}%), about "
+        f"{people:,} more {'person' if people == 1 else 'people'} a year would have been {indicator.phrases.outcome}."
+    )

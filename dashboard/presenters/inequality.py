@@ -1,0 +1,50 @@
+"""The inequality card, and the SII sentence the groups card uses."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pandas as pd
+
+from dashboard.core.selection import Selection
+from dashboard.data.schema import GROUP_LABELS, ORDERED_DIMENSIONS, GroupDimension
+from dashboard.figures.inequality import inequality_rank_figure
+from dashboard.presenters.common import unit_of
+from dashboard.query.explorer import Explorer
+from dashboard.query.inequality import (
+    AREA_REPETITIONS,
+    RANK_COLUMNS,
+    rank_by_inequality,
+    ranking_key,
+    sii_of,
+)
+from dashboard.stats import inequality
+
+
+def inequality_sentence(explorer: Explorer, sel: Selection, code: str) -> str:
+    if sel.group not in ORDERED_DIMENSIONS:
+        return ""
+    rows = explorer.group_rows(sel, code)
+    result = sii_of(rows, AREA_REPETITIONS)
+    if result is None:
+        return "No slope index of inequality: it needs a value for every group, and some are withheld or missing."
+    if not result.rii > 0:  # a ratio of fitted ends is meaningless when one end is at or below zero
+        result = dataclasses.replace(result, rii=float("nan"), rii_lower=float("nan"), rii_upper=float("nan"))
+    first, last = str(rows["group_value"].iloc[0]), str(rows["group_value"].iloc[-1])
+    unit = unit_of(explorer, sel)
+    return inequality.describe(result, unit="percentage points" if unit.is_share else unit, first=first, last=last)
+
+
+def inequality_rank_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str]:
+    """Areas at the level ranked by the slope index of inequality across the ordered groups."""
+    unit = unit_of(explorer, sel)
+    if sel.group not in ORDERED_DIMENSIONS:
+        return inequality_rank_figure(pd.DataFrame(columns=RANK_COLUMNS), unit=unit, selected_area=sel.area), ""
+    frame, modelled = rank_by_inequality(explorer, ranking_key(sel))
+    note = (
+        f"{len(frame)} areas ranked by the slope index of inequality across {GROUP_LABELS[GroupDimension(sel.group)].lower()} "
+        f"(the modelled difference from the first group to the last, 95% CI by simulation)."
+        + (" These are MODELLED figures: the size of each gap follows the model's stated assumptions." if modelled else "")
+    )
+    return inequality_rank_figure(frame, unit=unit, selected_area=sel.area), note

@@ -1,0 +1,18 @@
+"""The ranked chart: every area at the level, highest first, with its interval and the benchmark."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.core.selection import Comparator, Selection
+from dashboard.figures.ranked import ranked_figure
+from dashboard.presenters.common import unit_of
+from dashboard.query.explorer import Explorer
+
+
+def ranked_view(explorer: Explorer, sel: Selection) -> dict[str, Any]:
+    rows = explorer.compared_rows(sel)
+    benchmark = None
+    if sel.compare != Comparator.PEERS.value and not rows.empty:
+        benchmark = float(rows["benchmark"].iloc[0])  # one benchmark for all areas, except with peers
+    return ranked_figure(rows, unit=unit_of(explorer, sel), benchmark=benchmark, benchmark_name=explorer.benchmark_name(sel), selected_area=sel.area)

@@ -1,0 +1,39 @@
+"""The variation summary beside the map: how much the level's areas differ, in words."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dashboard.core.geography import ENGLAND_CODE
+from dashboard.core.selection import Selection
+from dashboard.figures.formatting import format_value
+from dashboard.presenters.common import unit_of
+from dashboard.query.explorer import Explorer
+from dashboard.stats import variation
+
+
+def variation_view(explorer: Explorer, sel: Selection) -> list[tuple[str, str]]:
+    """(measure, value in words) pairs."""
+    rows = explorer.compared_rows(sel)
+    rows = rows[rows["value"].notna()]
+    unit = unit_of(explorer, sel)
+    if len(rows) < 2:
+        return [("Areas", f"{len(rows)}: too few to summarise variation")]
+    observed = expected = None
+    england = explorer.area_row(sel, ENGLAND_CODE)
+    # The systematic component needs counts expected at England's crude rate: not meaningful
+    # for an age-standardised rate, and undefined for a count.
+    if england is not None and unit.scale is not None and not explorer.indicator(sel).age_standardised and float(np.nan_to_num(england["value"])) > 0:
+        observed = rows["numerator"].to_numpy(dtype=float)
+        expected = float(england["value"]) / unit.scale * rows["denominator"].to_numpy(dtype=float)
+    if expected is not None and not (expected > 0).all():
+        observed = expected = None  # SCV needs a positive expected count in every area
+    summary = variation.summarise(rows["value"].to_numpy(dtype=float), observed=observed, expected=expected)
+    return [
+        ("Areas", f"{summary.areas}"),
+        ("Range", f"{format_value(summary.minimum, unit)} to {format_value(summary.maximum, unit)} ({summary.range:.1f}{' points' if unit.is_share else ''})"),
+        ("Fold difference", f"{summary.fold:.2f}× (highest ÷ lowest)"),
+        ("90th ÷ 10th percentile", f"{summary.p90_p10:.2f}"),
+        ("Coefficient of variation", f"{summary.cv:.1%}"),
+        ("Systematic component (SCV)", f"{summary.scv:.1f}" if summary.scv is not None else "not computed for this indicator"),
+    ]

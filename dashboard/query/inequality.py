@@ -1,0 +1,58 @@
+"""Slope index of inequality across an ordered group dimension, for one area or every area.
+
+PHE's SII needs every group: there is none when any group is withheld, missing or has no
+interval. Ranking every area draws a Monte Carlo interval per area, the slow part of a
+filter change, so the ranking is memoised per explorer and choice.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+
+from dashboard.core.selection import Selection
+from dashboard.data.schema import DataStatus
+from dashboard.query.explorer import Explorer
+from dashboard.stats import inequality
+from dashboard.stats.inequality import Inequality
+
+RANK_REPETITIONS = 1000  # Monte Carlo draws per area when ranking many areas
+AREA_REPETITIONS = 10_000  # for one area's sentence
+RANK_COLUMNS = ["area_code", "area_name", "sii", "sii_lower", "sii_upper"]
+
+
+def sii_of(rows: pd.DataFrame, repetitions: int) -> Inequality | None:
+    """The SII across `rows` (one area's groups, in order); None when any group lacks a value or limits."""
+    if len(rows) < 3 or rows[["value", "lower_ci", "upper_ci"]].isna().any().any():
+        return None
+    weights = rows["denominator"].fillna(0).to_numpy(dtype=float)
+    if weights.sum() <= 0:
+        return None
+    return inequality.sii(
+        rows["value"].to_numpy(dtype=float), weights,
+        lower_ci=rows["lower_ci"].to_numpy(dtype=float), upper_ci=rows["upper_ci"].to_numpy(dtype=float),
+        repetitions=repetitions,
+    )
+
+
+@functools.lru_cache(maxsize=64)  # explorers compare by identity; a selection is hashable
+def rank_by_inequality(explorer: Explorer, sel: Selection) -> tuple[pd.DataFrame, bool]:
+    """(every area at the level with its SII and interval, whether any group figure is modelled).
+
+    Depends only on indicator, cancer, period, level and group: callers pass a selection
+    reduced to those (see `ranking_key`) so that other choices share the result.
+    """
+    groups = explorer.group_rows_for(sel)
+    groups = groups[groups["area_level"] == sel.level]
+    position = {value: i for i, value in enumerate(explorer.group_order(sel))}
+    records = []
+    for code, rows in groups.groupby(groups["area_code"].astype(str), observed=True):
+        result = sii_of(rows.sort_values("group_value", key=lambda s: s.astype(str).map(position)), RANK_REPETITIONS)
+        if result is not None:
+            records.append((code, str(rows["area_name"].iloc[0]), result.sii, result.sii_lower, result.sii_upper))
+    return pd.DataFrame(records, columns=RANK_COLUMNS), bool((groups["data_status"] == DataStatus.MODELLED.value).any())
+
+
+def ranking_key(sel: Selection) -> Selection:
+    return Selection(sel.indicator, sel.cancer, sel.period, sel.level, group=sel.group)

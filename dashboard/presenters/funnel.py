@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,6 @@ MIN_AREAS = 3
 LIMIT_POINTS = 100  # points along each limit line
 
 
-@functools.lru_cache(maxsize=128)  # exact Poisson limits are the costly part; the same few recur
 def funnel_limits(unit: Unit, baseline: float, low: float, high: float) -> funnel.FunnelLimits:
     denominators = np.geomspace(low, high, LIMIT_POINTS)
     return funnel.proportion_limits(baseline, denominators) if unit.is_share else funnel.rate_limits(baseline, denominators)
@@ -45,7 +43,7 @@ def funnel_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str
         return empty_figure("No funnel: the benchmark is 0, 100% or missing, so there is no variation to expect"), ""
     kind = "proportion" if unit.is_share else "rate"
     low, high = max(float(rows["denominator"].min()) * 0.8, 1.0), float(rows["denominator"].max()) * 1.2
-    limits = funnel_limits(unit, baseline, low, high)
+    limits = explorer.memo(("funnel_limits", unit, baseline, low, high), lambda: funnel_limits(unit, baseline, low, high))
     name = explorer.benchmark_name(benchmark_sel)
     try:
         dispersion = funnel.overdispersion(rows["value"], rows["denominator"], baseline, kind=kind, multiplier=unit.scale)

@@ -16,7 +16,6 @@ from dashboard.query.inequality import (
     AREA_REPETITIONS,
     RANK_COLUMNS,
     rank_by_inequality,
-    ranking_key,
     sii_of,
 )
 from dashboard.stats import inequality
@@ -41,7 +40,7 @@ def inequality_rank_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, 
     unit = unit_of(explorer, sel)
     if sel.group not in ORDERED_DIMENSIONS:
         return inequality_rank_figure(pd.DataFrame(columns=RANK_COLUMNS), unit=unit, selected_area=sel.area), ""
-    frame, modelled = rank_by_inequality(explorer, ranking_key(sel))
+    frame, modelled = rank_by_inequality(explorer, sel)
     note = (
         f"{len(frame)} areas ranked by the slope index of inequality across {GROUP_LABELS[GroupDimension(sel.group)].lower()} "
         f"(the modelled difference from the first group to the last, 95% CI by simulation)."

@@ -6,10 +6,12 @@ a Selection and returns plain data. Nothing here imports dash.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -59,6 +61,8 @@ PERIOD_TYPE_LABELS = {
     PeriodType.MONTH.value: "month",
 }
 DEFAULT_INDICATOR = "early_stage"
+T = TypeVar("T")
+MEMO_SIZE = 256  # remembered results per worker: a few filter changes' worth of every card
 DEFAULT_LEVEL = AreaLevel.ALLIANCE.value
 DEPRIVATION_INDICATOR = "most_deprived_share"  # the indicator peers are grouped by
 PEER_GROUPS = 5  # peers = areas in the same fifth of the level by share of residents in England's most deprived fifth
@@ -73,6 +77,9 @@ class Explorer:
     alliances: tuple[tuple[str, str], ...]  # the 21 alliances of 2022, by name
     members: Mapping[str, frozenset[str]]  # alliance code -> codes of its ICBs and sub-ICBs
     peer_group: Mapping[str, int]  # area code -> deprivation fifth within its level (1 = most deprived)
+    # Results of pure, costly calls, kept per explorer (so per worker), never module-wide.
+    _memo: OrderedDict[Hashable, object] = field(default_factory=OrderedDict, repr=False)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> Explorer:
@@ -97,6 +104,23 @@ class Explorer:
             members=MappingProxyType({k: frozenset(v) for k, v in members.items()}),
             peer_group=MappingProxyType(_peer_groups(tables.get(DEPRIVATION_INDICATOR))),
         )
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, remembered under `key` for the next MEMO_SIZE distinct calls.
+
+        Every card of one filter change asks for the same rows, and the inequality ranking
+        and funnel limits are slow: each is computed once. Callers treat results as read-only.
+        """
+        with self._memo_lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]  # type: ignore[return-value]
+        value = compute()
+        with self._memo_lock:
+            self._memo[key] = value
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return value
 
     # --- options for the controls ----------------------------------------------------
 
@@ -271,12 +295,14 @@ class Explorer:
                 values[mask] = peers["value"].mean()
         return values
 
-    @functools.lru_cache(maxsize=128)  # every output family of one filter change asks for the same rows
     def compared_rows(self, sel: Selection) -> pd.DataFrame:
         """The level's rows for the selection with benchmark, comparison and alliance membership.
 
         Memoised: callers must treat the frame as read-only (they filter, never assign).
         """
+        return self.memo(("compared_rows", sel), lambda: self._compared_rows(sel))
+
+    def _compared_rows(self, sel: Selection) -> pd.DataFrame:
         rows = self.level_rows(sel).copy()
         benchmark = self.benchmarks(sel, rows)
         polarity = self.indicator(sel).polarity

@@ -7,8 +7,6 @@ filter change, so the ranking is memoised per explorer and choice.
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
 
 from dashboard.core.selection import Selection
@@ -36,13 +34,17 @@ def sii_of(rows: pd.DataFrame, repetitions: int) -> Inequality | None:
     )
 
 
-@functools.lru_cache(maxsize=64)  # explorers compare by identity; a selection is hashable
 def rank_by_inequality(explorer: Explorer, sel: Selection) -> tuple[pd.DataFrame, bool]:
     """(every area at the level with its SII and interval, whether any group figure is modelled).
 
-    Depends only on indicator, cancer, period, level and group: callers pass a selection
-    reduced to those (see `ranking_key`) so that other choices share the result.
+    Depends only on indicator, cancer, period, level and group, so it is remembered under
+    those alone and other choices (comparator, colour, area) share the result.
     """
+    key = Selection(sel.indicator, sel.cancer, sel.period, sel.level, group=sel.group)
+    return explorer.memo(("inequality_ranking", key), lambda: _rank(explorer, key))
+
+
+def _rank(explorer: Explorer, sel: Selection) -> tuple[pd.DataFrame, bool]:
     groups = explorer.group_rows_for(sel)
     groups = groups[groups["area_level"] == sel.level]
     position = {value: i for i, value in enumerate(explorer.group_order(sel))}
@@ -52,7 +54,3 @@ def rank_by_inequality(explorer: Explorer, sel: Selection) -> tuple[pd.DataFrame
         if result is not None:
             records.append((code, str(rows["area_name"].iloc[0]), result.sii, result.sii_lower, result.sii_upper))
     return pd.DataFrame(records, columns=RANK_COLUMNS), bool((groups["data_status"] == DataStatus.MODELLED.value).any())
-
-
-def ranking_key(sel: Selection) -> Selection:
-    return Selection(sel.indicator, sel.cancer, sel.period, sel.level, group=sel.group)

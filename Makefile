@@ -1,6 +1,9 @@
 # Two commands do all the set-up on a fresh Debian machine with Python 3.11:
 #   make run    virtual environment + project, then the dashboard on http://127.0.0.1:8050
-#   make test   virtual environment + test extra + Debian's chromium, then the whole suite
+#   make test   virtual environment + test extra + Debian's chromium, then the import
+#               contracts (lint-imports) and the whole suite
+# The running app needs only the base package; `make geodata` and `make data` (the offline
+# build from ../shared/data-sources) add the `pipeline` extra (geopandas, shapely, ...).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -14,20 +17,26 @@ run: $(VENV)/.installed
 	$(BIN)/python -m dashboard serve
 
 test: $(VENV)/.installed-test $(CHROMIUM)
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest
 
 # Production-style serving: several workers, each holding the same read-only data.
 serve-gunicorn: $(VENV)/.installed
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:8050 dashboard.wsgi:server
 
-geodata: $(VENV)/.installed
+geodata: $(VENV)/.installed-pipeline
 	$(BIN)/python -m dashboard build-geodata --sources $(SOURCES)
 
-data: $(VENV)/.installed
+data: $(VENV)/.installed-pipeline
 	$(BIN)/python -m dashboard build-data --sources $(SOURCES)
 
-bench: $(VENV)/.installed-test
-	$(BIN)/python bench/geodata_sizes.py
+# Every script in bench/ on the committed data (each prints its figures); stops at the first failure.
+bench: $(VENV)/.installed
+	@set -e; for script in bench/*.py; do \
+		echo "== $$script"; \
+		$(BIN)/python $$script; \
+		echo; \
+	done
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,9 +45,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+$(VENV)/.installed-pipeline: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[pipeline]"
+	touch $@ $(VENV)/.installed
+
+# The test extra includes the pipeline extra.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $@ $(VENV)/.installed
+	touch $@ $(VENV)/.installed $(VENV)/.installed-pipeline
 
 # Playwright cannot download its own browser here; Debian's chromium is the one we drive.
 $(CHROMIUM):
@@ -46,4 +60,4 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
 
 clean:
-	rm -rf $(VENV) screenshots .pytest_cache .hypothesis
+	rm -rf $(VENV) screenshots .pytest_cache .hypothesis .import_linter_cache

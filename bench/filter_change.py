@@ -1,8 +1,8 @@
 """Print the server time and response size of one filter change, per output family.
 
-Calls the same pure functions the callbacks call (views.page), on the committed data,
-with the memo caches cleared before every repeat (so each figure is a cold request;
-in the app, output families after the first reuse the memoised rows).
+Calls the same pure functions the callbacks call (the presenters, one per card), on the
+committed data, with every memo cache in dashboard/ cleared before every repeat (so each
+figure is a cold request; in the app, output families after the first reuse the memoised rows).
 Run: .venv/bin/python bench/filter_change.py
 """
 
@@ -10,17 +10,26 @@ from __future__ import annotations
 
 import json
 import statistics
+import sys
 import time
 
-from dashboard.data.boundaries import layer_bounds
-from dashboard.web.app import create_app, map_layers
-from dashboard.data.loading import load_dataset
-from dashboard.core.settings import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR
-from dashboard.query.explorer import Explorer
 from dashboard.core.selection import Selection
-from dashboard.web.callbacks.state import next_state
+from dashboard.core.settings import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR
+from dashboard.data.boundaries import layer_bounds
+from dashboard.data.loading import load_dataset
 from dashboard.figures import maps
-from dashboard.presenters import page
+from dashboard.presenters.funnel import funnel_view
+from dashboard.presenters.groups import groups_view
+from dashboard.presenters.headline import headline_view
+from dashboard.presenters.inequality import inequality_rank_view
+from dashboard.presenters.map import map_view
+from dashboard.presenters.ranked import ranked_view
+from dashboard.presenters.table import table_view
+from dashboard.presenters.trend import trend_view
+from dashboard.presenters.variation import variation_view
+from dashboard.query.explorer import Explorer
+from dashboard.web.app import create_app, map_layers
+from dashboard.web.callbacks.state import Change, next_state
 
 SELECTIONS = [
     Selection("early_stage", "All cancers", "2022", "alliance"),
@@ -33,10 +42,16 @@ REPEATS = 20
 
 
 def clear_caches() -> None:
-    """Each repeat is a first request for its selection (a fresh filter change)."""
-    Explorer.compared_rows.cache_clear()
-    page._rank_by_inequality.cache_clear()
-    page._funnel_limits.cache_clear()
+    """Each repeat is a first request for its selection (a fresh filter change): every
+    functools cache in dashboard/ (module functions and methods) is emptied."""
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("dashboard."):
+            continue
+        for value in list(vars(module).values()):
+            members = vars(value).values() if isinstance(value, type) and value.__module__ == name else [value]
+            for member in members:
+                if callable(getattr(type(member), "cache_clear", None)):  # the type: no proxies
+                    member.cache_clear()
 
 
 def timed(fn) -> tuple[float, int]:
@@ -65,16 +80,16 @@ def main() -> None:
     for raw in SELECTIONS:
         sel = explorer.normalise(raw)[0]
         families = {
-            "state": lambda: next_state(explorer, trigger="control-period", search="", values=sel.as_dict(), previous=sel.as_dict(), click=None).search,
-            "map": lambda: page.map_view(explorer, sel, geometry).properties,
-            "ranked": lambda: page.ranked_view(explorer, sel),
-            "trend": lambda: page.trend_view(explorer, sel),
-            "groups": lambda: page.groups_view(explorer, sel),
-            "headline": lambda: page.headline_view(explorer, sel),
-            "table": lambda: page.table_view(explorer, sel),
-            "variation": lambda: page.variation_view(explorer, sel),
-            "funnel": lambda: page.funnel_view(explorer, sel),
-            "inequality": lambda: page.inequality_rank_view(explorer, sel),
+            "state": lambda: next_state(explorer, change=Change.CONTROL, search="", values=sel.as_dict(), previous=sel.as_dict(), field="period").search,
+            "map": lambda: map_view(explorer, sel, geometry).properties,
+            "ranked": lambda: ranked_view(explorer, sel),
+            "trend": lambda: trend_view(explorer, sel),
+            "groups": lambda: groups_view(explorer, sel),
+            "headline": lambda: headline_view(explorer, sel),
+            "table": lambda: table_view(explorer, sel),
+            "variation": lambda: variation_view(explorer, sel),
+            "funnel": lambda: funnel_view(explorer, sel),
+            "inequality": lambda: inequality_rank_view(explorer, sel),
         }
         total = 0.0
         label = f"{sel.indicator}/{sel.cancer}/{sel.period}/{sel.level}/{sel.group}"

@@ -1,32 +1,192 @@
-"""The layering in README ("Code layout") as a test: pure layers never import dash."""
+"""The layering in README ("Code layout") as tests.
+
+- The import-linter contracts in pyproject.toml ([tool.importlinter]) hold.
+- Each contract can fail: a copy of the package with one planted import per contract
+  breaks it (a contract that cannot fail proves nothing).
+- importlib.import_module / __import__ of dashboard modules, which import-linter cannot
+  see (it reads import statements only), is banned outside the entry points.
+- The running app, built on the committed data, loads none of the pipeline's libraries.
+"""
 
 from __future__ import annotations
 
 import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "dashboard"
-PURE = ["build", "data", "stats", "views", "query.py", "selection.py", "urlstate.py", "state.py", "geography.py"]
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "dashboard"
+CONFIG = ROOT / "pyproject.toml"
+# The venv's own script, beside the interpreter running the tests (not resolved: the venv's
+# python is a symlink to the system one).
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+ENTRY_POINTS = {"__main__.py", "cli.py", "wsgi.py"}
+PIPELINE_LIBRARIES = ("geopandas", "shapely", "pyogrio", "pyproj", "python_calamine")
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module.split(".")[0] if node.level == 0 else "")
-            if node.module.startswith("dashboard.") and node.module.split(".")[1] in ("app", "callbacks", "ui"):
-                names.add("dashboard-ui")
-    return names
+def lint_imports(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """lint-imports on the `dashboard` package under root, with the project's contracts."""
+    assert LINT_IMPORTS.exists(), f"{LINT_IMPORTS} missing: install the test extra (pip install -e '.[test]')"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+           "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-logo", "--no-cache", str(CONFIG), *args],
+        cwd=root, env=env, capture_output=True, text=True, timeout=300,
+    )
 
 
-@pytest.mark.parametrize("part", PURE)
-def test_pure_layers_do_not_import_dash_or_the_ui(part: str) -> None:
-    target = PACKAGE / part
-    files = [target] if target.is_file() else sorted(target.rglob("*.py"))
-    offenders = {str(f.relative_to(PACKAGE)): sorted(_imports(f) & {"dash", "flask", "dash_bootstrap_components", "dashboard-ui"}) for f in files}
-    assert {k: v for k, v in offenders.items() if v} == {}
+def contract_ids() -> list[str]:
+    import tomllib
+
+    return [contract["id"] for contract in tomllib.loads(CONFIG.read_text())["tool"]["importlinter"]["contracts"]]
+
+
+def test_the_import_contracts_hold() -> None:
+    result = lint_imports(ROOT)
+    print(result.stdout, result.stderr)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Contracts: {len(contract_ids())} kept, 0 broken." in result.stdout
+
+
+@dataclass(frozen=True)
+class Plant:
+    """One import planted in a copy of the package, and the contract it must break."""
+
+    file: str  # relative to dashboard/; created when absent
+    code: str
+    contract: str
+    evidence: str  # text the report must contain, so the failure is the planted one
+
+    def into(self, tmp_path: Path) -> Path:
+        root = tmp_path / "copy"
+        shutil.copytree(PACKAGE, root / "dashboard", ignore=shutil.ignore_patterns("__pycache__"))
+        target = root / "dashboard" / self.file
+        target.write_text((target.read_text() if target.exists() else "") + "\n" + self.code + "\n")
+        return root
+
+
+# Planted in package __init__ files where possible: the modules of presenters and figures
+# are being split, the packages stay.
+PLANTS = {
+    "stats imports web": Plant("stats/compare.py", "from dashboard.web import ids", "layers", "dashboard.stats.compare -> dashboard.web.ids"),
+    "stats imports web, relatively": Plant("stats/__init__.py", "from ..web import layout", "layers", "dashboard.stats -> dashboard.web.layout"),
+    "data imports its sibling stats": Plant("data/__init__.py", "from dashboard.stats import compare", "layers", "dashboard.data -> dashboard.stats.compare"),
+    "web imports its sibling pipeline": Plant("web/__init__.py", "import dashboard.pipeline", "layers", "dashboard.web -> dashboard.pipeline"),
+    "core imports data": Plant("core/__init__.py", "import dashboard.data", "layers", "dashboard.core -> dashboard.data"),
+    "figures imports presenters": Plant("figures/__init__.py", "import dashboard.presenters", "layers", "dashboard.figures -> dashboard.presenters"),
+    "data imports the pipeline": Plant("data/__init__.py", "import dashboard.pipeline.io", "app-without-pipeline", "dashboard.data -> dashboard.pipeline.io"),
+    "stats imports the pipeline inside a function": Plant(
+        "stats/__init__.py", "def _late():\n    from dashboard.pipeline import io", "app-without-pipeline", "dashboard.stats -> dashboard.pipeline.io"),
+    "query imports shapely": Plant("query/__init__.py", "import shapely", "app-without-geometry-or-excel", "dashboard.query -> shapely"),
+    "core imports python_calamine": Plant("core/__init__.py", "import python_calamine", "app-without-geometry-or-excel", "dashboard.core -> python_calamine"),
+    "figures imports dash": Plant("figures/__init__.py", "import dash", "only-web-talks-to-dash", "dashboard.figures -> dash"),
+    "presenters imports flask": Plant("presenters/__init__.py", "from flask import request", "only-web-talks-to-dash", "dashboard.presenters -> flask"),
+    "figures imports plotly": Plant("figures/__init__.py", "import plotly.graph_objects as go", "only-web-talks-to-dash", "dashboard.figures -> plotly"),
+    "pipeline imports query": Plant("pipeline/__init__.py", "import dashboard.query", "pipeline-below-the-app", "dashboard.pipeline -> dashboard.query"),
+    "pipeline imports figures": Plant("pipeline/__init__.py", "from dashboard.figures import theme", "pipeline-below-the-app", "dashboard.pipeline -> dashboard.figures.theme"),
+    "funnel imports spc": Plant("stats/funnel.py", "from dashboard.stats import spc", "stats-independent", "dashboard.stats.funnel -> dashboard.stats.spc"),
+    "intervals imports compare": Plant("stats/intervals.py", "from . import compare", "stats-independent", "dashboard.stats.intervals -> dashboard.stats.compare"),
+    "a stats module no layer names": Plant("stats/undeclared.py", "x = 1", "stats-independent", "undeclared"),
+}
+
+
+def test_every_contract_has_a_planted_violation() -> None:
+    assert {plant.contract for plant in PLANTS.values()} == set(contract_ids())
+
+
+@pytest.mark.parametrize("plant", PLANTS.values(), ids=PLANTS.keys())
+def test_each_contract_can_fail(plant: Plant, tmp_path: Path) -> None:
+    root = plant.into(tmp_path)
+    result = lint_imports(root, "--contract", plant.contract)
+    print(result.stdout, result.stderr)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "BROKEN" in result.stdout and "0 kept, 1 broken" in result.stdout
+    assert plant.evidence in result.stdout
+
+
+# --- dynamic imports: invisible to import-linter (checked with import-linter 2.17) ---
+
+IMPORT_FUNCTIONS = {"import_module", "__import__"}
+
+
+def dynamic_imports(package: Path) -> list[str]:
+    """Calls of importlib.import_module / __import__ outside the entry points that name a
+    dashboard module (absolutely or relatively) or a name not known until run time."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if str(relative) in ENTRY_POINTS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name not in IMPORT_FUNCTIONS or not node.args:
+                continue
+            target = node.args[0]
+            if isinstance(target, ast.Constant) and isinstance(target.value, str):
+                if not (target.value == "dashboard" or target.value.startswith(("dashboard.", "."))):
+                    continue
+                what = repr(target.value)
+            else:
+                what = f"<computed: {ast.unparse(target)}>"
+            found.append(f"{relative}:{node.lineno} {name}({what})")
+    return found
+
+
+def test_no_dynamic_imports_of_dashboard_modules() -> None:
+    assert dynamic_imports(PACKAGE) == []
+
+
+DYNAMIC_PLANTS = {
+    "importlib.import_module": ("stats/compare.py", 'import importlib\n_web = importlib.import_module("dashboard.web")'),
+    "from importlib import import_module, relative": ("data/__init__.py", 'from importlib import import_module\n_p = import_module(".pipeline", "dashboard")'),
+    "__import__": ("figures/__init__.py", '_ids = __import__("dashboard.web.ids")'),
+    "computed name": ("query/__init__.py", 'import importlib\n_name = "dashboard" + ".web"\n_web = importlib.import_module(_name)'),
+}
+
+
+@pytest.mark.parametrize(("file", "code"), DYNAMIC_PLANTS.values(), ids=DYNAMIC_PLANTS.keys())
+def test_dynamic_imports_are_caught(file: str, code: str, tmp_path: Path) -> None:
+    root = Plant(file, code, contract="", evidence="").into(tmp_path)
+    found = dynamic_imports(root / "dashboard")
+    assert len(found) == 1 and found[0].startswith(file + ":"), found
+
+
+def test_entry_points_may_import_dynamically(tmp_path: Path) -> None:
+    root = Plant("cli.py", 'import importlib\n_web = importlib.import_module("dashboard.web.app")', contract="", evidence="").into(tmp_path)
+    assert dynamic_imports(root / "dashboard") == []
+
+
+# --- what the running app actually loads ---
+
+APP_IMPORTS = textwrap.dedent(
+    """
+    import json, sys
+    from dashboard.web.app import create_app
+    create_app()
+    banned = {banned!r}
+    print(json.dumps(sorted(name for name in sys.modules
+                            if name.split(".")[0] in banned or name.startswith("dashboard.pipeline"))))
+    """
+)
+
+
+def test_the_running_app_loads_no_pipeline_library() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", APP_IMPORTS.format(banned=set(PIPELINE_LIBRARIES))],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    print("pipeline modules loaded by create_app():", loaded)
+    assert loaded == [], f"create_app() loaded {loaded}"

@@ -76,6 +76,8 @@ class Plant:
 # Planted in package __init__ files where possible: the modules of presenters and figures
 # are being split, the packages stay.
 PLANTS = {
+    "ranked figure imports trend figure": Plant("figures/ranked.py", "from dashboard.figures import trend", "figures-independent", "dashboard.figures.ranked -> dashboard.figures.trend"),
+    "map presenter imports table presenter": Plant("presenters/map.py", "from dashboard.presenters import table", "presenters-independent", "dashboard.presenters.map -> dashboard.presenters.table"),
     "stats imports web": Plant("stats/compare.py", "from dashboard.web import ids", "layers", "dashboard.stats.compare -> dashboard.web.ids"),
     "stats imports web, relatively": Plant("stats/__init__.py", "from ..web import layout", "layers", "dashboard.stats -> dashboard.web.layout"),
     "data imports its sibling stats": Plant("data/__init__.py", "from dashboard.stats import compare", "layers", "dashboard.data -> dashboard.stats.compare"),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.core.settings import DEFAULT_DATA_DIR
+from dashboard.core.settings import DEFAULT_DATA_DIR, PROJECT_ROOT
 from dashboard.data.schema import COLUMNS, DATA_MANIFEST_FILE, KEY, METADATA_FILE
 from dashboard.core.geography import EAST_OF_ENGLAND_CODE, ENGLAND_CODE
 
@@ -76,16 +77,40 @@ def test_modelled_breakdown_adds_up_to_published_totals(table) -> None:
         assert (groups["numerator"] == groups["numerator"].round()).all()
 
 
-def test_modelled_deprivation_gap_points_the_stated_way(table) -> None:
-    rows = table[(table["indicator_id"] == "early_stage") & (table["area_code"] == ENGLAND_CODE) & (table["group_dimension"] == "imd_quintile") & (table["period"] == "2022") & (table["cancer_type"] == "All cancers")]
-    by_group = rows.set_index(rows["group_value"].astype(str))["value"]
-    assert by_group["1 - most deprived"] < by_group["5 - least deprived"]
+POPULATION_FILE = "population/ONS_mid2019_population_by_LSOA11_single_year_of_age_and_sex.parquet"
+IMD_FILE = "population/IMD2019_by_LSOA11.csv"
+
+
+@pytest.mark.sources
+def test_modelled_deprivation_split_follows_the_population_aged_50_and_over(table, sources_dir) -> None:
+    """Step 1 of the model, checked from the raw files rather than restated from its parameters:
+    England's staged cancers are split across IMD quintiles in proportion to its residents aged 50+
+    in each quintile (ONS mid-2019 LSOA estimates; IMD 2019 decile d is quintile ceil(d/2))."""
+    population = pd.read_parquet(sources_dir / POPULATION_FILE)
+    older = population[(population["age"] >= 50) & population["LSOA11CD"].str.startswith("E")]
+    older = older.groupby("LSOA11CD")["population"].sum()
+    decile = pd.read_csv(sources_dir / IMD_FILE, usecols=["LSOA11CD", "IMD2019_decile"]).set_index("LSOA11CD")["IMD2019_decile"]
+    quintile = (decile.reindex(older.index) + 1) // 2
+    assert quintile.notna().all()
+    residents = older.groupby(quintile).sum()
+    share = (residents / residents.sum()).to_numpy()
+    rows = table[(table["indicator_id"] == "early_stage") & (table["area_code"] == ENGLAND_CODE) & (table["group_dimension"] == "imd_quintile")
+                 & (table["period"] == "2022") & (table["cancer_type"] == "All cancers")]
+    by_group = rows.set_index(rows["group_value"].astype(str))["denominator"]
+    staged = by_group[["1 - most deprived", "2", "3", "4", "5 - least deprived"]].to_numpy()
+    # Whole numbers by largest remainder: each within 1 of its exact share of the total.
+    assert np.abs(staged - share * staged.sum()).max() < 1
+    # And the split is far from even: the most deprived fifth of areas holds the fewest residents aged 50+.
+    assert share[0] == share.min() < 0.17
 
 
 def test_england_early_stage_lung_2022(table) -> None:
     row = _one(table, indicator_id="early_stage", area_code=ENGLAND_CODE, period="2022", cancer_type="Lung", group_dimension="all")
-    assert row["numerator"] / row["denominator"] * 100 == pytest.approx(row["value"], abs=1e-4)
-    assert 25 < row["value"] < 40
+    # ndrs-stage/NDRS Stage Metrics- Stage at diagnosis by cancer site in England, 2013-2022.csv, line 10702:
+    # "Country","England",2022,"Lung",9207,2956,7204,16623,0,0,39,5684,86.3
+    # early = 9207 + 2956 + 0 = 12163; staged = 12163 + 7204 + 16623 + 0 = 35990.
+    assert (row["numerator"], row["denominator"]) == (12163, 35990)
+    assert row["value"] == pytest.approx(12163 / 35990 * 100, abs=1e-4)
     assert row["lower_ci"] < row["value"] < row["upper_ci"]
     assert row["unit"] == "%" and row["data_status"] == "published"
 
@@ -122,4 +147,24 @@ def test_manifest_and_metadata(table) -> None:
             assert item[field], (item["id"], field)
     assert manifest["rows"] == len(table)
     assert manifest["provider_attribution"]["fds_unattributed_share"] <= 0.005
-    assert all(len(s["sha256"]) == 64 for s in manifest["sources"])
+
+
+def test_manifest_checksums_are_those_of_the_products() -> None:
+    manifest = json.loads((DEFAULT_DATA_DIR / DATA_MANIFEST_FILE).read_text())
+    assert set(manifest["products"]) == {"indicators.parquet", "derived.parquet", "indicator_metadata.json"}
+    for name, product in manifest["products"].items():
+        data = (DEFAULT_DATA_DIR / name).read_bytes()
+        assert product["sha256"] == hashlib.sha256(data).hexdigest(), name
+        assert product["bytes"] == len(data), name
+
+
+@pytest.mark.sources
+def test_manifest_checksums_are_those_of_the_sources(sources_dir) -> None:
+    manifest = json.loads((DEFAULT_DATA_DIR / DATA_MANIFEST_FILE).read_text())
+    assert len(manifest["sources"]) > 0
+    for source in manifest["sources"]:
+        # Raw files are named relative to the sources folder; the project's own reference
+        # tables (dashboard/pipeline/reference/) relative to the project.
+        root = PROJECT_ROOT if source["file"].startswith("dashboard/") else sources_dir
+        path = root / source["file"]
+        assert source["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), source["file"]

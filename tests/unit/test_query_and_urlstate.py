@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
 import pytest
 
 from dashboard.query.explorer import Explorer
@@ -74,10 +77,50 @@ def test_compared_rows_have_benchmark_and_comparison(explorer: Explorer) -> None
     assert rows["value"].is_monotonic_decreasing
 
 
-def test_peers_benchmark_is_pooled_within_deprivation_fifth(explorer: Explorer) -> None:
+def test_peers_benchmark_is_pooled_within_deprivation_fifth(explorer: Explorer, dataset) -> None:
+    table = dataset.indicators
+
+    def icb_rows(indicator: str, **where: str) -> pd.DataFrame:
+        mask = (table["indicator_id"] == indicator) & (table["area_level"] == "icb") & (table["group_dimension"] == "all")
+        for column, value in where.items():
+            mask &= table[column] == value
+        return table[mask]
+
+    # Fifths worked out here, not read from the explorer: rank the 42 ICBs by the share of
+    # residents in England's most deprived IMD quintile (most deprived first); rank r of 42 is in
+    # fifth ceil(5r/42), so fifths hold 8, 8, 9, 8 and 9 ICBs.
+    shares = icb_rows("most_deprived_share").sort_values("value", ascending=False, kind="stable")
+    assert len(shares) == 42 and shares["value"].is_unique
+    fifth_of = {str(code): math.ceil(5 * rank / 42) for rank, code in enumerate(shares["area_code"], start=1)}
+    assert [list(fifth_of.values()).count(f) for f in range(1, 6)] == [8, 8, 9, 8, 9]
+
     sel = explorer.default_selection().with_(level="icb", compare="peers")
+    assert (sel.indicator, sel.cancer, sel.period) == ("early_stage", "All cancers", "2022")
     rows = explorer.compared_rows(sel)
-    assert rows["benchmark"].nunique() == 5
+    compared = rows.set_index(rows["area_code"].astype(str))
+    counts = icb_rows("early_stage", cancer_type=sel.cancer, period=sel.period).set_index("area_code")
+    for fifth in range(1, 6):
+        members = [code for code, f in fifth_of.items() if f == fifth]
+        # The pooled share: the fifth's early-stage cancers over its staged cancers, x 100.
+        pooled = counts.loc[members, "numerator"].sum() / counts.loc[members, "denominator"].sum() * 100
+        assert compared.loc[members, "benchmark"].tolist() == pytest.approx([pooled] * len(members), abs=1e-9), fifth
+    # The most deprived fifth, worked through by hand: these 8 ICBs (most_deprived_share 51.5% down
+    # to 29.1%), whose 2022 rows in the NDRS stage file (17 sites each, 136 rows of
+    # outcomes/ndrs-stage/NDRS Stage Metrics- Stage at diagnosis by cancer site in England, 2013-2022.csv)
+    # sum to 40,276 early-stage of 74,902 staged cancers: 53.77%.
+    most_deprived = {
+        "E54000055",  # Birmingham and Solihull
+        "E54000062",  # Black Country
+        "E54000057",  # Greater Manchester
+        "E54000061",  # South Yorkshire
+        "E54000054",  # West Yorkshire
+        "E54000008",  # Cheshire and Merseyside
+        "E54000050",  # North East and North Cumbria
+        "E54000048",  # Lancashire and South Cumbria
+    }
+    assert {code for code, f in fifth_of.items() if f == 1} == most_deprived
+    assert set(compared.loc[list(most_deprived), "benchmark"].round(4)) == {round(40276 / 74902 * 100, 4)} == {53.7716}
+    assert compared["benchmark"].round(6).nunique() == 5
 
 
 def test_trend_and_groups(explorer: Explorer) -> None:

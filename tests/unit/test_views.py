@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import math
 from datetime import datetime, timezone
 
 import pandas as pd
@@ -17,10 +19,37 @@ from dashboard.figures import maps
 from dashboard.presenters.download import download_view
 from dashboard.presenters.headline import headline_view
 from dashboard.presenters.map import map_view
-from dashboard.presenters.table import table_view
 from dashboard.figures.exports import download_filename
 from dashboard.figures.headline import headline
-from dashboard.figures.tables import EXPORT_COLUMNS, rounded_rows
+from dashboard.figures.tables import rounded_rows
+
+# Raw published counts, copied by hand from
+# ../shared/data-sources/outcomes/ndrs-stage/NDRS Stage Metrics- Stage at diagnosis by cancer site in England, 2013-2022.csv
+# (line numbers count the header as line 1). Early = stage 1 + stage 2 + staged other early;
+# staged = stages 1-4 + staged other early + staged other advanced (README of data-sources).
+# line 10702: "Country","England",2022,"Lung",9207,2956,7204,16623,0,0,39,5684,86.3
+ENGLAND_LUNG_2022 = (9207 + 2956 + 0, 9207 + 2956 + 7204 + 16623 + 0 + 0)  # 12163 / 35990
+# line 3732: "Integrated Care Board","NHS Lancashire and South Cumbria Integrated Care Board",2022,"Lung",315,112,303,644,0,0,2,242,84.9
+LSC_LUNG_2022 = (315 + 112 + 0, 315 + 112 + 303 + 644 + 0 + 0)  # 427 / 1374
+# line 1692: "Integrated Care Board","NHS Coventry and Warwickshire Integrated Care Board",2022,"Lung",205,51,104,254,0,0,1,73,89.2
+COVENTRY_LUNG_2022 = (205 + 51 + 0, 205 + 51 + 104 + 254 + 0 + 0)  # 256 / 614
+# line 6282: "Integrated Care Board","NHS South Yorkshire Integrated Care Board",2022,"Lung",333,126,245,559,0,0,2,117,91.4
+SOUTH_YORKSHIRE_LUNG_2022 = (333 + 126 + 0, 333 + 126 + 245 + 559 + 0 + 0)  # 459 / 1263
+# line 2542: "Integrated Care Board","NHS Gloucestershire Integrated Care Board",2022,"Lung",58,18,66,189,0,0,0,70,82.5
+GLOUCESTERSHIRE_LUNG_2022 = (58 + 18 + 0, 58 + 18 + 66 + 189 + 0 + 0)  # 76 / 331
+
+Z95 = 1.959963984540054  # standard normal quantile at 0.975 (statistical tables)
+ICBS_IN_ENGLAND_2022 = 42  # NHS England: 42 integrated care boards from 1 July 2022
+
+
+def wilson_percent(x: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval by its textbook formula, in percent (independent of dashboard.stats):
+    (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)."""
+    p = x / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    denominator = 1 + z * z / n
+    return 100 * (centre - spread) / denominator, 100 * (centre + spread) / denominator
 
 
 
@@ -64,11 +93,25 @@ def test_headline_without_a_value_says_so(early) -> None:
     assert text.startswith("In 2022, there is no diagnosed at stage 1 or 2 figure for X")
 
 
-def test_headline_on_real_data_matches_the_table(explorer: Explorer) -> None:
+def test_headline_on_real_data_matches_the_published_counts(explorer: Explorer) -> None:
     sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb", area="E54000048"))[0]
     text = headline_view(explorer, sel)
-    row = explorer.area_row(sel, "E54000048")
-    assert f"{row['value']:.1f}%" in text and "Lancashire and South Cumbria" in text and "England" in text
+    (x, n), (ex, en) = LSC_LUNG_2022, ENGLAND_LUNG_2022
+    # By hand: 427/1374 = 31.08%; Wilson 95% 28.69% to 33.57%; England 12163/35990 = 33.80%.
+    assert (round(100 * x / n, 1), round(100 * ex / en, 1)) == (31.1, 33.8)
+    lower, upper = wilson_percent(x, n)
+    assert (round(lower, 1), round(upper, 1)) == (28.7, 33.6)
+    assert upper < 100 * ex / en  # the whole interval is below England: significantly lower, and lower is worse
+    # If it matched England: 1374 x 12163/35990 - 427 = 37.35 people in the year 2022
+    # (365 days = 0.9993 of 365.25), about 37.4 a year, said to the nearest 5: 35.
+    extra = (n * ex / en - x) * 365.25 / 365
+    assert 35 - 2.5 < extra < 35 + 2.5
+    assert text == (
+        "In 2022, 31.1% of staged lung cancers in Lancashire and South Cumbria were diagnosed at stage 1 or 2 "
+        "(95% CI 28.7% to 33.6%), significantly lower than England (33.8%), which is worse. "
+        "If Lancashire and South Cumbria matched England (33.8%), about 35 more people a year would have been "
+        "diagnosed at stage 1 or 2."
+    )
 
 
 def test_download_filename_names_indicator_area_period() -> None:
@@ -77,23 +120,68 @@ def test_download_filename_names_indicator_area_period() -> None:
     assert download_filename(sel.with_(area="")) == "fds_28day_icb-england_2023-24-Q1.csv"
 
 
-def test_export_has_documented_columns_same_rounding_and_header(explorer: Explorer) -> None:
-    sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb", group="imd_quintile", group_value="2"))[0]
+# The documented download format (README, "Download CSV"): the table's columns, the 99.8% limits,
+# then the benchmark, the comparison and the suppression reason. Written out, not imported.
+DOWNLOAD_HEADER = (
+    "indicator_id,indicator_name,area_level,area_code,area_name,alliance_code,alliance_name,period,"
+    "period_start,period_end,cancer_type,group_dimension,group_value,numerator,denominator,value,"
+    "lower_ci,upper_ci,ci_method,unit,data_status,source,period_type,lower_ci_998,upper_ci_998,"
+    "benchmark,comparison,suppression"
+)
+
+
+def _download(explorer: Explorer, sel: Selection) -> tuple[str, pd.DataFrame, list[str]]:
     name, text = download_view(explorer, sel, permalink="http://127.0.0.1:8050/?x", generated=datetime(2026, 1, 2, tzinfo=timezone.utc))
-    body = pd.read_csv(pd.io.common.StringIO(text), comment="#")
-    assert list(body.columns) == EXPORT_COLUMNS
-    assert len(body) == 42
-    shown = body["value"].dropna()
-    assert (shown == shown.round(1)).all()
-    assert (body["value"].isna() == body["suppression"].notna()).all()
-    assert (body["data_status"] == "modelled").all()
-    comments = [line for line in text.splitlines() if line.startswith("#")]
-    assert "# Data status: includes MODELLED rows" in "\n".join(comments)
+    lines = text.splitlines()
+    comments = [line for line in lines if line.startswith("#")]
+    assert lines[len(comments)] == DOWNLOAD_HEADER
+    return name, pd.read_csv(io.StringIO(text), comment="#"), comments
+
+
+def test_export_of_published_rows_agrees_with_the_source(explorer: Explorer) -> None:
+    sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb"))[0]
+    name, body, comments = _download(explorer, sel)
+    assert name == "early_stage_icb-england_2022.csv"
+    assert len(body) == ICBS_IN_ENGLAND_2022 and body["area_code"].nunique() == ICBS_IN_ENGLAND_2022
+    assert body["area_code"].str.match(r"^E54\d{6}$").all()
+    assert (body["data_status"] == "published").all() and body["suppression"].isna().all()
+    # Every value is the row's own counts, rounded once to 1 decimal place.
+    assert body["value"].tolist() == [round(x / n * 100, 1) for x, n in zip(body["numerator"], body["denominator"], strict=True)]
+    by_code = body.set_index("area_code")
+    england = 100 * ENGLAND_LUNG_2022[0] / ENGLAND_LUNG_2022[1]
+    for code, (x, n), comparison in (
+        ("E54000048", LSC_LUNG_2022, "worse"),
+        ("E54000018", COVENTRY_LUNG_2022, "better"),
+        ("E54000043", GLOUCESTERSHIRE_LUNG_2022, "worse"),
+    ):
+        row = by_code.loc[code]
+        lower, upper = wilson_percent(x, n)
+        assert (row["numerator"], row["denominator"]) == (x, n)
+        assert (row["value"], row["lower_ci"], row["upper_ci"]) == (round(100 * x / n, 1), round(lower, 1), round(upper, 1))
+        assert row["benchmark"] == round(england, 1) == 33.8
+        # Better: the whole interval above England; worse: the whole interval below it.
+        assert (lower > england) if comparison == "better" else (upper < england)
+        assert row["comparison"] == comparison
+    assert (by_code.loc["E54000048", "value"], by_code.loc["E54000018", "value"], by_code.loc["E54000043", "value"]) == (31.1, 41.7, 23.0)
+    assert "# Data status: published (taken, or computed directly, from published sources)" in comments
+    assert "# Rows: 42; values, limits and benchmarks rounded to 1 decimal place as on screen" in comments
     assert "# Generated: 2026-01-02T00:00:00Z" in comments
     assert "# Permalink: http://127.0.0.1:8050/?x" in comments
     assert any("Office for National Statistics" in line for line in comments)
-    table = table_view(explorer, sel)
-    assert [r["value"] for r in table] == [None if pd.isna(v) else v for v in body["value"]]
+
+
+def test_export_labels_modelled_rows_and_says_why_rows_are_empty(explorer: Explorer) -> None:
+    sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb", group="imd_quintile", group_value="2"))[0]
+    _, body, comments = _download(explorer, sel)
+    assert len(body) == ICBS_IN_ENGLAND_2022
+    assert (body["data_status"] == "modelled").all() and body["source"].str.startswith("MODELLED").all()
+    assert "# Data status: includes MODELLED rows (data_status = modelled): estimates from the project's stated model, not published figures" in comments
+    shown = body[body["value"].notna()]
+    assert shown["value"].tolist() == [round(x / n * 100, 1) for x, n in zip(shown["numerator"], shown["denominator"], strict=True)]
+    withheld = body[body["value"].isna()]
+    assert len(withheld) > 0
+    assert withheld[["numerator", "denominator", "lower_ci", "upper_ci"]].isna().all().all()
+    assert withheld["suppression"].str.startswith("Suppressed: ").all()
 
 
 def test_rounded_rows_keep_half_counts() -> None:
@@ -113,10 +201,25 @@ def test_map_updates_carry_no_boundaries(explorer: Explorer, geometry: maps.MapG
 
 
 def test_map_comparison_mode_uses_category_colours(explorer: Explorer, geometry: maps.MapGeometry) -> None:
-    sel = explorer.default_selection().with_(level="icb", colour="comparison")
+    sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb", colour="comparison"))[0]
     view = map_view(explorer, sel, geometry)
-    assert view.properties["traces"][maps.AREAS]["showscale"] is False
-    assert {key for key, _, _ in view.legend} <= {"better", "similar", "worse", "not compared"}
+    areas = view.properties["traces"][maps.AREAS]
+    assert areas["showscale"] is False
+    # By hand from the source: Coventry and Warwickshire's whole 95% interval is above England's 33.8%,
+    # Lancashire and South Cumbria's below, South Yorkshire's straddles it; every ICB has a staged
+    # count in the hundreds, so none is withheld or left uncompared.
+    england = 100 * ENGLAND_LUNG_2022[0] / ENGLAND_LUNG_2022[1]
+    assert wilson_percent(*COVENTRY_LUNG_2022)[0] > england
+    assert wilson_percent(*LSC_LUNG_2022)[1] < england
+    assert wilson_percent(*SOUTH_YORKSHIRE_LUNG_2022)[0] < england < wilson_percent(*SOUTH_YORKSHIRE_LUNG_2022)[1]
+    said = {code: hover[5] for code, hover in zip(areas["locations"], areas["customdata"], strict=True)}
+    assert said["E54000018"] == "Significantly better compared with England"
+    assert said["E54000048"] == "Significantly worse compared with England"
+    assert said["E54000061"] == "Similar compared with England"
+    assert len(said) == ICBS_IN_ENGLAND_2022
+    assert {key for key, _, _ in view.legend} == {"better", "similar", "worse"}
+    assert [label for _, label, _ in view.legend] == ["Significantly better", "Similar", "Significantly worse"]
+    assert len({colour for _, _, colour in view.legend}) == 3
 
 
 def test_state_from_url_then_from_a_click(explorer: Explorer) -> None:
@@ -140,11 +243,19 @@ def test_clicked_area_reads_map_and_chart_points() -> None:
 def test_hover_names_area_value_ci_counts_period_and_comparison(explorer: Explorer) -> None:
     sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb"))[0]
     rows = explorer.compared_rows(sel)
-    first = maps.hover_text(rows.head(1), unit="%", period="2022", benchmark_name="England")[0]
-    row = rows.iloc[0]
-    assert first[0] == row["area_name"]
-    assert first[1] == f"{row['value']:.1f}%"
-    assert first[2] == f"{row['lower_ci']:.1f}% to {row['upper_ci']:.1f}%"
-    assert first[3] == f"{int(row['numerator']):,} / {int(row['denominator']):,}"
-    assert first[4] == "2022"
-    assert first[5].endswith("compared with England")
+    hover = maps.hover_text(rows[rows["area_code"] == "E54000018"], unit="%", period="2022", benchmark_name="England")
+    # Coventry and Warwickshire, 256 of 614 staged lung cancers early (source line 1692): 41.69%,
+    # Wilson 95% 37.86% to 45.63%, wholly above England's 33.80%.
+    x, n = COVENTRY_LUNG_2022
+    lower, upper = wilson_percent(x, n)
+    assert (round(lower, 1), round(upper, 1)) == (37.9, 45.6)
+    assert hover == [[
+        "NHS Coventry and Warwickshire Integrated Care Board",
+        "41.7%",
+        "37.9% to 45.6%",
+        "256 / 614",
+        "2022",
+        "Significantly better compared with England",
+        "Published data",
+        "E54000018",
+    ]]

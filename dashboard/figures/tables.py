@@ -38,7 +38,8 @@ def rounded_rows(rows: pd.DataFrame) -> pd.DataFrame:
         out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
     # Missing is None (an empty cell), never NaN, on screen and in the file alike.
     out = out.astype("object").where(out.notna(), None)
-    out["suppression"] = out["suppression"].map(lambda reason: reason or None)
+    # An empty reason means shown: None too. Kept as objects, or pandas would infer text and write NaN.
+    out["suppression"] = pd.Series([str(r) if r else None for r in out["suppression"]], index=out.index, dtype="object")
     return out.reset_index(drop=True)
 
 

@@ -92,7 +92,7 @@ class Explorer:
         members: dict[str, set[str]] = {}
         for row in areas.itertuples(index=False):
             members.setdefault(row.alliance_code, set()).update({row.icb_code, row.subicb_code})
-        members[EAST_OF_ENGLAND_CODE] = set().union(*(members[m] for m in EAST_OF_ENGLAND_MEMBERS))
+        members[EAST_OF_ENGLAND_CODE] = set().union(*(members.get(m, set()) for m in EAST_OF_ENGLAND_MEMBERS))
         alliance_names = dataset.boundaries.names(AreaLevel.ALLIANCE)
         alliances = tuple(sorted(alliance_names.items(), key=lambda item: item[1]))
         order = [i for i in dataset.registry if i in tables]

@@ -270,11 +270,6 @@ def test_a_small_count_is_withheld_with_its_reason(tiny_explorer) -> None:
     assert {r["area_code"]: r["value"] for r in records_2021}[SUB_99F] == 50.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "dashboard/figures/tables.py rounded_rows: under pandas 3, "
-    "out['suppression'].map(lambda reason: reason or None) infers the str dtype, so a shown row's "
-    "empty reason becomes NaN, not None, whenever another row in the view has a reason"
-))
 def test_shown_rows_have_no_note_when_some_are_withheld(tiny_explorer) -> None:
     records = cards.table_outputs(tiny_explorer, selection(level="subicb"))
     notes = {r["area_code"]: r["suppression"] for r in records}
@@ -371,3 +366,18 @@ def test_download_of_withheld_rows_keeps_the_reason_and_nothing_else(tiny_explor
     assert withheld[number_columns].isna().all().all()
     shown = body[body["value"].notna()]
     assert shown["value"].tolist() == [round(x / n * 100, 1) for x, n in zip(shown["numerator"], shown["denominator"], strict=True)] == [48.0, 46.7]
+
+
+def test_an_extract_without_the_east_of_england_alliances_loads(tiny_dataset) -> None:
+    """An alliance's own extract need not include NDRS's East of England pair."""
+    import dataclasses
+
+    from dashboard.query.explorer import Explorer
+
+    renamed = {"E56000022": "E56000001", "E56000023": "E56000002"}
+    areas = tiny_dataset.boundaries.areas.replace({"alliance_code": renamed})
+    boundaries = dataclasses.replace(tiny_dataset.boundaries, areas=areas)
+    explorer = Explorer.from_dataset(dataclasses.replace(tiny_dataset, boundaries=boundaries))
+    # Norfolk (E54000022, sub-ICB E38000239) and Cambridgeshire (E54000056, E38000260) were in the first.
+    assert explorer.members["E56000001"] == {"E54000022", "E38000239", "E54000056", "E38000260"}
+    assert explorer.members["E56EOE"] == set()

@@ -7,7 +7,8 @@ sit by chance alone: 95% ("2 sigma") and 99.8% ("3 sigma") limits, as PHE uses.
 - Proportions: the limit at size n is the observed proportion whose Wilson interval
   just touches the baseline (PHE's ``sigma_adjustment``).
 - Rates: the limit at population n is the observed rate whose exact Poisson interval
-  just touches the baseline (PHE solves the same equation by bisection).
+  just touches the baseline (PHE solves the same equation by bisection; here SciPy's
+  inverse incomplete gamma functions solve it exactly).
 - Overdispersion: when areas differ by more than chance (as real areas usually do),
   Spiegelhalter's (2005) additive random-effects method widens the limits.
 
@@ -17,8 +18,6 @@ Pure NumPy/SciPy, no I/O. Checked against the peer's own test values in
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,61 +61,6 @@ class Overdispersion:
     tau2: float  # additive between-area variance (0 when not overdispersed), in the values' units squared
     present: bool  # True when the chi-square test of k*phi against k-1 df is significant at 5%
     sentence: str  # one plain-English line for the page
-
-
-# --------------------------------------------------------------------------------------
-# x axis
-# --------------------------------------------------------------------------------------
-
-
-def _digits(x: float) -> int:
-    """Number of digits in the integer part, counted on the integer itself (no log10 rounding)."""
-    return len(str(int(x)))
-
-
-def _floor_significant(x: float, digits: int) -> float:
-    """x floored to `digits` significant figures (PHE counts the digits of floor(x))."""
-    if x <= 0:
-        return 0.0
-    scale = 10.0 ** (_digits(math.floor(x)) - digits)
-    return math.floor(x / scale) * scale
-
-
-def _ceil_significant(x: float, digits: int) -> float:
-    """x ceilinged to `digits` significant figures (PHE counts the digits of ceiling(x))."""
-    if x <= 0:
-        return 0.0
-    scale = 10.0 ** (_digits(math.ceil(x)) - digits)
-    return math.ceil(x / scale) * scale
-
-
-def funnel_axis(denominators: ArrayLike, points: int = 100) -> np.ndarray:
-    """PHE's own x axis, so limits can be compared point for point with the reference.
-
-    The axis starts at 0 (shown as 1) when the largest denominator is more than twice the
-    smallest, otherwise at 95% of the smallest floored to one significant figure; it ends
-    at 105% of the largest ceilinged to two significant figures. Each point is the previous
-    one times the geometric step still needed to reach the end, rounded to a whole number
-    and at least one more than the previous point, so small denominators get fine steps.
-    """
-    n = np.asarray(denominators, dtype=float).ravel()
-    n = n[np.isfinite(n)]
-    if n.size == 0:
-        raise ValueError("funnel_axis needs at least one finite denominator")
-    if np.any(n < 0):
-        raise ValueError("denominators must not be negative")
-    if points < 2:
-        raise ValueError("a funnel axis needs at least 2 points")
-    smallest, largest = float(n.min()), float(n.max())
-    start = 0.0 if largest > 2 * smallest else _floor_significant(smallest * 0.95, 1)
-    end = _ceil_significant(largest * 1.05, 2)
-    axis = np.empty(points)
-    axis[0] = max(1.0, start)
-    for i in range(1, points):
-        previous = axis[i - 1]
-        # np.round rounds half to even, as R's round() does.
-        axis[i] = max(float(np.round((end / previous) ** (1 / (points - i)) * previous)), previous + 1)
-    return axis
 
 
 # --------------------------------------------------------------------------------------
@@ -216,20 +160,6 @@ def proportion_significance(numerators: ArrayLike, denominators: ArrayLike) -> l
 # --------------------------------------------------------------------------------------
 
 
-def _bisect_increasing(f: Callable[[Array], Array], target: Array, low: Array, high: Array, iterations: int = 200) -> Array:
-    """Solve f(x) = target for x in [low, high], f increasing, elementwise by bisection.
-
-    Vectorised over every point at once; 200 halvings take any bracket below float spacing.
-    """
-    low, high = low.astype(float).copy(), high.astype(float).copy()
-    for _ in range(iterations):
-        middle = (low + high) / 2
-        below = f(middle) < target
-        low = np.where(below, middle, low)
-        high = np.where(below, high, middle)
-    return (low + high) / 2
-
-
 def poisson_observed_limits(expected: ArrayLike, confidence: float) -> tuple[Array, Array]:
     """Observed counts (continuous) whose exact Poisson interval just touches `expected`.
 
@@ -237,25 +167,23 @@ def poisson_observed_limits(expected: ArrayLike, confidence: float) -> tuple[Arr
     equals `expected` (0 when even O = 0 reaches it); the upper limit satisfies
     P(X >= O | expected) = α/2, i.e. the exact lower limit of O equals `expected`. These are
     the counts at which PHE's ratio and rate funnels sit on their limits; PHE finds them by
-    bisection to about 1e-7, here they are exact chi-square (incomplete gamma) quantiles.
+    bisection to about 1e-7, here they come from SciPy's inverses of the regularised
+    incomplete gamma function with respect to its shape (accurate to about 1e-12).
+
+    For a continuous count O, P(X <= O | m) is taken as Q(O + 1, m) and P(X >= O | m) as
+    P(O, m), the regularised upper and lower incomplete gamma functions (equal to the
+    Poisson probabilities at whole O):
+    - lower: Q(O + 1, m) = α/2, solved by scipy.special.pdtrik (k = O);
+    - upper: P(O, m) = chdtr(2O, 2m) = α/2, solved by scipy.special.chdtriv (2O degrees of
+      freedom), because the upper O can be below 1, where pdtrik's k = O - 1 is out of range.
     """
     m = np.asarray(expected, dtype=float)
     if np.any(~(m > 0)):
         raise ValueError("expected counts must be positive")
     tail = (1 - confidence) / 2
-
-    # Exact limits of a count O: lower = Gamma(O) quantile at α/2, upper = Gamma(O+1) at 1-α/2.
-    def exact_lower(o: Array) -> Array:
-        return special.gammaincinv(o, tail)
-
-    def exact_upper(o: Array) -> Array:
-        return special.gammainccinv(o + 1, tail)
-
-    # exact_upper(O) >= O + 1 and exact_lower(O) <= O, which brackets both roots.
-    spread = 10 * np.sqrt(m) + 50
-    lower = _bisect_increasing(exact_upper, m, np.zeros_like(m), np.maximum(m, 1.0))
-    lower = np.where(exact_upper(np.zeros_like(m)) >= m, 0.0, lower)
-    upper = _bisect_increasing(exact_lower, m, np.full_like(m, 1e-300), m + spread)
+    # P(X <= 0 | m) = exp(-m): at or above α/2, even no events is within the interval.
+    lower = np.where(np.exp(-m) >= tail, 0.0, special.pdtrik(tail, m))
+    upper = special.chdtriv(tail, 2 * m) / 2
     return lower, upper
 
 

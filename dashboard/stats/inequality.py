@@ -109,7 +109,7 @@ def sii(
         return _unavailable(first_last, multiplier, confidence)
     _check_range(y, value_type)
 
-    projection = _wls_projection(share)
+    projection = _wls_projection(relative_ranks(populations), share)
     link, inverse = _link(value_type)
 
     # Point estimate: deterministic, from the values as given (or their transform).
@@ -273,13 +273,13 @@ def _standard_error(
         return (link(upper) - link(lower)) / (2 * z)
 
 
-def _wls_projection(share: Array) -> Array:
-    """2×n matrix P with (intercept, slope) = P @ y for the population-weighted fit on x.
+def _wls_projection(x: Array, share: Array) -> Array:
+    """2×n matrix P with (intercept, slope) = P @ y for the fit on the relative ranks x,
+    weighted by population share.
 
     Weighting by population share is the same as PHE's regression of y·√a on √a and x·√a;
     computing P once lets every Monte Carlo draw be fitted with one matrix product.
     """
-    x = np.cumsum(share) - share / 2
     design = np.column_stack([np.ones_like(x), x])
     weighted = design * share[:, None]
     return np.linalg.solve(design.T @ weighted, weighted.T)

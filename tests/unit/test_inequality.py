@@ -1,7 +1,9 @@
 """SII and RII: PHEindicatormethods' own test values, worked examples and invariants.
 
 Reference values are read from ../shared/reference-values (skipped when absent). Point
-estimates (SII, RII, intercept) are deterministic and must agree to 1e-6 relative. The
+estimates (SII, RII, intercept) are deterministic and must agree to 1e-6 relative. Worked
+examples are built by hand (the arithmetic is in the comments), never from the module's
+own functions. The
 confidence limits are Monte Carlo percentiles; R's and NumPy's random streams differ, so
 they are held to the peer's own tolerance for phe_sii: 0.05 as a mean relative difference
 over each compared column (mean|x−y| / mean|y| across the areas of a test case).
@@ -103,25 +105,29 @@ def test_relative_rank_is_the_midpoint_of_each_population_share() -> None:
 
 
 def test_values_exactly_linear_in_rank_give_the_gradient_and_a_collapsed_interval() -> None:
+    # Shares 0.1, 0.3, 0.2, 0.4 -> cumulative 0.1, 0.4, 0.6, 1.0 -> midpoints 0.05, 0.25, 0.5, 0.8.
+    # Values 50 − 8x = 49.6, 48, 46, 43.6: 8 units lower across the whole range.
     populations = np.array([100.0, 300.0, 200.0, 400.0])
-    x = relative_ranks(populations)
-    values = 50 - 8 * x  # 8 units lower across the whole range from first to last
+    values = np.array([49.6, 48.0, 46.0, 43.6])
     result = sii(values, populations, se=np.zeros(4), repetitions=1000)
     assert result.sii == pytest.approx(-8)
     assert result.sii_lower == pytest.approx(-8) and result.sii_upper == pytest.approx(-8)
     assert result.intercept == pytest.approx(50)
-    assert result.rii == pytest.approx(42 / 50)
-    assert result.absolute_gap == pytest.approx(values[0] - values[-1])
-    assert result.relative_gap == pytest.approx(values[0] / values[-1])
+    assert result.rii == pytest.approx(0.84)  # fitted 42 at x = 1 over 50 at x = 0
+    assert result.absolute_gap == pytest.approx(6.0)  # 49.6 − 43.6
+    assert result.relative_gap == pytest.approx(1.137615, abs=1e-6)  # 49.6 / 43.6
 
 
 def test_equal_populations_match_an_ordinary_regression_on_rank() -> None:
+    # Equal fifths: x = 0.1, 0.3, 0.5, 0.7, 0.9 (mean 0.5); mean value 364 / 5 = 72.8.
+    # x − 0.5 = −0.4, −0.2, 0, 0.2, 0.4; value − 72.8 = −2.8, −0.3, −1.8, 1.2, 3.7.
+    # Σ products = 1.12 + 0.06 + 0 + 0.24 + 1.48 = 2.9; Σ(x − 0.5)² = 0.4; slope = 7.25.
+    # Intercept 72.8 − 7.25 × 0.5 = 69.175; RII = (69.175 + 7.25) / 69.175 = 1.104807.
     values = np.array([70.0, 72.5, 71.0, 74.0, 76.5])
-    x = (np.arange(5) + 0.5) / 5
-    slope, intercept = np.polyfit(x, values, 1)
     result = sii(values, np.full(5, 1000.0), se=np.full(5, 0.5), repetitions=1000)
-    assert result.sii == pytest.approx(slope)
-    assert result.rii == pytest.approx((intercept + slope) / intercept)
+    assert result.sii == pytest.approx(7.25)
+    assert result.intercept == pytest.approx(69.175)
+    assert result.rii == pytest.approx(1.104807, abs=1e-6)
     assert result.sii_lower < result.sii < result.sii_upper
 
 
@@ -161,10 +167,16 @@ def test_percentage_and_fraction_confidence_agree_and_wider_level_is_wider() -> 
     assert wide.sii_lower < narrow.sii_lower < narrow.sii_upper < wide.sii_upper
 
 
-def test_transform_keeps_the_ends_back_on_the_value_scale() -> None:
-    result = _example(transform=True)
-    assert 0 < result.intercept < 1
-    assert result.rii == pytest.approx((result.intercept + result.sii) / result.intercept)
+def test_transform_fits_on_the_logit_scale_and_reports_the_ends_back_on_the_value_scale() -> None:
+    # Proportions exactly linear in x on the logit scale: odds 0.25 × 4^x, so the fitted ends
+    # are odds 0.25 (p = 0.2) at x = 0 and odds 1 (p = 0.5) at x = 1. Equal fifths sit at
+    # x = 0.1, 0.3, 0.5, 0.7, 0.9. SII = 0.5 − 0.2 = 0.3, RII = 0.5 / 0.2 = 2.5, intercept 0.2.
+    x = np.array([0.1, 0.3, 0.5, 0.7, 0.9])
+    odds = 0.25 * 4.0**x
+    result = sii(odds / (1 + odds), np.full(5, 1000.0), se=np.full(5, 0.1), value_type=2, transform=True, repetitions=1000)
+    assert result.sii == pytest.approx(0.3)
+    assert result.rii == pytest.approx(2.5)
+    assert result.intercept == pytest.approx(0.2)
 
 
 def test_a_missing_group_means_no_sii_but_the_gap_between_the_ends_remains() -> None:

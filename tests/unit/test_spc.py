@@ -1,7 +1,9 @@
 """SPC (XmR) agrees with NHSRplotthedots v0.2.2's own test values (../shared/reference-values).
 
 Tolerances are the README's: XmR means and limits are compared after rounding to the digits
-the peer's snapshots print; rule vectors, labels, icons and assurance types are exact.
+the peer's snapshots print; rule vectors, labels, icons and assurance types are exact. Where
+no peer value exists (rebased limits, the plain-English description), the expected numbers
+are worked out by hand on small series, with the arithmetic in the comments.
 """
 
 from __future__ import annotations
@@ -18,28 +20,32 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.stats.spc import (
-    ASSURANCE_ICON_STEMS,
-    LIMIT,
     XmR,
     assurance_type,
     average_moving_range,
     describe,
+    rebase_flags,
+    rebase_groups,
+    short_group_warnings,
+    xmr,
+    xmr_by_group,
+)
+from dashboard.stats.spc_rules import (
     label_special_causes,
     limit_flags,
     part_of_seven_trend,
     part_of_two_in_three,
-    rebase_flags,
-    rebase_groups,
     seven_point_one_side_mean,
     seven_point_trend,
-    short_group_warnings,
     special_cause_type,
     two_in_three,
-    xmr,
-    xmr_by_group,
 )
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference-values"
+# The peer's icon files are assurance/pass.svg etc.; our names are its assurance types.
+ASSURANCE_ICON_STEMS = {"consistent_pass": "pass", "consistent_fail": "fail", "inconsistent": "inconsistent"}
+# NHS-R's limits: mean ± 2.66 × the average moving range (the published constant, not the module's).
+PUBLISHED_LIMIT = 2.66
 
 
 def _reference() -> Path:
@@ -268,10 +274,14 @@ def test_rebase(row: int) -> None:
         flags = [0] * 10 + [1] + [0] * 9  # "rebase column = 0 x10, 1, 0 x9"
         groups = rebase_groups(flags)
         assert groups == _numbers(ref["expected"])
-        values = _series("seed123_rnorm20")["y"].to_numpy()
+        # Limits are recomputed within each group. By hand: 0, 1, 0, 1, ... (10 points) has
+        # mean 0.5 and every moving range 1, so limits 0.5 ± 2.66 = -2.16 to 3.16; then 10, 12,
+        # 10, 12, ... has mean 11 and every moving range 2, so limits 11 ± 5.32 = 5.68 to 16.32.
+        # (One chart over all 20 points would have mean 5.75 and a moving range of 9 at the join.)
+        values = [0.0, 1.0] * 5 + [10.0, 12.0] * 5
         before, after = xmr_by_group(values, groups)
-        assert (before.mean, before.upl) == (xmr(values[:10]).mean, xmr(values[:10]).upl)
-        assert (after.mean, after.upl) == (xmr(values[10:]).mean, xmr(values[10:]).upl)
+        assert (before.mean, before.lpl, before.upl) == pytest.approx((0.5, -2.16, 3.16))
+        assert (after.mean, after.lpl, after.upl) == pytest.approx((11, 5.68, 16.32))
     elif test.startswith("short_group_warning"):
         expected = [v == "TRUE" for v in _vector(ref["expected"])]
         if arg:  # "rebase_group = 0*35,1*5,..."
@@ -295,16 +305,24 @@ def test_describe_common_cause_with_target() -> None:
 
 
 def test_describe_special_cause_names_nature_rule_and_assurance() -> None:
-    _reference()
-    result = xmr(_series("icons_d_f1_rnorm12_mean5")["y"], improvement_direction="decrease", target=-3)
+    # 10, 11, 10, 11, 10, 11, 10, 11, 10, 20: mean (5 × 10 + 4 × 11 + 20) / 10 = 11.4. Moving
+    # ranges are 1 (eight times) and 10: average 18 / 9 = 2, and 10 >= 3.267 × 2 is screened
+    # out, leaving 1. Limits 11.4 ± 2.66 = 8.74 to 14.06, printed to 3 significant figures.
+    # The last point (20) is above the upper limit; lower is better, so it is a concern. A
+    # target of 5 (at most 5 is good) is below the lower limit, so the process never meets it.
+    result = xmr([10, 11] * 4 + [10, 20], improvement_direction="decrease", target=5)
     assert describe(result, unit="per 100,000") == (
         "Concerning special cause variation: the latest point is above the upper process limit "
-        "(mean 2.69 per 100,000, limits -0.03 per 100,000 to 5.41 per 100,000). "
-        "The -3 per 100,000 target will not be met without a change to the process."
+        "(mean 11.4 per 100,000, limits 8.7 per 100,000 to 14.1 per 100,000). "
+        "The 5 per 100,000 target will not be met without a change to the process."
     )
-    neutral = xmr(_series("icons_d_f1_rnorm12_mean_minus5")["y"], improvement_direction="neutral", target=3)
+    # The same shape ending at 0: mean 9.4, limits 6.74 to 12.06, the last point below the lower
+    # limit. With no preferred direction there is no assurance, whatever the target.
+    neutral = xmr([10, 11] * 4 + [10, 0], improvement_direction="neutral", target=3)
     assert neutral.assurance_icon is None
-    assert describe(neutral, unit="").startswith("Neutral special cause variation: the latest point is below the lower")
+    assert describe(neutral, unit="") == (
+        "Neutral special cause variation: the latest point is below the lower process limit (mean 9.4, limits 6.7 to 12.1)."
+    )
 
 
 @pytest.mark.parametrize(
@@ -364,4 +382,4 @@ def test_screening_never_widens_the_limits(values: list[float]) -> None:
     assert screened <= raw * (1 + 1e-12)
     narrow, wide = xmr(values), xmr(values, screen_outliers=False)
     assert narrow.upl - narrow.lpl <= (wide.upl - wide.lpl) * (1 + 1e-12)
-    assert narrow.upl - narrow.lpl == pytest.approx(2 * LIMIT * screened, rel=1e-9, abs=1e-6)
+    assert narrow.upl - narrow.lpl == pytest.approx(2 * PUBLISHED_LIMIT * screened, rel=1e-9, abs=1e-6)

@@ -59,6 +59,17 @@ def _parser() -> argparse.ArgumentParser:
     data.add_argument("--out", type=Path, default=DEFAULT_DATA_DIR)
     data.set_defaults(handler=_build_data)
 
+    derive = commands.add_parser(
+        "derive-data",
+        help="make a data folder the app can serve from data/ plus your own rows (99.8%% limits, disclosure control)",
+    )
+    derive.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="the folder to start from (default: data/)")
+    derive.add_argument("--add", type=Path, action="append", default=[], metavar="FILE",
+                        help="a .csv or .parquet file in the indicator format to add (repeatable)")
+    derive.add_argument("--out", type=Path, required=True, help="the folder to write (replaced whole; may be --data)")
+    derive.add_argument("--geodata", type=Path, default=DEFAULT_GEODATA_DIR)
+    derive.set_defaults(handler=_derive_data)
+
     check = commands.add_parser("check-data", help="run the start-up checks on a file in the indicator format")
     check.add_argument("path", type=Path, help="a .parquet or .csv file with the documented columns")
     check.add_argument("--geodata", type=Path, default=DEFAULT_GEODATA_DIR)
@@ -109,6 +120,17 @@ def _build_data(args: argparse.Namespace) -> int:
     share = result.manifest["provider_attribution"]["fds_unattributed_share"]
     print(f"FDS activity from providers with no ICB attribution: {share:.3%}")
     print(f"wrote {result.manifest['rows']} rows to {args.out} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _derive_data(args: argparse.Namespace) -> int:
+    from dashboard.pipeline.derived import derive_data
+
+    started = time.perf_counter()
+    added = derive_data(args.data, args.geodata, args.out, args.add)
+    for addition in added:
+        print(f"added {addition.rows} rows from {addition.file}")
+    print(f"wrote {args.out} in {time.perf_counter() - started:.1f} s; serve it with: python -m dashboard serve --data {args.out}")
     return 0
 
 

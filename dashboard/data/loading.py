@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dashboard.core.checksums import sha256_of
 from dashboard.core.errors import InputError
 from dashboard.core.geography import EAST_OF_ENGLAND_CODE, ENGLAND_CODE, AreaLevel
 from dashboard.data.boundaries import Boundaries, load_boundaries
@@ -23,6 +24,7 @@ from dashboard.data.schema import (
     COLUMNS,
     DERIVED_COLUMNS,
     DERIVED_FILE,
+    DERIVED_FROM_KEY,
     INDICATORS_FILE,
     METADATA_FILE,
     WITHHELD_COLUMNS,
@@ -95,21 +97,32 @@ def load_dataset(data_dir: Path, geodata_dir: Path) -> Dataset:
         problems = check_table(typed, file=str(path), area_codes=area_codes_by_level(boundaries), indicator_ids=registry)
     if problems:
         raise DataValidationError(problems)
-    derived = read_derived(data_dir / DERIVED_FILE, rows=len(typed))
+    derived = read_derived(data_dir / DERIVED_FILE, table_path=path, rows=len(typed))
     # Arrow's allocator keeps the pages it read Parquet into; hand them back so that each
     # worker's resident memory is its data, not the high-water mark of reading it.
     pa.default_memory_pool().release_unused()
     return Dataset(boundaries=boundaries, indicators=withhold(compact(pd.concat([typed, derived], axis=1))), registry=registry)
 
 
-def read_derived(path: Path, *, rows: int) -> pd.DataFrame:
-    """The build's per-row derived columns; they must match the table row for row."""
+def read_derived(path: Path, *, table_path: Path, rows: int) -> pd.DataFrame:
+    """The per-row derived columns; they must have been derived from this very table.
+
+    derived.parquet records the SHA-256 of the indicators.parquet it was made from: a table
+    changed, reordered or extended since would otherwise be served with another table's
+    disclosure decisions.
+    """
+    rebuild = "rebuild with `python -m dashboard build-data`, or `derive-data` for a folder with your own rows"
+    if not path.is_file():
+        raise InputError(f"no such file: {path}; {rebuild}")
+    recorded = (pq.read_schema(path).metadata or {}).get(DERIVED_FROM_KEY.encode(), b"").decode()
+    if recorded != sha256_of(table_path):
+        raise InputError(f"{path}: not derived from {table_path} (SHA-256 differs); {rebuild}")
     frame = read_table(path)
     missing = [c for c in DERIVED_COLUMNS if c not in frame.columns]
     if missing:
-        raise InputError(f"{path}: missing column(s) {missing}; rebuild with `python -m dashboard build-data`")
+        raise InputError(f"{path}: missing column(s) {missing}; {rebuild}")
     if len(frame) != rows:
-        raise InputError(f"{path}: {len(frame)} rows but {INDICATORS_FILE} has {rows}; rebuild with `python -m dashboard build-data`")
+        raise InputError(f"{path}: {len(frame)} rows but {table_path} has {rows}; {rebuild}")
     frame = frame[list(DERIVED_COLUMNS)].astype(DERIVED_COLUMNS).reset_index(drop=True)
     frame["suppression"] = frame["suppression"].fillna("")
     return frame

@@ -137,5 +137,6 @@ ORDERED_DIMENSIONS: frozenset[str] = frozenset(
 
 INDICATORS_FILE = "indicators.parquet"
 DERIVED_FILE = "derived.parquet"
+DERIVED_FROM_KEY = "derived_from_sha256"  # derived.parquet metadata: SHA-256 of the indicators.parquet it belongs to
 METADATA_FILE = "indicator_metadata.json"
 DATA_MANIFEST_FILE = "manifest.json"

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from dashboard.core.checksums import sha256_bytes, sha256_of
 from dashboard.data.boundaries import load_boundaries
-from dashboard.data.registry import registry_document
 from dashboard.data.schema import (
     COLUMNS,
     DATA_MANIFEST_FILE,
-    DERIVED_COLUMNS,
-    DERIVED_FILE,
-    INDICATORS_FILE,
     KEY,
-    METADATA_FILE,
 )
 from dashboard.data.validation import DataValidationError
 from dashboard.pipeline import modelled, mortality, population, stage, waiting_times
 from dashboard.pipeline.areas import AreaIndex
-from dashboard.pipeline.derived import derive
-from dashboard.pipeline.indicators import INDICATORS, with_groups
+from dashboard.pipeline.derived import STORED_DECIMALS, served_products
+from dashboard.pipeline.indicators import INDICATORS
 from dashboard.pipeline.io import pretty_json, replace_directory
 
 
@@ -60,16 +52,9 @@ def make_data(sources: Path, geodata_dir: Path) -> DataBuild:
         "population": population.population_rows(people, imd, index),
     }
     table = sort_table(pd.concat(parts.values(), ignore_index=True)).astype(COLUMNS)
-    table[["value", "lower_ci", "upper_ci"]] = table[["value", "lower_ci", "upper_ci"]].round(STORED_DECIMALS)
+    table[["value", "lower_ci", "upper_ci"]] = table[["value", "lower_ci", "upper_ci"]].round(STORED_DECIMALS)  # see derived.py
     check_built_table(table, geodata_dir)
-    registry = with_groups(INDICATORS, table)
-    derived = derive(table, registry, load_boundaries(geodata_dir))
-    derived[["lower_ci_998", "upper_ci_998"]] = derived[["lower_ci_998", "upper_ci_998"]].round(STORED_DECIMALS)
-    files = {
-        INDICATORS_FILE: parquet_bytes(table, COLUMNS),
-        DERIVED_FILE: parquet_bytes(derived, DERIVED_COLUMNS),
-        METADATA_FILE: pretty_json(registry_document(registry)),
-    }
+    files = served_products(table, INDICATORS, load_boundaries(geodata_dir))
     manifest = make_manifest(sources, files, table, attribution_report)
     files[DATA_MANIFEST_FILE] = pretty_json(manifest)
     return DataBuild(files=files, table=table, manifest=manifest)
@@ -87,19 +72,6 @@ def check_built_table(table: pd.DataFrame, geodata_dir: Path) -> None:
     if problems:
         raise DataValidationError(problems)
 
-
-# Values and limits are stored to 4 decimal places (screens show 1): the noise digits
-# below that cost a fifth of the file and no one's decision depends on them.
-STORED_DECIMALS = 4
-
-
-def parquet_bytes(table: pd.DataFrame, columns: dict[str, str]) -> bytes:
-    """Parquet with no pandas metadata or index, so the bytes depend on the data (and pyarrow) alone."""
-    arrow = pa.Table.from_pandas(table[list(columns)].astype(columns), preserve_index=False)
-    arrow = arrow.replace_schema_metadata({})  # pandas metadata embeds versions; keep the file reproducible
-    sink = io.BytesIO()
-    pq.write_table(arrow, sink, compression="zstd", compression_level=19, use_dictionary=True, write_statistics=True)
-    return sink.getvalue()
 
 
 SOURCE_FILES = (

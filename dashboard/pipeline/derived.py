@@ -1,19 +1,47 @@
-"""Per-row work done once, at build time, so that the app's start-up only reads.
+"""Per-row work done once, before the app starts, so that its start-up only reads.
 
 For every row of the indicator table: its limits at 99.8% (by the indicator's interval
 method) and its disclosure-control decision. Written to data/derived.parquet in the
-table's row order; `dashboard.data.loading` attaches it and withholds what it says.
+table's row order, with the SHA-256 of the indicators.parquet it was derived from in
+the file's metadata; `dashboard.data.loading` refuses a pair that does not match,
+attaches the columns and withholds what they say to withhold.
+
+`build-data` runs this on the table it builds; `derive-data` runs it on a data folder
+an alliance has extended with its own rows. Neither needs a geometry library.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
 import pandas as pd
 
-from dashboard.data.boundaries import Boundaries
-from dashboard.data.registry import Registry
-from dashboard.data.schema import DERIVED_COLUMNS
+from dashboard.core.checksums import sha256_bytes, sha256_of
+from dashboard.core.errors import InputError
+from dashboard.data.boundaries import Boundaries, load_boundaries
+from dashboard.data.loading import area_codes_by_level, check_frame, read_table
+from dashboard.data.registry import Registry, read_registry, registry_document
+from dashboard.data.schema import (
+    COLUMNS,
+    DATA_MANIFEST_FILE,
+    DERIVED_COLUMNS,
+    DERIVED_FILE,
+    DERIVED_FROM_KEY,
+    INDICATORS_FILE,
+    KEY,
+    METADATA_FILE,
+)
+from dashboard.data.validation import DataValidationError, coerce_types
+from dashboard.pipeline.indicators import with_groups
+from dashboard.pipeline.io import parquet_bytes, pretty_json, replace_directory
 from dashboard.stats.compare import CONFIDENCE_LEVELS, limits_at
 from dashboard.stats.disclosure import suppression_reasons
+
+# Values and limits are stored to 4 decimal places (screens show 1): the noise digits
+# below that cost a fifth of the file and no one's decision depends on them.
+STORED_DECIMALS = 4
 
 
 def derive(table: pd.DataFrame, registry: Registry, boundaries: Boundaries) -> pd.DataFrame:
@@ -23,4 +51,67 @@ def derive(table: pd.DataFrame, registry: Registry, boundaries: Boundaries) -> p
     exempt = frozenset(i for i, ind in registry.items() if not ind.counts_people)
     reasons = suppression_reasons(table, boundaries.parents(), exempt)
     derived = pd.DataFrame({"lower_ci_998": lower, "upper_ci_998": upper, "suppression": reasons}, index=table.index)
+    derived[["lower_ci_998", "upper_ci_998"]] = derived[["lower_ci_998", "upper_ci_998"]].round(STORED_DECIMALS)
     return derived.astype(DERIVED_COLUMNS)
+
+
+def served_products(table: pd.DataFrame, definitions: Registry, boundaries: Boundaries) -> dict[str, bytes]:
+    """indicators.parquet, derived.parquet (bound to it by hash) and the registry with the table's groups."""
+    registry = with_groups(definitions, table)
+    table_bytes = parquet_bytes(table, COLUMNS)
+    derived_bytes = parquet_bytes(derive(table, registry, boundaries), DERIVED_COLUMNS, {DERIVED_FROM_KEY: sha256_bytes(table_bytes)})
+    return {
+        INDICATORS_FILE: table_bytes,
+        DERIVED_FILE: derived_bytes,
+        METADATA_FILE: pretty_json(registry_document(registry)),
+    }
+
+
+@dataclass(frozen=True)
+class Addition:
+    file: str
+    sha256: str
+    rows: int
+
+
+def derive_data(data_dir: Path, geodata_dir: Path, out: Path, additions: list[Path]) -> list[Addition]:
+    """A served data folder at `out`: the table in `data_dir` plus the rows of `additions`
+    (files in the indicator format), checked as at start-up, with their derived columns.
+
+    Every problem in an addition is reported (file, row, column) and nothing is written.
+    """
+    boundaries = load_boundaries(geodata_dir)
+    registry = read_registry(data_dir / METADATA_FILE)
+    codes = area_codes_by_level(boundaries)
+    base, problems = coerce_types(read_table(data_dir / INDICATORS_FILE), str(data_dir / INDICATORS_FILE))
+    if problems:
+        raise DataValidationError(problems)
+    parts, added = [base], []
+    for path in additions:
+        frame = read_table(path)
+        problems = check_frame(frame, file=str(path), area_codes=codes, indicator_ids=registry)
+        if problems:
+            raise DataValidationError(problems)
+        typed, _ = coerce_types(frame, str(path))
+        parts.append(typed)
+        added.append(Addition(str(path), sha256_of(path), len(typed)))
+    table = pd.concat(parts, ignore_index=True).astype(COLUMNS)
+    duplicated = table.duplicated(list(KEY), keep=False)
+    if duplicated.any():
+        first = table.loc[duplicated, list(KEY)].iloc[0].to_dict()
+        raise InputError(f"{int(duplicated.sum())} rows share a key with another row (first: {first}); an addition repeats rows already in the table")
+    table = table.sort_values([*KEY, "period_start"], ignore_index=True, kind="stable")
+    files = served_products(table, registry, boundaries)
+    files[DATA_MANIFEST_FILE] = pretty_json(_manifest(data_dir, files, added))
+    replace_directory(out, files)
+    return added
+
+
+def _manifest(data_dir: Path, files: dict[str, bytes], added: list[Addition]) -> dict[str, object]:
+    """The original build's manifest, with the additions and the new products' hashes."""
+    manifest_path = data_dir / DATA_MANIFEST_FILE
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    manifest["additions"] = [*manifest.get("additions", []), *({"file": a.file, "sha256": a.sha256, "rows": a.rows} for a in added)]
+    manifest["products"] = {name: {"file": name, "bytes": len(data), "sha256": sha256_bytes(data)} for name, data in files.items()}
+    manifest["derived_by"] = "python -m dashboard derive-data"
+    return manifest

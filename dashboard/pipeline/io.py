@@ -7,18 +7,23 @@ leaves a half-written product folder behind.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from dashboard.core.checksums import sha256_of
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 from dashboard.core.errors import InputError
 
 
@@ -46,13 +51,15 @@ def source_record(sources: Path, relative: str) -> list[dict[str, str]]:
 
 def read_boundaries(
     sources: Path, relative: str, *, expected_crs: str, columns: Iterable[str]
-) -> gpd.GeoDataFrame:
+) -> "gpd.GeoDataFrame":
     """Read a boundary file, insisting on its CRS and columns."""
     path = require_file(sources, relative)
     if relative.endswith(".shp"):
         for part in (".shx", ".dbf", ".prj"):
             require_file(sources, relative[: -len(".shp")] + part)
     try:
+        import geopandas as gpd  # here, so the table-only steps (derive-data) need no geometry library
+
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
         raise InputError(f"cannot read boundary file {path}: {exc}") from exc
@@ -91,6 +98,18 @@ def canonical_json(value: Any) -> bytes:
 
 def pretty_json(value: Any) -> bytes:
     return (json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def parquet_bytes(table: pd.DataFrame, columns: Mapping[str, str], metadata: Mapping[str, str] | None = None) -> bytes:
+    """Parquet with no pandas metadata or index, so the bytes depend on the data (and pyarrow) alone.
+
+    `metadata` is stored in the file's key-value metadata (e.g. what it was derived from).
+    """
+    arrow = pa.Table.from_pandas(table[list(columns)].astype(dict(columns)), preserve_index=False)
+    arrow = arrow.replace_schema_metadata(dict(metadata or {}))  # pandas metadata embeds versions; keep the file reproducible
+    sink = io.BytesIO()
+    pq.write_table(arrow, sink, compression="zstd", compression_level=19, use_dictionary=True, write_statistics=True)
+    return sink.getvalue()
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

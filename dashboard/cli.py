@@ -10,8 +10,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dashboard.core.errors import InputError
+
+if TYPE_CHECKING:
+    from dash import Dash
 from dashboard.core.settings import (
     DEFAULT_DATA_DIR,
     DEFAULT_GEODATA_DIR,
@@ -79,13 +83,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(args: argparse.Namespace) -> int:
+def serving_app(args: argparse.Namespace) -> tuple[Dash, Settings]:
+    """The app `serve` runs, and its settings (separate so a test can see what serving loads)."""
     from dashboard.web.app import (
         create_app,  # imported here: building the app loads data
     )
 
     settings = Settings(geodata_dir=args.geodata, data_dir=args.data, host=args.host, port=args.port)
-    app = create_app(settings)
+    return create_app(settings), settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    app, settings = serving_app(args)
     print(f"Cancer Variation Explorer on http://{settings.host}:{settings.port}/", flush=True)
     app.run(host=settings.host, port=settings.port, debug=False)
     return 0

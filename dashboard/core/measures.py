@@ -23,10 +23,6 @@ class Unit(StrEnum):
     def is_share(self) -> bool:
         return self is Unit.PERCENT
 
-    @property
-    def is_rate(self) -> bool:
-        return self is Unit.PER_100K
-
 
 class Polarity(StrEnum):
     HIGHER_IS_BETTER = "higher_is_better"

@@ -12,6 +12,14 @@ class Comparator(StrEnum):
     PEERS = "peers"
 
 
+class Overdispersion(StrEnum):
+    OFF = "off"  # chance variation only
+    ON = "on"  # widen the funnel's limits by the overdispersion found
+
+
+DEFAULT_CONFIDENCE = "95"  # the level of the stored limits; the other ("99.8") is derived at build
+
+
 class ColourBy(StrEnum):
     VALUE = "value"
     COMPARISON = "comparison"
@@ -54,8 +62,12 @@ class Selection:
     compare: str = Comparator.ENGLAND.value
     area: str = ""
     colour: str = ColourBy.VALUE.value
-    confidence: str = "95"
-    overdispersion: str = "off"
+    confidence: str = DEFAULT_CONFIDENCE
+    overdispersion: str = Overdispersion.OFF.value
+
+    @property
+    def widens_for_overdispersion(self) -> bool:
+        return self.overdispersion == Overdispersion.ON.value
 
     @property
     def has_alliance(self) -> bool:
@@ -87,5 +99,5 @@ URL_PARAMETERS: dict[str, str] = {
     "confidence": "confidence",
     "overdispersion": "overdispersion",
 }
-OVERDISPERSION_LABELS = {"off": "Chance variation only", "on": "Allow for overdispersion"}
+OVERDISPERSION_LABELS = {Overdispersion.OFF.value: "Chance variation only", Overdispersion.ON.value: "Allow for overdispersion"}
 CONFIDENCE_LABELS = {"95": "95% (about 1 in 20 false alarms)", "99.8": "99.8% (about 1 in 500)"}

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from dashboard.core.cancers import is_all_suspected, is_suspected_site, is_total
 from dashboard.core.errors import InputError
 from dashboard.core.measures import CiMethod, Polarity, Unit
 
@@ -52,11 +53,11 @@ class Phrases:
 
     def subject(self, cancer: str) -> str:
         site = cancer.lower()
-        if self.all_suspected and cancer.startswith("All suspected"):
+        if self.all_suspected and is_all_suspected(cancer):
             return self.all_suspected
-        if self.suspected_site and cancer.startswith("Suspected"):
+        if self.suspected_site and is_suspected_site(cancer):
             return self.suspected_site.format(site=site)
-        return self.all_cancers if cancer.startswith("All") else self.one_site.format(site=site)
+        return self.all_cancers if is_total(cancer) else self.one_site.format(site=site)
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,10 @@ class Indicator:
     standards: tuple[Standard, ...] = ()
     age_standardised: bool = False  # a rate standardised to a reference population, not a crude rate
     counts_people: bool = True  # its numbers are counts of patients, so disclosure control applies
+    opens_first: bool = False  # the indicator a first visit shows
+    groups_peers: bool = False  # areas are put in peer groups by fifths of this indicator's value
     group_dimensions: tuple[str, ...] = ()  # filled by the build from the table, in schema order
     group_values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # dimension -> values in display order
-
-    @property
-    def base_id(self) -> str:
-        return self.base or self.id
 
     def standard_for(self, period_start: date) -> Standard | None:
         """The standard in force for a period starting on `period_start`, if any."""
@@ -120,6 +119,8 @@ class Indicator:
             standards=standards,
             age_standardised=bool(item["age_standardised"]),
             counts_people=bool(item["counts_people"]),
+            opens_first=bool(item["opens_first"]),
+            groups_peers=bool(item["groups_peers"]),
             group_dimensions=tuple(item["group_dimensions"]),
             group_values=MappingProxyType({k: tuple(v) for k, v in item["group_values"].items()}),
         )

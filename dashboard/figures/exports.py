@@ -11,6 +11,7 @@ from dashboard.core.selection import Selection
 from dashboard.core.settings import PRODUCT_NAME
 from dashboard.core.sources import BOUNDARY_ATTRIBUTION
 from dashboard.data.registry import Indicator
+from dashboard.data.schema import DataStatus
 from dashboard.figures.formatting import VALUE_DECIMALS
 from dashboard.figures.tables import rounded_rows
 from dashboard.stats.disclosure import RULE_TEXT
@@ -36,7 +37,7 @@ def csv_text(
     statuses = sorted(set(table["data_status"].dropna()))
     status_line = (
         "includes MODELLED rows (data_status = modelled): estimates from the project's stated model, not published figures"
-        if "modelled" in statuses
+        if DataStatus.MODELLED.value in statuses
         else "published (taken, or computed directly, from published sources)"
     )
     filters = "; ".join(f"{key}={value}" for key, value in sel.as_dict().items() if value)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from dashboard.core.measures import Unit
+
 VALUE_DECIMALS = 1  # percentages and rates are shown, and downloaded, to 1 decimal place
 
 
@@ -23,20 +25,21 @@ def round_count(value: float | None) -> float | int | None:
     return int(value) if value.is_integer() else round(value, 1)
 
 
-def format_value(value: float | None, unit: str) -> str:
+def format_value(value: float | None, unit: Unit | str) -> str:
     if is_missing(value):
         return "no value"
-    if unit == "%":
+    unit = Unit(unit)
+    if unit is Unit.PERCENT:
         return f"{value:.{VALUE_DECIMALS}f}%"
-    if unit == "people":
+    if unit is Unit.PEOPLE:
         return f"{value:,.0f} people"
     return f"{value:,.{VALUE_DECIMALS}f} {unit}"
 
 
-def format_interval(lower: float | None, upper: float | None, unit: str) -> str:
+def format_interval(lower: float | None, upper: float | None, unit: Unit | str) -> str:
     if is_missing(lower) or is_missing(upper):
         return "no interval"
-    suffix = "%" if unit == "%" else ""
+    suffix = "%" if Unit(unit) is Unit.PERCENT else ""
     return f"{lower:,.{VALUE_DECIMALS}f}{suffix} to {upper:,.{VALUE_DECIMALS}f}{suffix}"
 
 

@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 
 from dashboard.core.geography import short_name
+from dashboard.core.measures import Unit
 from dashboard.figures.formatting import format_value
 from dashboard.figures.layout import AXIS, card_layout, empty_figure
 from dashboard.figures.theme import HIGHLIGHT, NHS_BLACK, NHS_DARK_BLUE, NHS_DARK_GREY
 
 
-def funnel_figure(rows: pd.DataFrame, limits, *, unit: str, benchmark_name: str, adjusted) -> dict[str, Any]:
+def funnel_figure(rows: pd.DataFrame, limits, *, unit: Unit | str, benchmark_name: str, adjusted) -> dict[str, Any]:
     """Areas by size (denominator) against value, inside the 95% and 99.8% control limits."""
     rows = rows[rows["value"].notna() & rows["denominator"].notna()]
     if rows.empty:

@@ -6,12 +6,13 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.core.measures import Unit
 from dashboard.figures.formatting import format_value
 from dashboard.figures.layout import AXIS, card_layout, empty_figure, errors
 from dashboard.figures.theme import HIGHLIGHT, NHS_DARK_GREY
 
 
-def groups_figure(area: tuple[str, pd.DataFrame], england: tuple[str, pd.DataFrame], *, unit: str) -> dict[str, Any]:
+def groups_figure(area: tuple[str, pd.DataFrame], england: tuple[str, pd.DataFrame], *, unit: Unit | str) -> dict[str, Any]:
     """The focus area's value in each group beside England's, with 95% CIs."""
     traces = []
     for (name, rows), colour, symbol in ((area, HIGHLIGHT, "circle"), (england, NHS_DARK_GREY, "diamond")):
@@ -41,7 +42,7 @@ def groups_figure(area: tuple[str, pd.DataFrame], england: tuple[str, pd.DataFra
     }
 
 
-def gap_sentence(rows: pd.DataFrame, *, ordered: bool, area_name: str, unit: str) -> str:
+def gap_sentence(rows: pd.DataFrame, *, ordered: bool, area_name: str, unit: Unit | str) -> str:
     """The gap between the extreme groups, in words: first against last when the groups are ordered."""
     rows = rows[rows["value"].notna()]
     if len(rows) < 2:
@@ -53,7 +54,7 @@ def gap_sentence(rows: pd.DataFrame, *, ordered: bool, area_name: str, unit: str
         first, last = rows.loc[rows["value"].idxmax()], rows.loc[rows["value"].idxmin()]
         which = "highest and lowest groups"
     difference = abs(float(first["value"]) - float(last["value"]))
-    gap = f"{difference:.1f} percentage points" if unit == "%" else format_value(difference, unit)
+    gap = f"{difference:.1f} percentage points" if Unit(unit).is_share else format_value(difference, unit)
     ratio = float(first["value"]) / float(last["value"]) if float(last["value"]) else float("nan")
     return (
         f"In {area_name}, {format_value(first['value'], unit)} in '{first['group_value']}' against "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dashboard.core.cancers import names_no_site
 from dashboard.data.registry import Indicator
 from dashboard.figures.formatting import format_interval, format_value, is_missing
 from dashboard.stats.compare import Comparison
@@ -39,7 +40,7 @@ def headline(
         phrases = indicator.phrases
         sentence = f"In {period}, {format_value(value, unit)} {phrases.subject(cancer)}{group} in {area_name} {phrases.predicate}{ci}"
     else:
-        what = indicator.name.lower() + ("" if cancer in ("Not applicable",) or cancer.startswith("All") else f", {cancer.lower()}")
+        what = indicator.name.lower() + ("" if names_no_site(cancer) else f", {cancer.lower()}")
         sentence = f"In {period}, {what}{group} in {area_name} was {format_value(value, unit)}{ci}"
     if comparison in COMPARISON_PHRASES and not is_missing(benchmark) and benchmark_name != area_name:
         higher = float(value) > float(benchmark)

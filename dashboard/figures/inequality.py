@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 
 from dashboard.core.geography import short_name
+from dashboard.core.measures import Unit
 from dashboard.figures.layout import AXIS, empty_figure
 from dashboard.figures.theme import FIGURE_LAYOUT, HIGHLIGHT, NHS_BLACK, NHS_DARK_GREY
 
 
-def inequality_rank_figure(frame: pd.DataFrame, *, unit: str, selected_area: str) -> dict[str, Any]:
+def inequality_rank_figure(frame: pd.DataFrame, *, unit: Unit | str, selected_area: str) -> dict[str, Any]:
     """Areas ranked by their slope index of inequality, with 95% intervals."""
     frame = frame[frame["sii"].notna()].sort_values("sii")
     if frame.empty:
@@ -33,7 +34,7 @@ def inequality_rank_figure(frame: pd.DataFrame, *, unit: str, selected_area: str
             **FIGURE_LAYOUT,
             "margin": {"l": 10, "r": 20, "t": 10, "b": 40},
             "height": max(320, 22 * len(frame) + 80),
-            "xaxis": {**AXIS, "title": {"text": f"Slope index of inequality ({'percentage points' if unit == '%' else unit})"}, "zeroline": True},
+            "xaxis": {**AXIS, "title": {"text": f"Slope index of inequality ({'percentage points' if Unit(unit).is_share else unit})"}, "zeroline": True},
             "yaxis": {**AXIS, "tickfont": {"size": 13}},
             "showlegend": False,
         },

@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashboard.core.measures import Unit
 from dashboard.core.selection import ColourBy, Selection
+from dashboard.data.schema import DataStatus
 from dashboard.figures.formatting import format_count, format_interval, format_value
 from dashboard.figures.theme import (
     COMPARISON_COLOURS,
@@ -59,7 +61,7 @@ def _comparison_scale() -> list[list[Any]]:
     return scale
 
 
-def hover_text(rows: pd.DataFrame, *, unit: str, period: str, benchmark_name: str) -> list[list[str]]:
+def hover_text(rows: pd.DataFrame, *, unit: Unit | str, period: str, benchmark_name: str) -> list[list[str]]:
     return [
         [
             str(row.area_name),
@@ -68,7 +70,7 @@ def hover_text(rows: pd.DataFrame, *, unit: str, period: str, benchmark_name: st
             f"{format_count(row.numerator)} / {format_count(row.denominator)}",
             period,
             f"{COMPARISON_LABELS[Comparison(row.comparison)]} compared with {benchmark_name}",
-            "MODELLED estimate" if row.data_status == "modelled" else "Published data",
+            "MODELLED estimate" if row.data_status == DataStatus.MODELLED.value else "Published data",
             str(row.area_code),
         ]
         for row in rows.itertuples(index=False)
@@ -89,7 +91,7 @@ def background_hover(rows: pd.DataFrame, codes: list[str], names: dict[str, str]
 
 
 def map_properties(
-    *, sel: Selection, rows: pd.DataFrame, unit: str, benchmark_name: str, geometry: MapGeometry, names: dict[str, str] | None = None
+    *, sel: Selection, rows: pd.DataFrame, unit: Unit | str, benchmark_name: str, geometry: MapGeometry, names: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Every map property that depends on the selection: per trace, and for the geo layout."""
     valued = rows[rows["value"].notna()]

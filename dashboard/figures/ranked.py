@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.core.geography import short_name
+from dashboard.core.measures import Unit
 from dashboard.figures.formatting import format_interval, format_value, is_missing
 from dashboard.figures.layout import AXIS, empty_figure, errors
 from dashboard.figures.theme import (
@@ -21,7 +22,7 @@ from dashboard.figures.theme import (
 from dashboard.stats.compare import COMPARISON_LABELS, Comparison
 
 
-def ranked_figure(rows: pd.DataFrame, *, unit: str, benchmark: float | None, benchmark_name: str, selected_area: str) -> dict[str, Any]:
+def ranked_figure(rows: pd.DataFrame, *, unit: Unit | str, benchmark: float | None, benchmark_name: str, selected_area: str) -> dict[str, Any]:
     """Every area, highest at the top, with 95% CIs, the benchmark line and the alliance highlighted."""
     rows = rows[rows["value"].notna()].iloc[::-1]
     if rows.empty:

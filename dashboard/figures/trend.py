@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.core.measures import Unit
 from dashboard.figures.formatting import format_value
 from dashboard.figures.layout import AXIS, card_layout, empty_figure
 from dashboard.figures.theme import (
@@ -25,7 +26,7 @@ def _band(rows: pd.DataFrame, name: str, colour: str, fill: str) -> list[dict[st
     return [upper, lower, line]
 
 
-def trend_figure(series: list[tuple[str, pd.DataFrame]], *, unit: str) -> dict[str, Any]:
+def trend_figure(series: list[tuple[str, pd.DataFrame]], *, unit: Unit | str) -> dict[str, Any]:
     """The focus area, its alliance and England over time, each with its 95% CI band."""
     styles = [(NHS_BLACK, "rgba(35,31,32,0.12)"), (HIGHLIGHT, "rgba(0,94,184,0.15)"), (NHS_LIGHT_BLUE, "rgba(65,182,230,0.15)")]
     traces = []
@@ -48,7 +49,7 @@ def trend_figure(series: list[tuple[str, pd.DataFrame]], *, unit: str) -> dict[s
 SPECIAL_CAUSE_COLOURS = {"special_cause_improvement": "#0072B2", "special_cause_concern": "#E69F00", "special_cause_neutral_high": "#7B2C83", "special_cause_neutral_low": "#7B2C83"}
 
 
-def spc_figure(rows: pd.DataFrame, result, *, name: str, unit: str, target: float | None) -> dict[str, Any]:
+def spc_figure(rows: pd.DataFrame, result, *, name: str, unit: Unit | str, target: float | None) -> dict[str, Any]:
     """XmR chart: values, mean, process limits; special-cause points coloured and shaped."""
     x = rows["period"].astype(str).tolist()
     colours = [SPECIAL_CAUSE_COLOURS.get(t, MUTED) for t in result.point_type]

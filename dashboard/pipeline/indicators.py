@@ -53,6 +53,7 @@ INDICATORS: dict[str, Indicator] = {
     for indicator in (
         Indicator(
             id="early_stage",
+            opens_first=True,
             phrases=Phrases(
                 predicate="were diagnosed at stage 1 or 2", outcome="diagnosed at stage 1 or 2",
                 all_cancers="of staged cancers", one_site="of staged {site} cancers",
@@ -203,6 +204,7 @@ INDICATORS: dict[str, Indicator] = {
         ),
         Indicator(
             id="most_deprived_share",
+            groups_peers=True,
             name="Population in England's most deprived fifth",
             definition="Share of the area's residents living in neighbourhoods (LSOAs) in England's most deprived "
             "IMD 2019 quintile.",

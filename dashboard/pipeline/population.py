@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.core.cancers import NOT_APPLICABLE
 from dashboard.core.errors import InputError
 from dashboard.core.geography import AreaLevel
 from dashboard.data.schema import GroupDimension
@@ -134,6 +135,6 @@ def population_rows(population: pd.DataFrame, imd: pd.Series, index: AreaIndex) 
         indicator_id="most_deprived_share", numerator=deprived["q1"], denominator=deprived["population"],
         value=deprived["q1"] / deprived["population"] * 100, lower_ci=np.nan, upper_ci=np.nan,
     )
-    rows = pd.concat([counts, shares], ignore_index=True).drop(columns=["population", "q1"]).assign(year=POPULATION_YEAR, cancer_type="Not applicable")
+    rows = pd.concat([counts, shares], ignore_index=True).drop(columns=["population", "q1"]).assign(year=POPULATION_YEAR, cancer_type=NOT_APPLICABLE)
     rows = with_period(rows, period_series(rows, calendar_year, "year"))
     return finish(rows, index, source=POPULATION_SOURCE_LABEL)

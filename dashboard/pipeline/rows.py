@@ -12,7 +12,6 @@ from dashboard.pipeline.indicators import INDICATORS
 from dashboard.pipeline.periods import Period
 from dashboard.stats.intervals import wilson_interval
 
-ALL_CANCERS = "All cancers"
 ALL = "All"
 
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.core.cancers import ALL_CANCERS
 from dashboard.core.errors import InputError
 from dashboard.core.geography import AreaLevel
 from dashboard.pipeline.areas import AreaIndex
 from dashboard.pipeline.io import read_csv_source
 from dashboard.pipeline.periods import calendar_year
 from dashboard.pipeline.rows import (
-    ALL_CANCERS,
     all_groups,
     finish,
     period_series,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dashboard.core.cancers import ALL_CANCERS, ALL_SUSPECTED
 from dashboard.core.errors import InputError
 from dashboard.core.geography import ENGLAND_CODE, AreaLevel
 from dashboard.data.schema import GroupDimension
@@ -40,8 +41,6 @@ PROVIDER_EXTRACTS = (
 SUBICB_EXTRACT = "outcomes/cwt-extracts-2023/CWT-CRS-Apr-23-to-Oct-23-Data-Extract-ICB-Sub-Location.xlsx"
 
 MAX_UNATTRIBUTED_SHARE = 0.005
-ALL_SUSPECTED = "All suspected cancers"
-ALL_CANCERS = "All cancers"
 ALL = "All"
 
 FDS_COLUMNS = {

@@ -49,9 +49,9 @@ def funnel_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str
         dispersion = funnel.overdispersion(rows["value"], rows["denominator"], baseline, kind=kind, multiplier=unit.scale)
     except ValueError as exc:  # e.g. every area at the same extreme: no z-scores to compute
         return funnel_figure(rows, limits, unit=unit, benchmark_name=name, adjusted=None), f"Overdispersion not assessed: {exc}."
-    adjusted = funnel.adjusted_limits(limits, dispersion, kind=kind, multiplier=unit.scale) if sel.overdispersion == "on" else None
+    adjusted = funnel.adjusted_limits(limits, dispersion, kind=kind, multiplier=unit.scale) if sel.widens_for_overdispersion else None
     note = dispersion.sentence
-    if sel.overdispersion == "on" and not dispersion.present:
+    if sel.widens_for_overdispersion and not dispersion.present:
         note += " The limits are unchanged."
     if indicator.age_standardised:
         note += " Age-standardised rates are placed against their population as if crude rates: an approximation."

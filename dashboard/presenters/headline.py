@@ -65,7 +65,7 @@ def headline_comparison(explorer: Explorer, sel: Selection, focus: str) -> Selec
 def opportunity_sentence(explorer: Explorer, sel: Selection, row: pd.Series, benchmark: float | None, benchmark_name: str) -> str:
     """'If X matched England (33.9%), about 140 more people a year would have been diagnosed at stage 1 or 2.'"""
     indicator = explorer.indicator(sel)
-    if indicator.phrases is None or indicator.polarity is not Polarity.HIGHER_IS_BETTER or row["data_status"] != DataStatus.PUBLISHED.value:
+    if indicator.phrases is None or not indicator.unit.is_share or indicator.polarity is not Polarity.HIGHER_IS_BETTER or row["data_status"] != DataStatus.PUBLISHED.value:
         return ""
     if str(row["area_code"]) == ENGLAND_CODE:
         return ""

@@ -7,6 +7,7 @@ from typing import Any
 
 from dashboard.core.geography import LEVEL_LABELS, AreaLevel
 from dashboard.core.selection import ColourBy, Selection
+from dashboard.data.schema import DataStatus
 from dashboard.figures import maps
 from dashboard.presenters.common import unit_of
 from dashboard.query.explorer import Explorer
@@ -31,4 +32,4 @@ def map_view(explorer: Explorer, sel: Selection, geometry: maps.MapGeometry) -> 
         + ("; grey areas have none (hover says why)." if shown < len(rows) else ".")
     )
     legend = maps.comparison_legend(rows) if sel.colour == ColourBy.COMPARISON.value else []
-    return MapView(properties, legend, caption, bool((rows["data_status"] == "modelled").any()))
+    return MapView(properties, legend, caption, bool((rows["data_status"] == DataStatus.MODELLED.value).any()))

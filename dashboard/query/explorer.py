@@ -16,6 +16,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from dashboard.core.cancers import is_total
 from dashboard.core.geography import (
     EAST_OF_ENGLAND_CODE,
     EAST_OF_ENGLAND_MEMBERS,
@@ -25,11 +26,13 @@ from dashboard.core.geography import (
 )
 from dashboard.core.selection import (
     ALL_ENGLAND,
+    DEFAULT_CONFIDENCE,
     MAP_LEVELS,
     ColourBy,
     Comparator,
     Notice,
     Option,
+    Overdispersion,
     Selection,
 )
 from dashboard.data.loading import Dataset
@@ -37,6 +40,7 @@ from dashboard.data.registry import Indicator, Registry
 from dashboard.data.schema import (
     GROUP_LABELS,
     GROUPS_WITHOUT_DATA,
+    DataStatus,
     GroupDimension,
     PeriodType,
 )
@@ -60,11 +64,9 @@ PERIOD_TYPE_LABELS = {
     PeriodType.QUARTER.value: "quarter",
     PeriodType.MONTH.value: "month",
 }
-DEFAULT_INDICATOR = "early_stage"
 T = TypeVar("T")
 MEMO_SIZE = 256  # remembered results per worker: a few filter changes' worth of every card
 DEFAULT_LEVEL = AreaLevel.ALLIANCE.value
-DEPRIVATION_INDICATOR = "most_deprived_share"  # the indicator peers are grouped by
 PEER_GROUPS = 5  # peers = areas in the same fifth of the level by share of residents in England's most deprived fifth
 GROUPING_OF = {member: EAST_OF_ENGLAND_CODE for member in EAST_OF_ENGLAND_MEMBERS}
 
@@ -102,7 +104,7 @@ class Explorer:
             names=MappingProxyType(names),
             alliances=alliances,
             members=MappingProxyType({k: frozenset(v) for k, v in members.items()}),
-            peer_group=MappingProxyType(_peer_groups(tables.get(DEPRIVATION_INDICATOR))),
+            peer_group=MappingProxyType(_peer_groups(next((tables[i] for i in order if dataset.registry[i].groups_peers), None))),
         )
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -135,7 +137,7 @@ class Explorer:
         return self.tables[indicator]
 
     def cancer_options(self, indicator: str) -> list[Option]:
-        values = sorted(map(str, self._rows(indicator)["cancer_type"].unique()), key=lambda c: (not c.startswith("All"), c))
+        values = sorted(map(str, self._rows(indicator)["cancer_type"].unique()), key=lambda c: (not is_total(c), c))
         return [Option(v, v) for v in values]
 
     def level_options(self, sel: Selection) -> list[Option]:
@@ -164,7 +166,7 @@ class Explorer:
         rows = self._rows(sel.indicator)
         rows = rows[(rows["cancer_type"] == sel.cancer) & (rows["area_level"] == sel.level) & (rows["period"] == sel.period)]
         present = set(map(str, rows["group_dimension"].unique()))
-        options = [Option(d.value, GROUP_LABELS[d]) for d in GroupDimension if d.value in present]
+        options = [Option(d, GROUP_LABELS[GroupDimension(d)]) for d in self.indicator(sel).group_dimensions if d in present]
         options += [Option(key, f"{label} (no data exist: see Help)", disabled=True) for key, label in GROUPS_WITHOUT_DATA.items()]
         return options
 
@@ -183,8 +185,13 @@ class Explorer:
 
     # --- making a selection valid ------------------------------------------------------
 
+    @property
+    def first_indicator(self) -> str:
+        """The indicator a first visit shows: the registry's choice, else its first."""
+        return next((i for i in self.tables if self.registry[i].opens_first), next(iter(self.tables)))
+
     def default_selection(self) -> Selection:
-        indicator = DEFAULT_INDICATOR if DEFAULT_INDICATOR in self.tables else next(iter(self.tables))
+        indicator = self.first_indicator
         return self.normalise(Selection(indicator=indicator, cancer="", period="", level=DEFAULT_LEVEL))[0]
 
     def normalise(self, sel: Selection) -> tuple[Selection, list[Notice]]:
@@ -200,7 +207,7 @@ class Explorer:
                 notices.append(Notice(field, f"{field}={value!r} is not available here; showing {choice!r} instead"))
             return choice
 
-        indicator = pick("indicator", sel.indicator, self.indicator_options(), DEFAULT_INDICATOR)
+        indicator = pick("indicator", sel.indicator, self.indicator_options(), self.first_indicator)
         sel = sel.with_(indicator=indicator)
         cancers = self.cancer_options(indicator)
         sel = sel.with_(cancer=pick("cancer", sel.cancer, cancers, cancers[0].value if cancers else ""))
@@ -222,8 +229,8 @@ class Explorer:
             notices.append(Notice("compare", "comparing with 'the selected alliance' needs an alliance; comparing with England"))
             sel = sel.with_(compare=Comparator.ENGLAND.value)
         sel = sel.with_(colour=pick("colour", sel.colour, [Option(c.value, c.value) for c in ColourBy], ColourBy.VALUE.value))
-        sel = sel.with_(confidence=pick("confidence", sel.confidence, [Option(c, c) for c in CONFIDENCE_LEVELS], "95"))
-        sel = sel.with_(overdispersion=pick("overdispersion", sel.overdispersion, [Option("off", "off"), Option("on", "on")], "off"))
+        sel = sel.with_(confidence=pick("confidence", sel.confidence, [Option(c, c) for c in CONFIDENCE_LEVELS], DEFAULT_CONFIDENCE))
+        sel = sel.with_(overdispersion=pick("overdispersion", sel.overdispersion, [Option(o.value, o.value) for o in Overdispersion], Overdispersion.OFF.value))
         area_codes = set(map(str, self.level_rows(sel)["area_code"]))
         if sel.area and sel.area not in area_codes:
             notices.append(Notice("area", f"area={sel.area!r} has no {LEVEL_LABELS[AreaLevel(sel.level)]} data here; no area selected"))
@@ -354,11 +361,11 @@ class Explorer:
         return rows[rows["area_code"].astype(str).map(self.peer_group) == group] if group else rows.iloc[0:0]
 
     def modelled_in_view(self, sel: Selection) -> bool:
-        return bool((self.level_rows(sel)["data_status"] == "modelled").any())
+        return bool((self.level_rows(sel)["data_status"] == DataStatus.MODELLED.value).any())
 
 
 def limit_columns(confidence: str) -> tuple[str, str]:
-    return ("lower_ci", "upper_ci") if confidence == "95" else ("lower_ci_998", "upper_ci_998")
+    return ("lower_ci", "upper_ci") if confidence == DEFAULT_CONFIDENCE else ("lower_ci_998", "upper_ci_998")
 
 
 def _peer_groups(shares: pd.DataFrame | None) -> dict[str, int]:

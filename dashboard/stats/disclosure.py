@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.core import cancers
+
 SMALL_COUNT_MIN, SMALL_COUNT_MAX = 1, 4
 PRIMARY = "Suppressed: based on a count of 1 to 4 people"
 SECONDARY = "Suppressed: would reveal another suppressed count by subtraction"
@@ -87,7 +89,7 @@ def _families(table: pd.DataFrame, parents: dict[str, str]) -> list[Family]:
 
 def _cancer_type_families(table: pd.DataFrame) -> list[Family]:
     """Cancer types add up to their 'All …' row (conservative where a source's do not)."""
-    is_all = table["cancer_type"].astype(str).str.startswith("All").to_numpy()
+    is_all = table["cancer_type"].astype(str).map(cancers.is_total).to_numpy(dtype=bool)
     key = _codes(table["indicator_id"], table["period"], table["area_code"], table["group_dimension"], table["group_value"])
     return [(key, is_all)]
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from dashboard.core.measures import Unit
 from dashboard.stats.spc_rules import (
     LIMIT,
     limit_flags,
@@ -291,7 +292,7 @@ def _decimals(*values: float) -> int:
 def _with_unit(text: str, unit: str) -> str:
     if not unit:
         return text
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+    return f"{text}{unit}" if unit == Unit.PERCENT else f"{text} {unit}"
 
 
 def describe(result: XmR, *, unit: str) -> str:

@@ -20,10 +20,12 @@ from dashboard.core.selection import (
     COMPARATOR_LABELS,
     CONFIDENCE_LABELS,
     OVERDISPERSION_LABELS,
+    Comparator,
     Notice,
     Option,
     Selection,
 )
+from dashboard.data.schema import GroupDimension
 from dashboard.query.explorer import Explorer
 from dashboard.web import ids
 from dashboard.web.layout import as_options
@@ -84,7 +86,7 @@ def next_state(
 
 
 def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option]]:
-    group_values = explorer.group_value_options(sel) if sel.group != "all" else [Option("All", "All patients (choose a Group)")]
+    group_values = explorer.group_value_options(sel) if sel.group != GroupDimension.ALL.value else [Option("All", "All patients (choose a Group)")]
     return {
         "indicator": explorer.indicator_options(),
         "cancer": explorer.cancer_options(sel.indicator),
@@ -94,7 +96,7 @@ def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option
         "group": explorer.group_options(sel),
         "group_value": group_values,
         "compare": [
-            Option(key.value, label, disabled=(key.value == "alliance" and not sel.has_alliance))
+            Option(key.value, label, disabled=(key is Comparator.ALLIANCE and not sel.has_alliance))
             for key, label in COMPARATOR_LABELS.items()
         ],
         "colour": [Option(key.value, label) for key, label in COLOUR_LABELS.items()],
@@ -123,5 +125,5 @@ def sync_state(
         notices,
         *[selection[f] for f in FIELDS],
         *[as_options(state.options[f]) for f in FIELDS],
-        state.selection.group == "all",
+        state.selection.group == GroupDimension.ALL.value,
     )

@@ -36,6 +36,25 @@ mortality_crude (per 100,000, lower is better, Poisson), All cancers, 2020; deat
     South alliance       1360 / 500,000
     England              3660 / 1,400,000 (261.4)
 
+early_stage by deprivation quintile (group dimension imd_quintile, ordered), Lung, 2022 only, at
+ICB and England level; each ICB's five groups add up to its all-patients row, and England's to
+the sum of the ICBs':
+
+    quintile             Norfolk & Waveney  Cambs & Peterborough  Mid & South Essex       England
+    1 - most deprived    40 / 100 (40.0%)   32 / 60 (53.3%)       30 / 100 (30.0%)        102 / 260 (39.2%)
+    2                    44 / 100 (44.0%)   30 / 60 (50.0%)       30 /  90 (33.3%)        104 / 250 (41.6%)
+    3                    48 / 100 (48.0%)   28 / 60 (46.7%)       28 /  80 (withheld: 2)  104 / 240 (43.3%)
+    4                    52 / 100 (52.0%)   26 / 60 (43.3%)       32 /  80 (40.0%)        110 / 240 (45.8%)
+    5 - least deprived   56 / 100 (56.0%)   24 / 60 (40.0%)        3 /  60 (withheld: 1)   83 / 220 (37.7%)
+    all (as above)       240 / 500          140 / 300             123 / 410               503 / 1210
+
+Norfolk's and Cambridgeshire's groups are equal in size, so their relative ranks are the
+midpoints 0.1, 0.3, 0.5, 0.7, 0.9, and their values are exactly linear in them: Norfolk
+38 + 20x (slope index 20 points), Cambridgeshire 55 - 16.67x (slope index -16.67 points).
+Essex's 3 early-stage cancers in quintile 5 are a count of 1 to 4 (withheld: 1); its smallest
+other group (quintile 3, 28) is then withheld too (withheld: 2), or 123 minus the four shown
+would give the 3 back.
+
 The published columns carry 95% limits by the textbook formulas (written out below, not taken
 from dashboard.stats). The derived columns (99.8% limits, disclosure decisions) are made by the
 build's own step, dashboard.pipeline.derived.derive, and the table then goes through
@@ -104,6 +123,12 @@ EARLY_STAGE = {  # code -> {period: (numerator, denominator)}; parents are the s
     SUB_06H: {"2021": (130, 300), "2022": (140, 300)},
     SUB_99E: {"2021": (110, 400), "2022": (120, 400)},
     SUB_99F: {"2021": (6, 12), "2022": (3, 10)},
+}
+QUINTILES = ("1 - most deprived", "2", "3", "4", "5 - least deprived")
+IMD_2022 = {  # ICB -> the five quintiles' (numerator, denominator), most deprived first
+    NORFOLK: [(40, 100), (44, 100), (48, 100), (52, 100), (56, 100)],
+    CAMBS: [(32, 60), (30, 60), (28, 60), (26, 60), (24, 60)],
+    ESSEX: [(30, 100), (30, 90), (28, 80), (32, 80), (3, 60)],
 }
 MORTALITY = {SUB_26A: (1500, 500_000), SUB_06H: (800, 400_000), SUB_99E: (760, 300_000), SUB_99F: (600, 200_000)}
 
@@ -205,8 +230,8 @@ REGISTRY = MappingProxyType({
         attribution=ATTRIBUTION,
         caveats="Made-up numbers for tests.",
         phrases=PHRASES,
-        group_dimensions=("all",),
-        group_values=MappingProxyType({"all": ("All",)}),
+        group_dimensions=("all", "imd_quintile"),
+        group_values=MappingProxyType({"all": ("All",), "imd_quintile": QUINTILES}),
     ),
     "mortality_crude": Indicator(
         id="mortality_crude",
@@ -242,7 +267,7 @@ def _summed(counts: dict[str, tuple[int, int]], code: str) -> tuple[int, int]:
     return sum(p[0] for p in parts), sum(p[1] for p in parts)
 
 
-def _row(indicator: Indicator, code: str, period: str, cancer: str, x: int, n: int) -> dict:
+def _row(indicator: Indicator, code: str, period: str, cancer: str, x: int, n: int, group: tuple[str, str] = ("all", "All")) -> dict:
     if indicator.unit is Unit.PERCENT:
         value, (lower, upper), ci_method = 100 * x / n, wilson_percent(x, n), "Wilson score 95%"
     else:
@@ -253,7 +278,7 @@ def _row(indicator: Indicator, code: str, period: str, cancer: str, x: int, n: i
         "area_code": code, "area_name": NAMES[code],
         "alliance_code": alliance, "alliance_name": NAMES[alliance] if alliance else None,
         "period": period, "period_start": f"{period}-01-01", "period_end": f"{period}-12-31",
-        "cancer_type": cancer, "group_dimension": "all", "group_value": "All",
+        "cancer_type": cancer, "group_dimension": group[0], "group_value": group[1],
         "numerator": float(x), "denominator": float(n), "value": value, "lower_ci": lower, "upper_ci": upper,
         "ci_method": ci_method, "unit": str(indicator.unit), "data_status": "published",
         "source": indicator.source, "period_type": "calendar_year",
@@ -267,6 +292,14 @@ def fixture_table() -> pd.DataFrame:
         counts = {code: by_period[period] for code, by_period in EARLY_STAGE.items()}
         for code in LEVEL_OF:
             rows.append(_row(REGISTRY["early_stage"], code, period, "Lung", *_summed(counts, code)))
+    all_2022 = {code: by_period["2022"] for code, by_period in EARLY_STAGE.items()}
+    for icb, groups in IMD_2022.items():  # each ICB's groups add up to its all-patients row
+        assert tuple(map(sum, zip(*groups, strict=True))) == _summed(all_2022, icb)
+    england = [tuple(map(sum, zip(*parts, strict=True))) for parts in zip(*IMD_2022.values(), strict=True)]
+    assert tuple(map(sum, zip(*england, strict=True))) == _summed(all_2022, ENGLAND)
+    for code, groups in [*IMD_2022.items(), (ENGLAND, england)]:
+        for quintile, (x, n) in zip(QUINTILES, groups, strict=True):
+            rows.append(_row(REGISTRY["early_stage"], code, "2022", "Lung", x, n, ("imd_quintile", quintile)))
     for code in LEVEL_OF:
         rows.append(_row(REGISTRY["mortality_crude"], code, "2020", "All cancers", *_summed(MORTALITY, code)))
     return pd.DataFrame(rows, columns=list(COLUMNS))

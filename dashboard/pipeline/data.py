@@ -39,7 +39,8 @@ def build_data(sources: Path, geodata_dir: Path, out: Path) -> DataBuild:
 def make_data(sources: Path, geodata_dir: Path) -> DataBuild:
     index = AreaIndex.load(geodata_dir)
     # Quick, failure-prone reads first, so a bad source is reported in seconds.
-    stage_counts = stage.read_stage_counts(sources, index)
+    stage_read = stage.read_stage_counts(sources, index)
+    stage_counts = stage_read.counts
     waiting, attribution_report = waiting_times.waiting_time_rows(sources, index)
     lsoa = population.read_lsoa_lookup(sources, index)
     people = population.read_population(sources, lsoa["subicb_code"])
@@ -51,11 +52,14 @@ def make_data(sources: Path, geodata_dir: Path) -> DataBuild:
         "mortality": mortality.mortality_rows(sources, index, people),
         "population": population.population_rows(people, imd, index),
     }
+    parts["incidence"] = stage.incidence_rows(stage_counts, parts["population"], index)
     table = sort_table(pd.concat(parts.values(), ignore_index=True)).astype(COLUMNS)
     table[["value", "lower_ci", "upper_ci"]] = table[["value", "lower_ci", "upper_ci"]].round(STORED_DECIMALS)  # see derived.py
     check_built_table(table, geodata_dir)
-    files = served_products(table, INDICATORS, load_boundaries(geodata_dir))
+    definitions = stage.with_footprint_caveat(INDICATORS, stage_read.footprint, index.names)
+    files = served_products(table, definitions, load_boundaries(geodata_dir))
     manifest = make_manifest(sources, files, table, attribution_report)
+    manifest["alliance_footprint"] = footprint_record(stage_read.footprint, index.names)
     files[DATA_MANIFEST_FILE] = pretty_json(manifest)
     return DataBuild(files=files, table=table, manifest=manifest)
 
@@ -88,6 +92,20 @@ SOURCE_FILES = (
     population.LSOA_LOOKUP,
     population.ETHNICITY_FILE,
 )
+
+
+def footprint_record(footprint: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
+    """NDRS's alliances whose footprint differs from 2022: published and recomputed counts, 2013-2022, all sites."""
+    return [
+        {
+            "area_code": row.area_code,
+            "name": names.get(row.area_code, row.area_code),
+            "reason": row.reason,
+            **{f"{count}_{kind}": int(getattr(row, f"{count}_{kind}")) for count in stage.COUNTS for kind in ("published", "recomputed")},
+            "diagnosed_difference": int(row.diagnosed_difference),
+        }
+        for row in footprint.sort_values("area_code").itertuples(index=False)
+    ]
 
 
 def make_manifest(sources: Path, files: dict[str, bytes], table: pd.DataFrame, attribution: dict[str, Any]) -> dict[str, Any]:

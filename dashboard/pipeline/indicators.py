@@ -44,7 +44,7 @@ POPULATION_SOURCE = "ONS mid-2019 population estimates by LSOA; English Indices 
 _PROVIDER_ATTRIBUTION_CAVEAT = (
     "Provider based: activity is counted where the patient was treated and attributed to "
     "an ICB and alliance through NHS England's trust-to-ICB attribution file, or the "
-    "project's table for providers it lacks (data/provider_attribution.csv). "
+    "project's table for providers it lacks (dashboard/pipeline/reference/provider_attribution.csv). "
     "It is not the ICB of the patient's residence."
 )
 
@@ -69,9 +69,29 @@ INDICATORS: dict[str, Indicator] = {
             source=STAGE_SOURCE,
             attribution=CANCER_DATA_ATTRIBUTION,
             caveats="Unstageable and missing-stage cases are excluded from the denominator: read with stage "
-            "completeness. 'All cancers' is the sum of the 17 published sites. NDRS reports East of England "
-            "as one alliance (code E56EOE in this project). Breakdowns by deprivation and ethnic group are "
+            "completeness. 'All cancers' is the sum of the 17 published sites. Alliances are the 21 of "
+            "the 2022 mapping, each the sum of its ICBs (see below). Breakdowns by deprivation and ethnic group are "
             "modelled, not published (data_status = modelled).",
+        ),
+        Indicator(
+            id="incidence_crude",
+            name="New diagnoses per 100,000 (crude incidence)",
+            definition="New diagnoses of cancer per 100,000 residents of all ages and both sexes, in the year "
+            "(crude: not age-standardised).",
+            numerator="New diagnoses (every stage, unstageable and missing stage included)",
+            denominator="Resident population, all ages, ONS mid-2019 estimate (used for every year)",
+            unit=Unit.PER_100K,
+            polarity=Polarity.NEITHER,
+            ci_method=CiMethod.POISSON,
+            ci_description="Byar's approximation 95% (exact Poisson below 10 diagnoses)",
+            source=STAGE_SOURCE + "; " + POPULATION_SOURCE,
+            attribution=CANCER_DATA_ATTRIBUTION + " " + POPULATION_ATTRIBUTION,
+            caveats="Crude, not age-standardised: the stage file gives no age breakdown, so an area with an older "
+            "population has a higher rate without any greater risk; compare areas with care, and years within an area. "
+            "The mid-2019 population is the denominator for every year (the only year the sources give for these "
+            "areas), so rates away from 2019 are slightly off by population change. Sex-specific sites (e.g. prostate, "
+            "cervix) are per 100,000 of all residents. No sex breakdown is published. Higher is neither better nor "
+            "worse: more diagnoses can mean more disease or more finding of it.",
         ),
         Indicator(
             id="stage_completeness",
@@ -161,16 +181,20 @@ INDICATORS: dict[str, Indicator] = {
             unit=Unit.PER_100K,
             polarity=Polarity.LOWER_IS_BETTER,
             ci_method=CiMethod.DOBSON,
-            ci_description="Dobson 95% (as published by NDRS at sub-ICB level; recomputed above)",
+            ci_description="Dobson 95% (recomputed: 6 age bands on ESP2013, ONS mid-2019 population)",
             age_standardised=True,
             source=MORTALITY_SOURCE,
             attribution=CANCER_DATA_ATTRIBUTION + " " + POPULATION_ATTRIBUTION,
-            caveats="Sub-ICB rates by sex, England by sex (2001-2020) and England by deprivation quintile are NDRS's "
-            "own. Persons rates, and every ICB and alliance rate, are recomputed here: NDRS publishes deaths in six "
-            "age bands (24 and under, 25-49, 50-59, 60-69, 70-79, 80+), which fall on ESP2013 boundaries, so each "
-            "band is weighted by the sum of its ESP2013 five-year weights and divided by ONS mid-2019 populations "
-            "(NDRS standardised on 20 bands with 2020 populations: recomputed sub-ICB rates agree with NDRS's within "
-            "5%, median 1.3% high). Rates on fewer than 10 deaths are not given.",
+            caveats="Every rate for 2020, at every level (sub-ICB, ICB, alliance, England), persons and by sex, is "
+            "made the same way, so each area is compared with a benchmark made like itself: NDRS's deaths in six "
+            "age bands (24 and under, 25-49, 50-59, 60-69, 70-79, 80+), which fall on ESP2013 boundaries, each band "
+            "weighted by the sum of its ESP2013 five-year weights, over ONS mid-2019 populations. NDRS's own rates "
+            "(20 bands, 2020 populations) differ slightly: recomputed sub-ICB rates agree with NDRS's within 5%, median "
+            "1.3% high. England's 2001-2019 points are NDRS's own (by sex), for the trend only: the step from them to "
+            "the recomputed 2020 point is partly method (NDRS's own 2020 England rates are 303.1 for males and 214.1 "
+            "for females). "
+            "England by deprivation quintile and sex is NDRS's own (Table 3) and is compared only within itself. "
+            "Rates on fewer than 10 deaths are not given.",
         ),
         Indicator(
             id="mortality_age_specific",

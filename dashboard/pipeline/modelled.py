@@ -28,8 +28,6 @@ import pandas as pd
 
 from dashboard.core.errors import InputError
 from dashboard.core.geography import (
-    EAST_OF_ENGLAND_CODE,
-    EAST_OF_ENGLAND_MEMBERS,
     ENGLAND_CODE,
     AreaLevel,
 )
@@ -156,15 +154,12 @@ def ethnic_mix(sources: Path, lsoa: pd.DataFrame) -> pd.DataFrame:
 
 
 def mix_by_area(subicb_mix: pd.DataFrame, index: AreaIndex) -> pd.DataFrame:
-    """Group mix for every area the stage data uses: ICB, alliance (incl. East of England), England."""
+    """Group mix for every area the stage data uses: ICB, alliance, England."""
     pieces = []
     for level in (AreaLevel.ICB, AreaLevel.ALLIANCE):
         parent = subicb_mix["subicb_code"].map(index.parent_map(AreaLevel.SUBICB, level))
         grouped = subicb_mix.assign(area_code=parent).groupby(["area_code", "group_value"], as_index=False)["population"].sum()
         pieces.append(grouped.assign(area_level=level.value))
-    alliances = pieces[-1]
-    eoe = alliances[alliances["area_code"].isin(EAST_OF_ENGLAND_MEMBERS)].groupby("group_value", as_index=False)["population"].sum()
-    pieces.append(eoe.assign(area_code=EAST_OF_ENGLAND_CODE, area_level=AreaLevel.ALLIANCE.value))
     england = subicb_mix.groupby("group_value", as_index=False)["population"].sum()
     pieces.append(england.assign(area_code=ENGLAND_CODE, area_level=AreaLevel.COUNTRY.value))
     return pd.concat(pieces, ignore_index=True)

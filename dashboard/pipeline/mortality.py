@@ -1,17 +1,18 @@
 """Cancer mortality, 2020 (NDRS), by area, site, sex, age band and deprivation.
 
-- Sub-ICB × sex age-standardised rates and limits: NDRS's own (Table 4).
-- Everything NDRS does not publish is recomputed from its age-specific death counts
-  and ONS mid-2019 populations: persons at sub-ICB level, and every ICB, alliance and
-  England rate, as directly standardised rates on ESP2013 with Dobson 95% limits.
-  NDRS standardised on 20 age bands; Table 4 gives deaths in 6 bands (24 and under,
-  25-49, 50-59, 60-69, 70-79, 80+), which fall on ESP2013 boundaries, so each band's
-  weight is the sum of its ESP2013 5-year weights. The recomputed rates therefore
-  differ slightly from a 20-band standardisation (within 5% for the published
-  sub-ICB rates with 100+ deaths; a test checks it).
-- Age-specific (crude) rates by band, persons, with exact/Byar Poisson limits.
-- England by IMD quintile and sex (Table 3) and England's 2001-2020 trend by sex
-  (workbook Table 2): NDRS's own rates and limits.
+- mortality_asr: every 2020 rate, at every level and for persons and each sex, is made
+  one way, so that an area and its benchmark (England, its alliance, its peers) are
+  always comparable: NDRS's deaths by sub-ICB in 6 age bands (24 and under, 25-49,
+  50-59, 60-69, 70-79, 80+), summed up the 2022 hierarchy, over ONS mid-2019
+  populations, directly standardised on ESP2013 (each band weighted by the sum of its
+  5-year weights) with Dobson 95% limits. NDRS's own sub-ICB rates (20 bands, 2020
+  populations) are not served; a test checks the recomputed ones against them (within
+  5% where there are 100+ deaths).
+- England by IMD quintile and sex (Table 3): NDRS's own, compared only within itself.
+- England 2001-2019 by sex: NDRS's own (workbook Table 2), for the trend; no area has
+  figures for those years, so nothing is compared with them. Their 2020 point would be
+  NDRS's 20-band rate; the recomputed one is served instead (the caveat gives both).
+- mortality_age_specific: crude rates by band, persons, exact/Byar Poisson limits.
 """
 
 from __future__ import annotations
@@ -200,33 +201,20 @@ def mortality_rows(sources: Path, index: AreaIndex, population: pd.DataFrame) ->
     deaths = deaths_all_levels(deaths_by_band(table_4), index)
     pops = population_by_band(population, index)
 
-    persons = standardised_rates(deaths, pops, weights, by_sex=False).assign(group_dimension=GroupDimension.ALL.value, group_value="All", ci_method=PERSONS_METHOD)
-    by_sex = standardised_rates(deaths[deaths["area_level"].isin([AreaLevel.ICB.value, AreaLevel.ALLIANCE.value])], pops, weights, by_sex=True)
-    by_sex = by_sex.rename(columns={"sex": "group_value"}).assign(group_dimension=GroupDimension.SEX.value, ci_method=PERSONS_METHOD)
-
-    published = table_4[table_4["Type of rate"] == "Age-standardised"]
-    sex_pop = pops[pops["area_level"] == AreaLevel.SUBICB.value].groupby(["area_code", "sex"])["population"].sum()
-    subicb_sex = pd.DataFrame(
-        {
-            "area_level": AreaLevel.SUBICB.value,
-            "area_code": published["Sub ICB Code"],
-            "cancer_type": published["cancer_type"],
-            "group_dimension": GroupDimension.SEX.value,
-            "group_value": published["Gender"],
-            "numerator": published["cases"],
-            "denominator": [sex_pop.get((a, s), np.nan) for a, s in zip(published["Sub ICB Code"], published["Gender"], strict=True)],
-            "value": published[f"{RATE}_n"],
-            "lower_ci": published[f"{LOWER}_n"],
-            "upper_ci": published[f"{UPPER}_n"],
-            "ci_method": PUBLISHED_METHOD,
-        }
-    )
-    asr = pd.concat([persons, by_sex, subicb_sex], ignore_index=True).assign(year=YEAR, source=TABLE_4.removeprefix("outcomes/"))
-    trend = read_trend(sources).assign(ci_method=PUBLISHED_METHOD, source=f"{WORKBOOK.removeprefix('outcomes/')} (Table_2)")
+    persons = standardised_rates(deaths, pops, weights, by_sex=False).assign(group_dimension=GroupDimension.ALL.value, group_value="All")
+    by_sex = standardised_rates(deaths, pops, weights, by_sex=True)
+    by_sex = by_sex.rename(columns={"sex": "group_value"}).assign(group_dimension=GroupDimension.SEX.value)
+    asr = pd.concat([persons, by_sex], ignore_index=True).assign(year=YEAR, ci_method=PERSONS_METHOD, source=TABLE_4.removeprefix("outcomes/"))
     imd = read_table_3(sources).assign(ci_method=PUBLISHED_METHOD, source=TABLE_3.removeprefix("outcomes/"))
-    england_pop = pops[pops["area_level"] == AreaLevel.COUNTRY.value].groupby("sex")["population"].sum()
-    trend["denominator"] = np.where(trend["year"] == YEAR, trend["group_value"].map(england_pop), np.nan)
-    standardised = pd.concat([asr, trend, imd], ignore_index=True).assign(indicator_id="mortality_asr")
+    standardised = pd.concat([asr, imd], ignore_index=True).assign(indicator_id="mortality_asr")
+    # England's earlier years, as NDRS publishes them: no area is compared with them. 2020 is
+    # the recomputed figure above, so that every 2020 comparison is like with like.
+    trend = read_trend(sources)
+    trend = trend[trend["year"] < YEAR].assign(
+        indicator_id="mortality_asr", ci_method=PUBLISHED_METHOD, denominator=np.nan,
+        source=f"{WORKBOOK.removeprefix('outcomes/')} (Table_2)",
+    )
+    standardised = pd.concat([standardised, trend], ignore_index=True)
 
     age = age_specific_rates(deaths, pops).assign(
         indicator_id="mortality_age_specific", group_dimension=GroupDimension.AGE_BAND.value, year=YEAR,

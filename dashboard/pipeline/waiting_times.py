@@ -59,6 +59,9 @@ ROUTE_LABELS = {
     "Screening": "Screening",
     "Breast Symptomatic": "Breast symptomatic, cancer not suspected",
     "Consultant Upgrade": "Consultant upgrade",
+    # The 31-day standard's "route" is the treatment stage; the commissioner extract writes it in sentence case.
+    "First Treatment": "First treatment",
+    "Subsequent Treatment": "Subsequent treatment",
 }
 # October 2023 split three tumour groups; the technical note maps them back to the
 # groups used April-September, so the seven months add up.
@@ -173,7 +176,15 @@ def attribute(frame: pd.DataFrame, attribution: dict[str, str], *, label: str, w
 
 
 def read_provider_extracts(sources: Path) -> pd.DataFrame:
-    """31- and 62-day rows of the 2023 provider extracts, one cut: all modalities by cancer type."""
+    """31- and 62-day rows of the 2023 provider extracts: by cancer type, and all cancers.
+
+    Each provider × month × stage/route is published twice: across all modalities by
+    tumour group, and by treatment modality for "ALL CANCERS". The first gives the
+    tumour groups; the second, summed over the four modalities, gives the published
+    all-cancers total. The build checks that the tumour groups add up to that total
+    (they are exhaustive, "Other (a)" included) and stops, naming the file and the
+    difference, if they do not.
+    """
     frames = []
     for relative in PROVIDER_EXTRACTS:
         path = require_file(sources, relative)
@@ -181,28 +192,43 @@ def read_provider_extracts(sources: Path) -> pd.DataFrame:
             frame = pd.read_excel(path, engine="calamine", sheet_name="CWT CRS Provider Extract", dtype={"ORG CODE": str})
         except Exception as exc:
             raise InputError(f"cannot read {path}: {exc}") from exc
-        frames.append(frame)
-    raw = pd.concat(frames, ignore_index=True)
-    raw = raw[raw["STANDARD"].isin(["31-day Combined", "62-day Combined"])]
-    # Rows form two parallel cuts (all modalities × cancer type; modality × all cancers);
-    # summing both would count every patient twice.
-    raw = raw[raw["TREATMENT MODALITY"] == "ALL MODALITIES"]
+        raw = frame[frame["STANDARD"].isin(["31-day Combined", "62-day Combined"])]
+        frames.append(_provider_rows(raw, path))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _provider_rows(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    by_type = raw["TREATMENT MODALITY"] == "ALL MODALITIES"
     is_31 = raw["STANDARD"] == "31-day Combined"
-    group_dimension = is_31.map({True: "treatment_stage", False: GroupDimension.REFERRAL_ROUTE.value})
-    route = raw["STAGE/ROUTE"].map(lambda r: ROUTE_LABELS.get(r, r))
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "indicator_id": raw["STANDARD"].map(STANDARD_IDS),
             "provider": raw["ORG CODE"].str.strip(),
             "year": raw["PERIOD"].dt.year,
             "month": raw["PERIOD"].dt.month,
             "cancer_type": raw["CANCER TYPE"].map(lambda c: OCTOBER_2023_CANCER_TYPES.get(c, c)).replace("ALL CANCERS", ALL_CANCERS),
-            "group_dimension": group_dimension,
-            "route": route,
+            "group_dimension": is_31.map({True: GroupDimension.TREATMENT_STAGE.value, False: GroupDimension.REFERRAL_ROUTE.value}),
+            "route": raw["STAGE/ROUTE"].map(lambda r: ROUTE_LABELS.get(r, r)),
             "total": raw["TOTAL TREATED"].astype(float),
             "within": raw["WITHIN STANDARD"].astype(float),
         }
     )
+    sites, totals = frame[by_type.to_numpy()], frame[~by_type.to_numpy()]
+    if set(totals["cancer_type"]) - {ALL_CANCERS}:
+        raise InputError(f"{path}: rows by treatment modality for a cancer type other than ALL CANCERS: {sorted(set(totals['cancer_type']) - {ALL_CANCERS})}")
+    keys = ["indicator_id", "provider", "year", "month", "group_dimension", "route"]
+    published = totals.groupby(keys, as_index=False)[["total", "within"]].sum()
+    summed = sites.groupby(keys, as_index=False)[["total", "within"]].sum()
+    check = published.merge(summed, on=keys, how="outer", suffixes=("_published", "_sites")).fillna(0)
+    off = (check["total_published"] != check["total_sites"]) | (check["within_published"] != check["within_sites"])
+    if off.any():
+        first = check[off].iloc[0]
+        raise InputError(
+            f"{path}: tumour groups do not add up to the ALL CANCERS total in {int(off.sum())} provider-months, "
+            f"e.g. {first['provider']} {int(first['year'])}-{int(first['month']):02d} {first['route']}: "
+            f"{first['total_sites']} treated by tumour group against {first['total_published']} published"
+        )
+    return pd.concat([sites, published.assign(cancer_type=ALL_CANCERS)], ignore_index=True)
 
 
 def read_subicb_extract(sources: Path, index: AreaIndex) -> tuple[pd.DataFrame, float]:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.core.errors import InputError
+from dashboard.core.settings import DEFAULT_DATA_DIR
 from dashboard.pipeline.data import build_data
 from dashboard.pipeline.stage import STAGE_FILE
-from dashboard.core.settings import DEFAULT_DATA_DIR
-from dashboard.core.errors import InputError
 
 pytestmark = pytest.mark.sources
 

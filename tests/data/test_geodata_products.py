@@ -11,7 +11,6 @@ import pytest
 import shapely
 
 from dashboard.core.checksums import sha256_of
-from dashboard.data.boundaries import load_boundaries
 from dashboard.core.geography import (
     ALIASES_FILE,
     ALLIANCE_GROUPINGS_FILE,
@@ -26,6 +25,7 @@ from dashboard.core.geography import (
     boundary_file,
 )
 from dashboard.core.sources import BOUNDARY_ATTRIBUTION
+from dashboard.data.boundaries import load_boundaries
 
 BROWSER_BUDGET_BYTES = 300 * 1024  # alliance + ICB layers, as JSON, per the foundation issue
 

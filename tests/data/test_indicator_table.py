@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.core.geography import EAST_OF_ENGLAND_CODE, ENGLAND_CODE
 from dashboard.core.settings import DEFAULT_DATA_DIR, PROJECT_ROOT
 from dashboard.data.schema import COLUMNS, DATA_MANIFEST_FILE, KEY, METADATA_FILE
-from dashboard.core.geography import EAST_OF_ENGLAND_CODE, ENGLAND_CODE
 
 EXPECTED = {
     # indicator: (levels, group dimensions)
@@ -115,9 +115,9 @@ def test_england_early_stage_lung_2022(table) -> None:
     assert row["unit"] == "%" and row["data_status"] == "published"
 
 
-def test_east_of_england_is_an_ndrs_alliance(table) -> None:
-    rows = table[(table["area_code"] == EAST_OF_ENGLAND_CODE)]
-    assert set(rows["indicator_id"].astype(str)) == {"early_stage", "stage_completeness"}
+def test_no_row_uses_ndrs_east_of_england_grouping(table) -> None:
+    """East of England North and South are shown separately (their sum is NDRS's East of England)."""
+    assert not (table["area_code"] == EAST_OF_ENGLAND_CODE).any()
 
 
 def test_fds_periods_and_children(table) -> None:

@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard.core.geography import ENGLAND_CODE
 from dashboard.pipeline.areas import AreaIndex
 from dashboard.pipeline.mortality import band_weights, read_table_4
 from dashboard.pipeline.population import read_lsoa_lookup, read_population
 from dashboard.pipeline.stage import STAGE_FILE
 from dashboard.pipeline.waiting_times import FDS_FOLDER
-from dashboard.core.geography import ENGLAND_CODE
 from dashboard.stats.intervals import dobson_dsr
 
 pytestmark = pytest.mark.sources

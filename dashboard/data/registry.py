@@ -82,6 +82,7 @@ class Indicator:
     counts_people: bool = True  # its numbers are counts of patients, so disclosure control applies
     opens_first: bool = False  # the indicator a first visit shows
     groups_peers: bool = False  # areas are put in peer groups by fifths of this indicator's value
+    modelled_statement: str = ""  # one line carried by every chart of its modelled rows: what the model assumed
     group_dimensions: tuple[str, ...] = ()  # filled by the build from the table, in schema order
     group_values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # dimension -> values in display order
 
@@ -121,6 +122,7 @@ class Indicator:
             counts_people=bool(item["counts_people"]),
             opens_first=bool(item["opens_first"]),
             groups_peers=bool(item["groups_peers"]),
+            modelled_statement=str(item["modelled_statement"]),
             group_dimensions=tuple(item["group_dimensions"]),
             group_values=MappingProxyType({k: tuple(v) for k, v in item["group_values"].items()}),
         )

@@ -58,6 +58,14 @@ GROUPS_WITHOUT_DATA: dict[str, str] = {
     "severe_mental_illness": "People with a severe mental illness",
 }
 
+# Outcomes the cancer plan names for which the sources hold no area-level data. The
+# Indicator list shows each, unavailable, with the reason; the Help says the same.
+OUTCOMES_WITHOUT_DATA: dict[str, tuple[str, str]] = {
+    "survival": ("Survival", "no area-level survival is published in the sources (the sarcoma file is England only)"),
+    "incidence_by_age": ("Incidence by age", "the stage file, the only source of diagnoses by area, has no age breakdown"),
+    "patient_experience": ("Patient experience", "no survey results are in the sources"),
+}
+
 # Column name -> pandas dtype, in download order.
 COLUMNS: dict[str, str] = {
     "indicator_id": "string",

@@ -44,6 +44,10 @@ def groups_figure(area: tuple[str, pd.DataFrame], england: tuple[str, pd.DataFra
 
 def gap_sentence(rows: pd.DataFrame, *, ordered: bool, area_name: str, unit: Unit | str) -> str:
     """The gap between the extreme groups, in words: first against last when the groups are ordered."""
+    if ordered and len(rows) >= 2:
+        missing = [str(r["group_value"]) for _, r in rows.iloc[[0, -1]].iterrows() if pd.isna(r["value"])]
+        if missing:
+            return f"No gap between the first and last groups: '{', '.join(missing)}' has no value shown."
     rows = rows[rows["value"].notna()]
     if len(rows) < 2:
         return ""

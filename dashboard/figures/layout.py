@@ -54,3 +54,27 @@ def errors(rows: pd.DataFrame) -> dict[str, Any]:
         "thickness": 1.5,
         "width": 0,
     }
+
+
+MODELLED_FILL = "#FFF4CC"  # the table's highlight for modelled rows: one colour means "modelled" everywhere
+
+
+def modelled_annotations(statement: str) -> list[dict[str, Any]]:
+    """The mark a chart of modelled figures carries inside the image itself, so that a
+    screenshot, a copied chart or a shared screen keeps it: "MODELLED" and what was assumed."""
+    text = "<b>MODELLED</b>: " + "<br>".join(textwrap.wrap(statement.removeprefix("MODELLED, not observed: "), width=90))
+    return [{
+        "text": text, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "bottom",
+        "showarrow": False, "align": "left", "bgcolor": MODELLED_FILL, "bordercolor": NHS_DARK_GREY, "borderwidth": 1,
+        "font": {"size": 13, "color": "#231F20"},
+    }]
+
+
+def with_modelled_mark(figure: dict[str, Any], statement: str) -> dict[str, Any]:
+    """`figure` with the modelled mark on top and room made for it."""
+    layout = dict(figure["layout"])
+    margin = dict(layout.get("margin", {}))
+    margin["t"] = max(int(margin.get("t", 10)), 70)
+    layout["margin"] = margin
+    layout["annotations"] = [*layout.get("annotations", []), *modelled_annotations(statement)]
+    return {**figure, "layout": layout}

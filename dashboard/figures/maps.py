@@ -179,7 +179,7 @@ def map_figure(properties: dict[str, Any], geometry: MapGeometry) -> dict[str, A
         "showframe": False,
         **properties["geo"],
     }
-    layout = {**FIGURE_LAYOUT, "geo": geo, "showlegend": False, "dragmode": False, "uirevision": "map"}
+    layout = {**FIGURE_LAYOUT, "geo": geo, "showlegend": False, "dragmode": False, "uirevision": "map", "annotations": properties.get("annotations", [])}
     return {"data": traces, "layout": layout}
 
 

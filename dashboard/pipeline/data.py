@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,7 @@ def make_data(sources: Path, geodata_dir: Path) -> DataBuild:
     table[["value", "lower_ci", "upper_ci"]] = table[["value", "lower_ci", "upper_ci"]].round(STORED_DECIMALS)  # see derived.py
     check_built_table(table, geodata_dir)
     definitions = stage.with_footprint_caveat(INDICATORS, stage_read.footprint, index.names)
+    definitions["early_stage"] = replace(definitions["early_stage"], modelled_statement=modelled.modelled_statement())
     files = served_products(table, definitions, load_boundaries(geodata_dir))
     manifest = make_manifest(sources, files, table, attribution_report)
     manifest["alliance_footprint"] = footprint_record(stage_read.footprint, index.names)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from dashboard.core.checksums import sha256_bytes, sha256_of
 from dashboard.core.errors import InputError
+from dashboard.core.measures import CiMethod
 from dashboard.data.boundaries import Boundaries, load_boundaries
 from dashboard.data.loading import area_codes_by_level, check_frame, read_table
 from dashboard.data.registry import Registry, read_registry, registry_document
@@ -32,6 +33,7 @@ from dashboard.data.schema import (
     INDICATORS_FILE,
     KEY,
     METADATA_FILE,
+    DataStatus,
 )
 from dashboard.data.validation import DataValidationError, coerce_types
 from dashboard.pipeline.indicators import with_groups
@@ -47,6 +49,7 @@ STORED_DECIMALS = 4
 def derive(table: pd.DataFrame, registry: Registry, boundaries: Boundaries) -> pd.DataFrame:
     """The derived columns for `table` (same index and order)."""
     methods = table["indicator_id"].astype(str).map({i: ind.ci_method for i, ind in registry.items()})
+    methods = methods.where(table["data_status"].astype(str) != DataStatus.MODELLED.value, CiMethod.NONE)  # modelled: no interval
     lower, upper = limits_at(table, methods, CONFIDENCE_LEVELS["99.8"])
     exempt = frozenset(i for i, ind in registry.items() if not ind.counts_people)
     reasons = suppression_reasons(table, boundaries.parents(), exempt)

@@ -38,7 +38,9 @@ from dashboard.pipeline.periods import calendar_year
 from dashboard.pipeline.population import ETHNICITY_FILE
 from dashboard.pipeline.rows import finish, period_series, proportion_rows, with_period
 
-MODELLED_CI_METHOD = "Wilson score 95% on modelled counts (sampling only; excludes model uncertainty)"
+# No interval: one from sampling alone would leave out the model's own uncertainty, the
+# larger part, and make an assumed gap look like a measured one.
+MODELLED_CI_METHOD = "none: modelled counts (an interval from sampling alone would leave out the model's uncertainty)"
 MODELLED_SOURCE = (
     "MODELLED from ndrs-stage/ (published totals) distributed by ONS mid-2019 LSOA population, "
     "IMD 2019 and Census 2021 TS021, with the stated relative differences in dashboard/pipeline/modelled.py"
@@ -199,5 +201,18 @@ def modelled_rows(
         stage_counts, mix_by_area(ethnic_mix(sources, lsoa), index), parameters.ethnic_relative, GroupDimension.ETHNIC_GROUP.value
     )
     counts = pd.concat([imd_counts, ethnic_counts], ignore_index=True).assign(indicator_id="early_stage", ci_method=MODELLED_CI_METHOD)
-    rows = with_period(counts, period_series(counts, calendar_year, "year"))
-    return finish(proportion_rows(rows), index, source=MODELLED_SOURCE, status=DataStatus.MODELLED)
+    rows = proportion_rows(with_period(counts, period_series(counts, calendar_year, "year")))
+    rows[["lower_ci", "upper_ci"]] = np.nan
+    return finish(rows, index, source=MODELLED_SOURCE, status=DataStatus.MODELLED)
+
+
+def modelled_statement(parameters: ModelParameters = MODEL_PARAMETERS) -> str:
+    """One line that travels with every modelled figure: what was assumed."""
+    imd = parameters.imd_relative
+    ethnic = parameters.ethnic_relative
+    lowest_ethnic = min(ethnic, key=ethnic.get)
+    return (
+        "MODELLED, not observed: the published total is split across groups by population mix, with an assumed "
+        f"relative chance of early diagnosis (most vs least deprived fifth {imd['1 - most deprived'] / imd['5 - least deprived']:.2f}; "
+        f"{lowest_ethnic} vs White {ethnic[lowest_ethnic] / ethnic['White']:.2f}). Gaps between groups show these assumptions."
+    )

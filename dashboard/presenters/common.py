@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from dashboard.core.geography import LEVEL_LABELS, AreaLevel, short_name
 from dashboard.core.measures import Unit
 from dashboard.core.selection import Selection
+from dashboard.data.schema import DataStatus
 from dashboard.query.explorer import Explorer
 
 
@@ -23,6 +26,16 @@ def alliance_of(explorer: Explorer, sel: Selection, code: str) -> str:
     if row is None or row["alliance_code"] is None or str(row["alliance_code"]) in ("", "nan", "<NA>"):
         return ""
     return str(row["alliance_code"])
+
+
+NOT_ON_MODELLED = "not computed on MODELLED figures: gaps between their groups are the model's assumptions, not findings"
+
+
+def modelled_statement(explorer: Explorer, sel: Selection, rows: pd.DataFrame) -> str:
+    """The assumption line to carry when `rows` include modelled figures; "" when none do."""
+    if not (rows["data_status"] == DataStatus.MODELLED.value).any():
+        return ""
+    return explorer.indicator(sel).modelled_statement or "MODELLED, not observed: estimates from the project's stated model."
 
 
 def no_data_reason(explorer: Explorer, sel: Selection) -> str:

@@ -11,6 +11,7 @@ from dashboard.core.selection import Comparator, Selection
 from dashboard.data.schema import DataStatus
 from dashboard.figures.funnel import funnel_figure
 from dashboard.figures.layout import empty_figure
+from dashboard.presenters.common import NOT_ON_MODELLED
 from dashboard.query.explorer import Explorer
 from dashboard.stats import funnel
 
@@ -37,6 +38,8 @@ def funnel_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str
     rows = rows[rows["value"].notna() & (rows["denominator"] > 0)]
     if unit.scale is None or len(rows) < MIN_AREAS:
         return empty_figure("A funnel plot needs a share or a rate for three or more areas"), ""
+    if (rows["data_status"] == DataStatus.MODELLED.value).any():
+        return empty_figure("No funnel: these figures are MODELLED, so whether an area falls outside chance is not a finding"), f"A funnel plot is {NOT_ON_MODELLED}."
     benchmark_sel = funnel_benchmark(sel)
     baseline = float(explorer.benchmarks(benchmark_sel, rows.head(1))[0])
     if np.isnan(baseline) or baseline <= 0 or (unit.is_share and baseline >= 100):
@@ -55,6 +58,4 @@ def funnel_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str
         note += " The limits are unchanged."
     if indicator.age_standardised:
         note += " Age-standardised rates are placed against their population as if crude rates: an approximation."
-    if (rows["data_status"] == DataStatus.MODELLED.value).any():
-        note += " These are MODELLED figures."
     return funnel_figure(rows, limits, unit=unit, benchmark_name=name, adjusted=adjusted), note

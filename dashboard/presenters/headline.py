@@ -49,6 +49,8 @@ def headline_view(explorer: Explorer, sel: Selection) -> str:
         group_label=group_label,
         modelled=row["data_status"] == DataStatus.MODELLED.value,
     )
+    if row["data_status"] == DataStatus.MODELLED.value:
+        return f"{sentence} Modelled figures are not compared with a benchmark: {indicator.modelled_statement}"
     extra = opportunity_sentence(explorer, sel, row, benchmark, explorer.benchmark_name(compare_sel))
     return f"{sentence} {extra}".strip()
 

@@ -10,7 +10,8 @@ import pandas as pd
 from dashboard.core.selection import Selection
 from dashboard.data.schema import GROUP_LABELS, ORDERED_DIMENSIONS, GroupDimension
 from dashboard.figures.inequality import inequality_rank_figure
-from dashboard.presenters.common import unit_of
+from dashboard.figures.layout import empty_figure
+from dashboard.presenters.common import NOT_ON_MODELLED, unit_of
 from dashboard.query.explorer import Explorer
 from dashboard.query.inequality import (
     AREA_REPETITIONS,
@@ -41,9 +42,14 @@ def inequality_rank_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, 
     if sel.group not in ORDERED_DIMENSIONS:
         return inequality_rank_figure(pd.DataFrame(columns=RANK_COLUMNS), unit=unit, selected_area=sel.area), ""
     frame, modelled = rank_by_inequality(explorer, sel)
+    if modelled:
+        statement = explorer.indicator(sel).modelled_statement
+        return empty_figure(f"Not ranked: these group figures are MODELLED. {statement}"), f"Ranking by inequality is {NOT_ON_MODELLED}."
+    if frame.empty:
+        return empty_figure("No area can be ranked: every area has a group withheld or without a value"), "0 areas ranked."
+    label = GROUP_LABELS[GroupDimension(sel.group)]
     note = (
-        f"{len(frame)} areas ranked by the slope index of inequality across {GROUP_LABELS[GroupDimension(sel.group)].lower()} "
+        f"{len(frame)} areas ranked by the slope index of inequality across {label[0].lower() + label[1:]} "
         f"(the modelled difference from the first group to the last, 95% CI by simulation)."
-        + (" These are MODELLED figures: the size of each gap follows the model's stated assumptions." if modelled else "")
     )
     return inequality_rank_figure(frame, unit=unit, selected_area=sel.area), note

@@ -7,9 +7,9 @@ from typing import Any
 
 from dashboard.core.geography import LEVEL_LABELS, AreaLevel
 from dashboard.core.selection import ColourBy, Selection
-from dashboard.data.schema import DataStatus
 from dashboard.figures import maps
-from dashboard.presenters.common import unit_of
+from dashboard.figures.layout import modelled_annotations
+from dashboard.presenters.common import modelled_statement, unit_of
 from dashboard.query.explorer import Explorer
 
 
@@ -31,5 +31,9 @@ def map_view(explorer: Explorer, sel: Selection, geometry: maps.MapGeometry) -> 
         f"{len(rows)} {LEVEL_LABELS[AreaLevel(sel.level)]} areas in the source have a value"
         + ("; grey areas have none (hover says why)." if shown < len(rows) else ".")
     )
+    statement = modelled_statement(explorer, sel, rows)
+    properties["annotations"] = modelled_annotations(statement) if statement else []
+    if statement:
+        caption += " MODELLED figures: not compared with a benchmark."
     legend = maps.comparison_legend(rows) if sel.colour == ColourBy.COMPARISON.value else []
-    return MapView(properties, legend, caption, bool((rows["data_status"] == DataStatus.MODELLED.value).any()))
+    return MapView(properties, legend, caption, bool(statement))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.core.selection import Comparator, Selection
+from dashboard.figures.layout import with_modelled_mark
 from dashboard.figures.ranked import ranked_figure
-from dashboard.presenters.common import unit_of
+from dashboard.presenters.common import modelled_statement, unit_of
 from dashboard.query.explorer import Explorer
 
 
@@ -15,4 +16,6 @@ def ranked_view(explorer: Explorer, sel: Selection) -> dict[str, Any]:
     benchmark = None
     if sel.compare != Comparator.PEERS.value and not rows.empty:
         benchmark = float(rows["benchmark"].iloc[0])  # one benchmark for all areas, except with peers
-    return ranked_figure(rows, unit=unit_of(explorer, sel), benchmark=benchmark, benchmark_name=explorer.benchmark_name(sel), selected_area=sel.area)
+    figure = ranked_figure(rows, unit=unit_of(explorer, sel), benchmark=benchmark, benchmark_name=explorer.benchmark_name(sel), selected_area=sel.area)
+    statement = modelled_statement(explorer, sel, rows)
+    return with_modelled_mark(figure, statement) if statement else figure

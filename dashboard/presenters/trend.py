@@ -9,9 +9,16 @@ from typing import Any
 from dashboard.core.geography import ENGLAND_CODE
 from dashboard.core.measures import Polarity
 from dashboard.core.selection import Selection
-from dashboard.data.schema import DataStatus, PeriodType
+from dashboard.data.schema import PeriodType
+from dashboard.figures.layout import with_modelled_mark
 from dashboard.figures.trend import spc_figure, trend_figure
-from dashboard.presenters.common import alliance_of, series_name, unit_of
+from dashboard.presenters.common import (
+    NOT_ON_MODELLED,
+    alliance_of,
+    modelled_statement,
+    series_name,
+    unit_of,
+)
 from dashboard.query.explorer import Explorer
 from dashboard.stats import spc
 from dashboard.stats.trend import linear_trend
@@ -90,9 +97,11 @@ def trend_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str,
     series = [(series_name(explorer, c), explorer.trend_rows(sel, c)) for c in codes]
     title = f"{series_name(explorer, focus)} over time" + (f", with {', '.join(series_name(explorer, c) for c in codes[1:])}" if len(codes) > 1 else "")
     note = ""
-    if period_type == PeriodType.CALENDAR_YEAR.value:
+    statement = modelled_statement(explorer, sel, values)
+    if statement:
+        note = f"A test for a trend is {NOT_ON_MODELLED}."
+    elif period_type == PeriodType.CALENDAR_YEAR.value:
         test = linear_trend(values["value"].to_numpy(), values["lower_ci"].to_numpy(), values["upper_ci"].to_numpy(), unit=unit)
         note = test.sentence if test is not None else ""
-        if note and (values["data_status"] == DataStatus.MODELLED.value).any():
-            note += " The series is MODELLED."
-    return trend_figure(series, unit=unit), title, note, []
+    figure = trend_figure(series, unit=unit)
+    return (with_modelled_mark(figure, statement) if statement else figure), title, note, []

@@ -40,6 +40,7 @@ from dashboard.data.registry import Indicator, Registry
 from dashboard.data.schema import (
     GROUP_LABELS,
     GROUPS_WITHOUT_DATA,
+    OUTCOMES_WITHOUT_DATA,
     DataStatus,
     GroupDimension,
     PeriodType,
@@ -131,7 +132,9 @@ class Explorer:
         return self.registry[sel.indicator]
 
     def indicator_options(self) -> list[Option]:
-        return [Option(i, self.registry[i].name) for i in self.tables]
+        """Every indicator with data, then the outcomes with none, unavailable and saying why."""
+        shown = [Option(i, self.registry[i].name) for i in self.tables]
+        return shown + [Option(key, f"{name} (no data: {reason})", disabled=True) for key, (name, reason) in OUTCOMES_WITHOUT_DATA.items()]
 
     def _rows(self, indicator: str) -> pd.DataFrame:
         return self.tables[indicator]

@@ -49,8 +49,11 @@ def _rank(explorer: Explorer, sel: Selection) -> tuple[pd.DataFrame, bool]:
     groups = groups[groups["area_level"] == sel.level]
     position = {value: i for i, value in enumerate(explorer.group_order(sel))}
     records = []
+    modelled = bool((groups["data_status"] == DataStatus.MODELLED.value).any())
+    if modelled:  # no slope index on modelled groups: it would measure the model's assumptions
+        return pd.DataFrame(columns=RANK_COLUMNS), True
     for code, rows in groups.groupby(groups["area_code"].astype(str), observed=True):
         result = sii_of(rows.sort_values("group_value", key=lambda s: s.astype(str).map(position)), RANK_REPETITIONS)
         if result is not None:
             records.append((code, str(rows["area_name"].iloc[0]), result.sii, result.sii_lower, result.sii_upper))
-    return pd.DataFrame(records, columns=RANK_COLUMNS), bool((groups["data_status"] == DataStatus.MODELLED.value).any())
+    return pd.DataFrame(records, columns=RANK_COLUMNS), False

@@ -14,7 +14,7 @@ from dashboard.core.sources import (
     CANCER_DATA_ATTRIBUTION,
     POPULATION_ATTRIBUTION,
 )
-from dashboard.data.schema import GROUPS_WITHOUT_DATA
+from dashboard.data.schema import GROUPS_WITHOUT_DATA, OUTCOMES_WITHOUT_DATA
 from dashboard.figures.tables import TABLE_COLUMNS
 from dashboard.web import ids
 
@@ -241,11 +241,32 @@ def help_text() -> list[Any]:
         html.P(
             "MODELLED figures (early-stage diagnosis by deprivation quintile and ethnic group) are estimates "
             "from a stated model that adds up to the published totals; no source publishes these breakdowns "
-            "for areas. They are marked MODELLED wherever they appear."
+            "for areas. Each chart of them carries the MODELLED mark and the model's assumption, and they have no "
+            "confidence interval: one from sampling alone would leave out the model's own uncertainty. Because "
+            "the gaps between their groups are what the model assumed, no comparison with a benchmark, funnel, "
+            "ranking by inequality, slope index or trend test is computed on them."
         ),
         html.P(
             f"No data exist, published or modelled, for {missing}. This dashboard does not invent them; "
             "an alliance holding its own figures can load them (see the README, 'Loading an alliance's own data')."
+        ),
+        html.P(
+            "Outcomes with no area-level data in the sources, listed (unavailable) under Indicator: "
+            + "; ".join(f"{name.lower()}: {reason}" for name, reason in OUTCOMES_WITHOUT_DATA.values()) + "."
+        ),
+        html.H4("One alliance geography"),
+        html.P(
+            "Alliances are the 21 of the 2022 sub-ICB to alliance mapping the map draws. NDRS publishes stage at "
+            "diagnosis for 20 alliances on their 2020 footprint (South Yorkshire with Bassetlaw, Thames Valley with "
+            "Swindon, East of England as one); the dashboard shows every alliance as the sum of its 2022 ICBs. The "
+            "indicator's caveats, in the download header, give how far each differs from NDRS's figure, and such "
+            "rows say 'recomputed' in their source."
+        ),
+        html.H4("Crude incidence"),
+        html.P(
+            "New diagnoses per 100,000 residents, from the stage file's counts of every diagnosis and the ONS "
+            "mid-2019 population (used for every year). It is crude, not age-standardised, because the stage file "
+            "has no age breakdown: an area with an older population has a higher rate without a higher risk."
         ),
     ]
 

@@ -126,7 +126,11 @@ def test_a_link_opens_the_page_it_describes(tiny_explorer) -> None:
     assert data == ICB_2022 and notices == []
     assert dict(zip(FIELDS, values, strict=True)) == control_values(ICB_2022)
     options = dict(zip(FIELDS, options, strict=True))
-    assert [o["value"] for o in options["indicator"]] == ["early_stage", "mortality_crude"]
+    assert [o["value"] for o in options["indicator"] if not o["disabled"]] == ["early_stage", "mortality_crude"]
+    # Outcomes with no data in any source are listed, unavailable, with the reason.
+    unavailable = {o["value"]: o["label"] for o in options["indicator"] if o["disabled"]}
+    assert set(unavailable) == {"survival", "incidence_by_age", "patient_experience"}
+    assert unavailable["incidence_by_age"].startswith("Incidence by age (no data: the stage file")
     assert [o["value"] for o in options["period"]] == ["2022", "2021"]  # latest first
     assert [(o["value"], o["label"]) for o in options["alliance"]] == [
         (ENGLAND, "All England"),

@@ -34,6 +34,7 @@ def map_outputs(explorer: Explorer, geometry: MapGeometry, data: dict[str, str])
             patched["data"][index][key] = value
     for key, value in view.properties["geo"].items():
         patched["layout"]["geo"][key] = value
+    patched["layout"]["annotations"] = view.properties["annotations"]  # the MODELLED mark, or none
     legend = [html.Li([html.Span(className="swatch", style={"background": colour}), label], **{"data-key": key}) for key, label, colour in view.legend]
     return patched, legend, view.caption
 

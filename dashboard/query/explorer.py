@@ -231,6 +231,9 @@ class Explorer:
         if sel.compare == Comparator.ALLIANCE.value and sel.alliance == ALL_ENGLAND:
             notices.append(Notice("compare", "comparing with 'the selected alliance' needs an alliance; comparing with England"))
             sel = sel.with_(compare=Comparator.ENGLAND.value)
+        if sel.compare == Comparator.PEERS.value and not self.peers_comparable(sel):
+            notices.append(Notice("compare", "peers cannot be pooled for an age-standardised rate or a count; comparing with England"))
+            sel = sel.with_(compare=Comparator.ENGLAND.value)
         sel = sel.with_(colour=pick("colour", sel.colour, [Option(c.value, c.value) for c in ColourBy], ColourBy.VALUE.value))
         sel = sel.with_(confidence=pick("confidence", sel.confidence, [Option(c, c) for c in CONFIDENCE_LEVELS], DEFAULT_CONFIDENCE))
         sel = sel.with_(overdispersion=pick("overdispersion", sel.overdispersion, [Option(o.value, o.value) for o in Overdispersion], Overdispersion.OFF.value))
@@ -290,19 +293,24 @@ class Explorer:
         value = np.nan if row is None else float(row["value"])
         return np.full(len(rows), value)
 
+    def peers_comparable(self, sel: Selection) -> bool:
+        """Peers are pooled the way each area's own value is made: numerators and denominators
+        summed, then the share or crude rate. An age-standardised rate would need the peers'
+        deaths and populations by age band, and a count has no rate: no peer benchmark for them."""
+        indicator = self.indicator(sel)
+        return indicator.unit.scale is not None and not indicator.age_standardised
+
     def _peer_values(self, sel: Selection, rows: pd.DataFrame) -> np.ndarray:
-        """Pooled value of the areas in the same deprivation fifth (numerators and denominators summed
-        for shares; the mean of the peers' values for rates, which cannot be pooled)."""
+        """Each area's peer benchmark: the pooled share or crude rate of the shown areas in its deprivation fifth."""
         groups = rows["area_code"].astype(str).map(self.peer_group)
-        pooled = self.indicator(sel).unit.is_share
         values = np.full(len(rows), np.nan)
+        if not self.peers_comparable(sel):
+            return values
+        scale = self.indicator(sel).unit.scale
         for group in groups.dropna().unique():
             mask = (groups == group).to_numpy()
             peers = rows[mask]
-            if pooled:
-                values[mask] = peers["numerator"].sum() / peers["denominator"].sum() * 100
-            else:
-                values[mask] = peers["value"].mean()
+            values[mask] = peers["numerator"].sum() / peers["denominator"].sum() * scale
         return values
 
     def compared_rows(self, sel: Selection) -> pd.DataFrame:

@@ -97,6 +97,8 @@ def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option
         "group_value": group_values,
         "compare": [
             Option(key.value, label, disabled=(key is Comparator.ALLIANCE and not sel.has_alliance))
+            if key is not Comparator.PEERS or explorer.peers_comparable(sel)
+            else Option(key.value, f"{label} (not for an age-standardised rate or a count)", disabled=True)
             for key, label in COMPARATOR_LABELS.items()
         ],
         "colour": [Option(key.value, label) for key, label in COLOUR_LABELS.items()],

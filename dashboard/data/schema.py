@@ -51,7 +51,7 @@ GROUP_LABELS: dict[GroupDimension, str] = {
 }
 
 # Groups the cancer plan names for which no area-level data exists, published or
-# modelled. The app says so where they would appear; the README explains how an
+# modelled. The app says so where they would appear; docs/data.md explains how an
 # alliance loads its own extract in this format.
 GROUPS_WITHOUT_DATA: dict[str, str] = {
     "learning_disability": "People with a learning disability",

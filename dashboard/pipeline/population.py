@@ -6,7 +6,7 @@ changes move whole local-authority areas between sub-ICBs and are applied here:
 Glossop (High Peak) left Tameside and Glossop (01Y) for Derby and Derbyshire (15M),
 and West Birmingham (Birmingham local authority) left the Black Country (D2P2L) for
 Birmingham and Solihull (15E). Smaller 2022 changes (Cambridgeshire and
-Peterborough 06H, Northamptonshire 78H) are not applied; README lists them.
+Peterborough 06H, Northamptonshire 78H) are not applied; docs/data.md lists them.
 """
 
 from __future__ import annotations

@@ -177,7 +177,7 @@ def table_columns() -> list[dict[str, Any]]:
 
 
 def help_text() -> list[Any]:
-    """Every method in plain English (the README says the same at more length)."""
+    """Every method in plain English (docs/statistics.md and docs/data.md say the same at more length)."""
     from dashboard.stats.disclosure import RULE_TEXT
     from dashboard.stats.variation import DEFINITIONS
 
@@ -248,7 +248,7 @@ def help_text() -> list[Any]:
         ),
         html.P(
             f"No data exist, published or modelled, for {missing}. This dashboard does not invent them; "
-            "an alliance holding its own figures can load them (see the README, 'Loading an alliance's own data')."
+            "an alliance holding its own figures can load them (docs/data.md, 'Loading an alliance's own data')."
         ),
         html.P(
             "Outcomes with no area-level data in the sources, listed (unavailable) under Indicator: "

@@ -35,6 +35,7 @@ def csv_text(
 ) -> str:
     table = rounded_rows(rows)
     statuses = sorted(set(table["data_status"].dropna()))
+    modelled = DataStatus.MODELLED.value in statuses
     status_line = (
         "includes MODELLED rows (data_status = modelled): estimates from the project's stated model, not published figures"
         if DataStatus.MODELLED.value in statuses
@@ -47,11 +48,13 @@ def csv_text(
         f"Definition: {indicator.definition}",
         f"Numerator: {indicator.numerator}",
         f"Denominator: {indicator.denominator}",
-        f"Unit: {indicator.unit}; polarity: {indicator.polarity}; confidence intervals: {indicator.ci_description}",
+        f"Unit: {indicator.unit}; polarity: {indicator.polarity}; confidence intervals: {indicator.ci_description}"
+        + ("; none for MODELLED rows (an interval from sampling alone would leave out the model's uncertainty)" if modelled else ""),
         f"Data status: {status_line}",
         f"Filters: {filters}",
         f"Rows: {len(table)}; values, limits and benchmarks rounded to {VALUE_DECIMALS} decimal place as on screen",
-        f"Comparison: with {benchmark_name} at the {sel.confidence}% level (whole interval above or below the benchmark)",
+        f"Comparison: with {benchmark_name} at the {sel.confidence}% level (whole interval above or below the benchmark)"
+        + ("; MODELLED rows are not compared (their gaps are the model's assumptions)" if modelled else ""),
         f"Disclosure control: {RULE_TEXT} The suppression column says why a row is empty.",
         f"Source: {indicator.source}",
         f"Attribution: {indicator.attribution} {BOUNDARY_ATTRIBUTION}",

@@ -66,10 +66,11 @@ def hover_text(rows: pd.DataFrame, *, unit: Unit | str, period: str, benchmark_n
         [
             str(row.area_name),
             format_value(row.value, unit),
-            format_interval(row.lower_ci, row.upper_ci, unit),
+            "no interval: modelled" if row.data_status == DataStatus.MODELLED.value else format_interval(row.lower_ci, row.upper_ci, unit),
             f"{format_count(row.numerator)} / {format_count(row.denominator)}",
             period,
-            f"{COMPARISON_LABELS[Comparison(row.comparison)]} compared with {benchmark_name}",
+            "Not compared: modelled" if row.data_status == DataStatus.MODELLED.value
+            else f"{COMPARISON_LABELS[Comparison(row.comparison)]} compared with {benchmark_name}",
             "MODELLED estimate" if row.data_status == DataStatus.MODELLED.value else "Published data",
             str(row.area_code),
         ]

@@ -9,7 +9,7 @@ from dashboard.core.measures import Polarity
 from dashboard.core.selection import Comparator, Selection
 from dashboard.data.schema import GROUP_LABELS, DataStatus, GroupDimension
 from dashboard.figures.headline import headline
-from dashboard.presenters.common import no_data_reason, series_name
+from dashboard.presenters.common import modelled_statement, no_data_reason, series_name
 from dashboard.query.explorer import Explorer, limit_columns
 from dashboard.stats.compare import Comparison, compare_with_benchmark
 from dashboard.stats.opportunity import (
@@ -49,8 +49,9 @@ def headline_view(explorer: Explorer, sel: Selection) -> str:
         group_label=group_label,
         modelled=row["data_status"] == DataStatus.MODELLED.value,
     )
-    if row["data_status"] == DataStatus.MODELLED.value:
-        return f"{sentence} Modelled figures are not compared with a benchmark: {indicator.modelled_statement}"
+    statement = modelled_statement(explorer, sel, row.to_frame().T)
+    if statement:
+        return f"{sentence} Modelled figures are not compared with a benchmark: {statement}"
     extra = opportunity_sentence(explorer, sel, row, benchmark, explorer.benchmark_name(compare_sel))
     return f"{sentence} {extra}".strip()
 

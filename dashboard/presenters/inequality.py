@@ -43,13 +43,13 @@ def inequality_rank_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, 
         return inequality_rank_figure(pd.DataFrame(columns=RANK_COLUMNS), unit=unit, selected_area=sel.area), ""
     frame, modelled = rank_by_inequality(explorer, sel)
     if modelled:
-        statement = explorer.indicator(sel).modelled_statement
+        statement = explorer.indicator(sel).modelled_statement or "MODELLED, not observed."
         return empty_figure(f"Not ranked: these group figures are MODELLED. {statement}"), f"Ranking by inequality is {NOT_ON_MODELLED}."
     if frame.empty:
         return empty_figure("No area can be ranked: every area has a group withheld or without a value"), "0 areas ranked."
     label = GROUP_LABELS[GroupDimension(sel.group)]
     note = (
         f"{len(frame)} areas ranked by the slope index of inequality across {label[0].lower() + label[1:]} "
-        f"(the modelled difference from the first group to the last, 95% CI by simulation)."
+        f"(the fitted difference from the first group to the last, 95% CI by simulation)."
     )
     return inequality_rank_figure(frame, unit=unit, selected_area=sel.area), note

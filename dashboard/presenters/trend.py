@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from dashboard.core.geography import ENGLAND_CODE
 from dashboard.core.measures import Polarity
 from dashboard.core.selection import Selection
@@ -97,7 +99,7 @@ def trend_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str,
     series = [(series_name(explorer, c), explorer.trend_rows(sel, c)) for c in codes]
     title = f"{series_name(explorer, focus)} over time" + (f", with {', '.join(series_name(explorer, c) for c in codes[1:])}" if len(codes) > 1 else "")
     note = ""
-    statement = modelled_statement(explorer, sel, values)
+    statement = modelled_statement(explorer, sel, pd.concat([rows for _, rows in series]))
     if statement:
         note = f"A test for a trend is {NOT_ON_MODELLED}."
     elif period_type == PeriodType.CALENDAR_YEAR.value:

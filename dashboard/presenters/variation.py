@@ -6,9 +6,8 @@ import numpy as np
 
 from dashboard.core.geography import ENGLAND_CODE
 from dashboard.core.selection import Selection
-from dashboard.data.schema import DataStatus
 from dashboard.figures.formatting import format_value
-from dashboard.presenters.common import NOT_ON_MODELLED, unit_of
+from dashboard.presenters.common import NOT_ON_MODELLED, modelled_statement, unit_of
 from dashboard.query.explorer import Explorer
 from dashboard.stats import variation
 
@@ -29,8 +28,8 @@ def variation_view(explorer: Explorer, sel: Selection) -> list[tuple[str, str]]:
         expected = float(england["value"]) / unit.scale * rows["denominator"].to_numpy(dtype=float)
     if expected is not None and not (expected > 0).all():
         observed = expected = None  # SCV needs a positive expected count in every area
-    modelled = (rows["data_status"] == DataStatus.MODELLED.value).any()
-    if modelled:
+    statement = modelled_statement(explorer, sel, rows)
+    if statement:
         observed = expected = None
     summary = variation.summarise(rows["value"].to_numpy(dtype=float), observed=observed, expected=expected)
     return [
@@ -39,5 +38,5 @@ def variation_view(explorer: Explorer, sel: Selection) -> list[tuple[str, str]]:
         ("Fold difference", f"{summary.fold:.2f}× (highest ÷ lowest)"),
         ("90th ÷ 10th percentile", f"{summary.p90_p10:.2f}"),
         ("Coefficient of variation", f"{summary.cv:.1%}"),
-        ("Systematic component (SCV)", f"{summary.scv:.1f}" if summary.scv is not None else (NOT_ON_MODELLED if modelled else "not computed for this indicator")),
-    ] + ([("MODELLED", explorer.indicator(sel).modelled_statement)] if modelled else [])
+        ("Systematic component (SCV)", f"{summary.scv:.1f}" if summary.scv is not None else (NOT_ON_MODELLED if statement else "not computed for this indicator")),
+    ] + ([("MODELLED", statement)] if statement else [])

@@ -327,12 +327,18 @@ class Explorer:
         rows["benchmark"] = benchmark
         lower, upper = limit_columns(sel.confidence)
         rows["comparison"] = compare_with_benchmark(rows[lower], rows[upper], benchmark, polarity)
+        # A modelled figure's gap from a benchmark is the model's assumption: never a verdict,
+        # whatever limits a file may carry.
+        modelled = (rows["data_status"] == DataStatus.MODELLED.value).to_numpy()
+        rows.loc[modelled, "comparison"] = Comparison.NOT_COMPARED.value
         if sel.compare == Comparator.ALLIANCE.value:
             # An alliance is not compared with itself.
             rows.loc[rows["area_code"].isin([sel.alliance, GROUPING_OF.get(sel.alliance, "")]), "comparison"] = Comparison.NOT_COMPARED.value
         members = self.members.get(sel.alliance, frozenset())
         in_alliance = rows["area_code"].isin(members) | rows["area_code"].isin([sel.alliance, GROUPING_OF.get(sel.alliance, "")])
         rows["in_alliance"] = in_alliance if sel.has_alliance else True
+        if modelled.any():  # listed by name, not ranked: a ranking of modelled values would rank assumptions
+            return rows.sort_values("area_name", key=lambda s: s.astype(str), kind="stable").reset_index(drop=True)
         return rows.sort_values("value", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
 
     def trend_rows(self, sel: Selection, code: str) -> pd.DataFrame:

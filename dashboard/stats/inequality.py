@@ -3,7 +3,7 @@
 The groups (e.g. deprivation deciles) are ranked from the first (most deprived) to the
 last; each gets the midpoint of its share of the cumulative population as its relative
 rank x in [0, 1]. The value is regressed on x by least squares weighted by each group's
-population share (Low & Low 2004), so the slope is the modelled difference between the
+population share (Low & Low 2004), so the slope is the fitted difference between the
 two ends of the range: SII = fitted(x=1) − fitted(x=0), i.e. last end minus first end.
 RII = fitted(1) / fitted(0).
 

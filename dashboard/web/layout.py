@@ -216,7 +216,7 @@ def help_text() -> list[Any]:
         html.P(
             "For ordered groups (deprivation quintiles, age bands): the absolute gap (first group minus last), "
             "the relative gap (first ÷ last), and the slope and relative indices of inequality (SII, RII). "
-            "The SII is the modelled difference between the two ends of the range, weighting each group by "
+            "The SII is the fitted difference between the two ends of the range, weighting each group by "
             "its size; the RII is the same as a ratio. Their 95% intervals come from simulation (PHE's method)."
         ),
         html.H4("Trends"),

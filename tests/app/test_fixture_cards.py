@@ -233,7 +233,7 @@ def test_inequality_ranks_the_icbs_with_every_group(tiny_explorer) -> None:
     # The Monte Carlo interval is not worked by hand; it must contain the point estimate.
     assert all(a >= 0 for a in trace["error_x"]["array"] + trace["error_x"]["arrayminus"])
     assert note.startswith("2 areas ranked by the slope index of inequality across deprivation quintile")
-    assert note.endswith("(the modelled difference from the first group to the last, 95% CI by simulation).")
+    assert note.endswith("(the fitted difference from the first group to the last, 95% CI by simulation).")
 
 
 @pytest.mark.parametrize("group", ["all", "sex"])

@@ -65,7 +65,8 @@ def read_table(path: Path) -> pd.DataFrame:
         if path.suffix == ".parquet":
             text = [c for c, dtype in {**COLUMNS, **DERIVED_COLUMNS}.items() if dtype == "string"]
             present = set(pq.read_schema(path).names)
-            return pq.read_table(path, read_dictionary=[c for c in text if c in present]).to_pandas()
+            # self_destruct + split_blocks: Arrow frees each column as pandas takes it (a lower peak per worker).
+            return pq.read_table(path, read_dictionary=[c for c in text if c in present]).to_pandas(self_destruct=True, split_blocks=True)
         return pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, na_values=[""])
     except Exception as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
@@ -101,7 +102,9 @@ def load_dataset(data_dir: Path, geodata_dir: Path) -> Dataset:
     # Arrow's allocator keeps the pages it read Parquet into; hand them back so that each
     # worker's resident memory is its data, not the high-water mark of reading it.
     pa.default_memory_pool().release_unused()
-    return Dataset(boundaries=boundaries, indicators=withhold(compact(pd.concat([typed, derived], axis=1))), registry=registry)
+    for column in DERIVED_COLUMNS:  # attached column by column: no second copy of the whole table
+        typed[column] = derived[column].to_numpy()
+    return Dataset(boundaries=boundaries, indicators=withhold(compact(typed)), registry=registry)
 
 
 def read_derived(path: Path, *, table_path: Path, rows: int) -> pd.DataFrame:
@@ -130,9 +133,10 @@ def read_derived(path: Path, *, table_path: Path, rows: int) -> pd.DataFrame:
 
 def withhold(table: pd.DataFrame) -> pd.DataFrame:
     """The table with the numbers of every row that has a suppression reason removed."""
-    withheld = table["suppression"].astype(str) != ""
-    out = table.copy()
-    out.loc[withheld, list(WITHHELD_COLUMNS)] = np.nan
+    withheld = (table["suppression"].astype(str) != "").to_numpy()
+    out = table.copy(deep=False)  # copy-on-write: only the columns written below are new
+    for column in WITHHELD_COLUMNS:
+        out[column] = np.where(withheld, np.nan, table[column].to_numpy(dtype=float))
     return out
 
 

@@ -66,7 +66,7 @@ def coerce_types(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Pro
         problems.append(Problem(file, column, "missing column"))
     if missing:
         return frame, problems
-    out = frame[list(COLUMNS)].reset_index(drop=True).copy()
+    out = frame[list(COLUMNS)].reset_index(drop=True)  # copy-on-write (pandas 3): columns replaced below are new
     for column, dtype in COLUMNS.items():
         series = out[column]
         if dtype == "float64" and pd.api.types.is_numeric_dtype(series):

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.data.schema import ALLOWED_VALUES, COLUMNS, KEY, REQUIRED_VALUES
+from dashboard.data.schema import (
+    ALLOWED_VALUES,
+    COLUMNS,
+    KEY,
+    REQUIRED_VALUES,
+    DataStatus,
+)
 
 ROWS_LISTED = 20  # rows named per problem; the count says how many more
 CI_TOLERANCE = 1e-9
@@ -159,6 +165,10 @@ def _check_numbers(frame: pd.DataFrame, file: str) -> list[Problem]:
     high = frame["upper_ci"] < frame["value"] - CI_TOLERANCE * frame["value"].abs().clip(lower=1)
     if high.any():
         problems.append(Problem(file, "upper_ci", "upper_ci is below value", _rows(high)))
+    modelled_with_limits = (frame["data_status"] == DataStatus.MODELLED.value) & (frame["lower_ci"].notna() | frame["upper_ci"].notna())
+    if modelled_with_limits.any():
+        problems.append(Problem(file, "lower_ci", "modelled rows must have no confidence limits (an interval from sampling alone "
+                                "would leave out the model's uncertainty, and would let a modelled gap pass for a finding)", _rows(modelled_with_limits)))
     no_value = frame["value"].isna() & (frame["lower_ci"].notna() | frame["upper_ci"].notna())
     if no_value.any():
         problems.append(Problem(file, "value", "confidence limits given without a value", _rows(no_value)))

@@ -59,14 +59,28 @@ def errors(rows: pd.DataFrame) -> dict[str, Any]:
 MODELLED_FILL = "#FFF4CC"  # the table's highlight for modelled rows: one colour means "modelled" everywhere
 
 
-def modelled_annotations(statement: str) -> list[dict[str, Any]]:
+MARK_WIDTH = 58  # characters per line: the mark fits a card chart 420 px wide, so no word is cut off
+MARK_LINE_PX = 17
+
+
+def _mark_lines(statement: str) -> list[str]:
+    return textwrap.wrap("MODELLED: " + statement.removeprefix("MODELLED, not observed: ").removeprefix("MODELLED: "), width=MARK_WIDTH)
+
+
+def modelled_annotations(statement: str, *, inside: bool = False) -> list[dict[str, Any]]:
     """The mark a chart of modelled figures carries inside the image itself, so that a
-    screenshot, a copied chart or a shared screen keeps it: "MODELLED" and what was assumed."""
-    text = "<b>MODELLED</b>: " + "<br>".join(textwrap.wrap(statement.removeprefix("MODELLED, not observed: "), width=90))
+    screenshot, a copied chart or a shared screen keeps it: "MODELLED" and what was assumed.
+
+    Above the plot area (room made by `with_modelled_mark`), or `inside` its top-left
+    corner for the map, whose top-left is sea.
+    """
+    lines = _mark_lines(statement)
+    lines[0] = lines[0].replace("MODELLED:", "<b>MODELLED</b>:", 1)
     return [{
-        "text": text, "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "bottom",
+        "text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0, "y": 1 if not inside else 0.99,
+        "xanchor": "left", "yanchor": "top" if inside else "bottom",
         "showarrow": False, "align": "left", "bgcolor": MODELLED_FILL, "bordercolor": NHS_DARK_GREY, "borderwidth": 1,
-        "font": {"size": 13, "color": "#231F20"},
+        "font": {"size": 12, "color": "#231F20"},
     }]
 
 
@@ -74,7 +88,7 @@ def with_modelled_mark(figure: dict[str, Any], statement: str) -> dict[str, Any]
     """`figure` with the modelled mark on top and room made for it."""
     layout = dict(figure["layout"])
     margin = dict(layout.get("margin", {}))
-    margin["t"] = max(int(margin.get("t", 10)), 70)
+    margin["t"] = max(int(margin.get("t", 10)), 20 + MARK_LINE_PX * len(_mark_lines(statement)))
     layout["margin"] = margin
     layout["annotations"] = [*layout.get("annotations", []), *modelled_annotations(statement)]
     return {**figure, "layout": layout}

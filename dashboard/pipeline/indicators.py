@@ -84,7 +84,7 @@ INDICATORS: dict[str, Indicator] = {
             polarity=Polarity.NEITHER,
             ci_method=CiMethod.POISSON,
             ci_description="Byar's approximation 95% (exact Poisson below 10 diagnoses)",
-            source=STAGE_SOURCE + "; " + POPULATION_SOURCE,
+            source=STAGE_SOURCE + "; ONS mid-2019 population estimates by LSOA",
             attribution=CANCER_DATA_ATTRIBUTION + " " + POPULATION_ATTRIBUTION,
             caveats="Crude, not age-standardised: the stage file gives no age breakdown, so an area with an older "
             "population has a higher rate without any greater risk; compare areas with care, and years within an area. "

@@ -4,8 +4,11 @@ No published source breaks stage at diagnosis down by deprivation or ethnic grou
 areas. This module estimates such a breakdown, and every row it makes is labelled
 data_status = "modelled". The model, for each area × year × cancer type:
 
-1. Split the area's published staged total D across groups in proportion to the
-   area's own population mix (IMD 2019 quintile of residents aged 50+, from ONS
+The model works on each ICB × site; "All cancers", alliances and England are the sums
+of those, as their published totals are, so modelled figures add up the same way.
+
+1. Split the ICB's published staged total D across groups in proportion to the
+   ICB's own population mix (IMD 2019 quintile of residents aged 50+, from ONS
    mid-2019 LSOA estimates; ethnic group of all residents, Census 2021), as whole
    numbers by the largest-remainder method, so the groups add up to D exactly.
 2. Split the published early-stage total E across groups in proportion to
@@ -26,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.core.cancers import ALL_CANCERS
 from dashboard.core.errors import InputError
 from dashboard.core.geography import (
     ENGLAND_CODE,
@@ -42,7 +46,7 @@ from dashboard.pipeline.rows import finish, period_series, proportion_rows, with
 # larger part, and make an assumed gap look like a measured one.
 MODELLED_CI_METHOD = "none: modelled counts (an interval from sampling alone would leave out the model's uncertainty)"
 MODELLED_SOURCE = (
-    "MODELLED from ndrs-stage/ (published totals) distributed by ONS mid-2019 LSOA population, "
+    "MODELLED from ndrs-stage/ (published ICB totals; alliances and England are sums of ICBs) distributed by ONS mid-2019 LSOA population, "
     "IMD 2019 and Census 2021 TS021, with the stated relative differences in dashboard/pipeline/modelled.py"
 )
 MAX_UNMATCHED_POPULATION = 0.005
@@ -155,16 +159,24 @@ def ethnic_mix(sources: Path, lsoa: pd.DataFrame) -> pd.DataFrame:
     return long.groupby(["subicb_code", "group_value"], as_index=False)["population"].sum()
 
 
-def mix_by_area(subicb_mix: pd.DataFrame, index: AreaIndex) -> pd.DataFrame:
-    """Group mix for every area the stage data uses: ICB, alliance, England."""
-    pieces = []
-    for level in (AreaLevel.ICB, AreaLevel.ALLIANCE):
-        parent = subicb_mix["subicb_code"].map(index.parent_map(AreaLevel.SUBICB, level))
-        grouped = subicb_mix.assign(area_code=parent).groupby(["area_code", "group_value"], as_index=False)["population"].sum()
-        pieces.append(grouped.assign(area_level=level.value))
-    england = subicb_mix.groupby("group_value", as_index=False)["population"].sum()
-    pieces.append(england.assign(area_code=ENGLAND_CODE, area_level=AreaLevel.COUNTRY.value))
-    return pd.concat(pieces, ignore_index=True)
+def mix_by_icb(subicb_mix: pd.DataFrame, index: AreaIndex) -> pd.DataFrame:
+    """Group mix of every ICB: the level the model splits at."""
+    parent = subicb_mix["subicb_code"].map(index.parent_map(AreaLevel.SUBICB, AreaLevel.ICB))
+    grouped = subicb_mix.assign(area_code=parent).groupby(["area_code", "group_value"], as_index=False)["population"].sum()
+    return grouped.assign(area_level=AreaLevel.ICB.value)
+
+
+def summed_up(icb_counts: pd.DataFrame, index: AreaIndex) -> pd.DataFrame:
+    """ICB × site modelled counts, with "All cancers" (the sum of the sites), alliances (the sum of
+    their ICBs) and England (the sum of all): modelled figures add up the way published ones do."""
+    keys = ["year", "cancer_type", "group_dimension", "group_value"]
+    sites = icb_counts[icb_counts["cancer_type"] != ALL_CANCERS]
+    totals = sites.groupby(["area_level", "area_code", "year", "group_dimension", "group_value"], as_index=False)[["numerator", "denominator"]].sum()
+    icbs = pd.concat([sites, totals.assign(cancer_type=ALL_CANCERS)], ignore_index=True)
+    alliances = icbs.assign(area_code=icbs["area_code"].map(index.parent_map(AreaLevel.ICB, AreaLevel.ALLIANCE)))
+    alliances = alliances.groupby(["area_code", *keys], as_index=False)[["numerator", "denominator"]].sum().assign(area_level=AreaLevel.ALLIANCE.value)
+    england = icbs.groupby(keys, as_index=False)[["numerator", "denominator"]].sum().assign(area_code=ENGLAND_CODE, area_level=AreaLevel.COUNTRY.value)
+    return pd.concat([icbs, alliances, england], ignore_index=True)
 
 
 def modelled_counts(stage_counts: pd.DataFrame, mix: pd.DataFrame, relative: dict[str, float], dimension: str) -> pd.DataFrame:
@@ -194,13 +206,15 @@ def modelled_rows(
     lsoa: pd.DataFrame,
     parameters: ModelParameters = MODEL_PARAMETERS,
 ) -> pd.DataFrame:
+    icb_sites = stage_counts[(stage_counts["area_level"] == AreaLevel.ICB.value) & (stage_counts["cancer_type"] != ALL_CANCERS)]
     imd_counts = modelled_counts(
-        stage_counts, mix_by_area(imd_mix(population, imd, parameters.imd_min_age), index), parameters.imd_relative, GroupDimension.IMD_QUINTILE.value
+        icb_sites, mix_by_icb(imd_mix(population, imd, parameters.imd_min_age), index), parameters.imd_relative, GroupDimension.IMD_QUINTILE.value
     )
     ethnic_counts = modelled_counts(
-        stage_counts, mix_by_area(ethnic_mix(sources, lsoa), index), parameters.ethnic_relative, GroupDimension.ETHNIC_GROUP.value
+        icb_sites, mix_by_icb(ethnic_mix(sources, lsoa), index), parameters.ethnic_relative, GroupDimension.ETHNIC_GROUP.value
     )
-    counts = pd.concat([imd_counts, ethnic_counts], ignore_index=True).assign(indicator_id="early_stage", ci_method=MODELLED_CI_METHOD)
+    counts = summed_up(pd.concat([imd_counts, ethnic_counts], ignore_index=True), index)
+    counts = counts.assign(indicator_id="early_stage", ci_method=MODELLED_CI_METHOD)
     rows = proportion_rows(with_period(counts, period_series(counts, calendar_year, "year")))
     rows[["lower_ci", "upper_ci"]] = np.nan
     return finish(rows, index, source=MODELLED_SOURCE, status=DataStatus.MODELLED)

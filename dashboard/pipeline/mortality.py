@@ -66,6 +66,12 @@ SEXES = ("Males", "Females")
 PERSONS_METHOD = "Dobson 95% (recomputed: 6 age bands on ESP2013, ONS mid-2019 population)"
 PUBLISHED_METHOD = "Dobson 95% (as published by NDRS)"
 AGE_SPECIFIC_METHOD = "Exact Poisson 95% below 10 deaths, Byar's approximation from 10"
+# What every recomputed 2020 rate is made from: NDRS's deaths, ONS's population, the ESP2013 weights.
+RECOMPUTED_SOURCE = (
+    f"{TABLE_4.removeprefix('outcomes/')} (deaths by sub-ICB, sex and age band); "
+    "population/ONS_mid2019_population_by_LSOA11_single_year_of_age_and_sex.parquet; "
+    f"{ESP_FILE} (age-standardised rates only)"
+)
 IMD_DIMENSIONS = {"Males": GroupDimension.IMD_QUINTILE_MALES.value, "Females": GroupDimension.IMD_QUINTILE_FEMALES.value}
 
 
@@ -204,7 +210,7 @@ def mortality_rows(sources: Path, index: AreaIndex, population: pd.DataFrame) ->
     persons = standardised_rates(deaths, pops, weights, by_sex=False).assign(group_dimension=GroupDimension.ALL.value, group_value="All")
     by_sex = standardised_rates(deaths, pops, weights, by_sex=True)
     by_sex = by_sex.rename(columns={"sex": "group_value"}).assign(group_dimension=GroupDimension.SEX.value)
-    asr = pd.concat([persons, by_sex], ignore_index=True).assign(year=YEAR, ci_method=PERSONS_METHOD, source=TABLE_4.removeprefix("outcomes/"))
+    asr = pd.concat([persons, by_sex], ignore_index=True).assign(year=YEAR, ci_method=PERSONS_METHOD, source=RECOMPUTED_SOURCE)
     imd = read_table_3(sources).assign(ci_method=PUBLISHED_METHOD, source=TABLE_3.removeprefix("outcomes/"))
     standardised = pd.concat([asr, imd], ignore_index=True).assign(indicator_id="mortality_asr")
     # England's earlier years, as NDRS publishes them: no area is compared with them. 2020 is
@@ -218,7 +224,7 @@ def mortality_rows(sources: Path, index: AreaIndex, population: pd.DataFrame) ->
 
     age = age_specific_rates(deaths, pops).assign(
         indicator_id="mortality_age_specific", group_dimension=GroupDimension.AGE_BAND.value, year=YEAR,
-        ci_method=AGE_SPECIFIC_METHOD, source=TABLE_4.removeprefix("outcomes/"),
+        ci_method=AGE_SPECIFIC_METHOD, source=RECOMPUTED_SOURCE,
     ).rename(columns={"age_band": "group_value"})
     rows = pd.concat([standardised, age], ignore_index=True)
     # A rate NDRS shows as "<0.1" has limits but no value here; drop the limits too.

@@ -181,7 +181,7 @@ def check_completeness_reproduced(frame: pd.DataFrame, path: Path) -> None:
 
 # The alliances whose 2022 figures differ from anything NDRS publishes (see FOOTPRINT_CHANGES).
 RECOMPUTED_ALLIANCES = frozenset(code for code in FOOTPRINT_CHANGES if code != EAST_OF_ENGLAND_CODE) | set(EAST_OF_ENGLAND_MEMBERS)
-RECOMPUTED_SOURCE = SOURCE_LABEL + " (recomputed: the sum of this alliance's 2022 ICBs; NDRS publishes it on its 2020 footprint)"
+RECOMPUTED_SOURCE = SOURCE_LABEL + " (recomputed: the sum of this alliance's 2022 ICBs; NDRS's alliance figures cover another footprint)"
 
 
 def _sources(counts: pd.DataFrame) -> pd.Series:

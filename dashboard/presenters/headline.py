@@ -31,7 +31,7 @@ def headline_view(explorer: Explorer, sel: Selection) -> str:
     compare_sel = headline_comparison(explorer, sel, focus)
     benchmark = float(explorer.benchmarks(compare_sel, row.to_frame().T)[0]) if focus != ENGLAND_CODE else None
     comparison = Comparison.NOT_COMPARED.value
-    if benchmark is not None:
+    if benchmark is not None and row["data_status"] != DataStatus.MODELLED.value:
         lower_column, upper_column = limit_columns(sel.confidence)
         comparison = str(compare_with_benchmark([row[lower_column]], [row[upper_column]], [benchmark], indicator.polarity)[0])
     group_label = None if sel.group == GroupDimension.ALL.value else f"{GROUP_LABELS[GroupDimension(sel.group)]}: {sel.group_value}"

@@ -32,7 +32,7 @@ def map_view(explorer: Explorer, sel: Selection, geometry: maps.MapGeometry) -> 
         + ("; grey areas have none (hover says why)." if shown < len(rows) else ".")
     )
     statement = modelled_statement(explorer, sel, rows)
-    properties["annotations"] = modelled_annotations(statement) if statement else []
+    properties["annotations"] = modelled_annotations(statement, inside=True) if statement else []
     if statement:
         caption += " MODELLED figures: not compared with a benchmark."
     legend = maps.comparison_legend(rows) if sel.colour == ColourBy.COMPARISON.value else []

@@ -301,7 +301,12 @@ class Explorer:
         return indicator.unit.scale is not None and not indicator.age_standardised
 
     def _peer_values(self, sel: Selection, rows: pd.DataFrame) -> np.ndarray:
-        """Each area's peer benchmark: the pooled share or crude rate of the shown areas in its deprivation fifth."""
+        """Each area's peer benchmark: the pooled share or crude rate of the areas in its deprivation fifth.
+
+        A fifth with a withheld area gets none: pooling only the shown areas would compare an
+        area with a different set of peers from the one named, and pooling the withheld counts
+        in would serve a figure derived from them.
+        """
         groups = rows["area_code"].astype(str).map(self.peer_group)
         values = np.full(len(rows), np.nan)
         if not self.peers_comparable(sel):
@@ -310,6 +315,8 @@ class Explorer:
         for group in groups.dropna().unique():
             mask = (groups == group).to_numpy()
             peers = rows[mask]
+            if (peers["suppression"].astype(str) != "").any() or peers["denominator"].isna().any():
+                continue
             values[mask] = peers["numerator"].sum() / peers["denominator"].sum() * scale
         return values
 
@@ -331,6 +338,7 @@ class Explorer:
         # whatever limits a file may carry.
         modelled = (rows["data_status"] == DataStatus.MODELLED.value).to_numpy()
         rows.loc[modelled, "comparison"] = Comparison.NOT_COMPARED.value
+        rows.loc[modelled, "benchmark"] = np.nan
         if sel.compare == Comparator.ALLIANCE.value:
             # An alliance is not compared with itself.
             rows.loc[rows["area_code"].isin([sel.alliance, GROUPING_OF.get(sel.alliance, "")]), "comparison"] = Comparison.NOT_COMPARED.value
@@ -390,11 +398,7 @@ def _peer_groups(shares: pd.DataFrame | None) -> dict[str, int]:
     if shares is None:
         return {}
     result: dict[str, int] = {}
-    shares = shares[shares["group_dimension"] == GroupDimension.ALL.value].copy()
-    eoe = shares[shares["area_code"].isin(EAST_OF_ENGLAND_MEMBERS)]
-    if not eoe.empty:
-        shares = pd.concat([shares, pd.DataFrame({"area_code": [EAST_OF_ENGLAND_CODE], "area_level": [AreaLevel.ALLIANCE.value],
-                                                  "value": [eoe["numerator"].sum() / eoe["denominator"].sum() * 100]})], ignore_index=True)
+    shares = shares[shares["group_dimension"] == GroupDimension.ALL.value]
     for _, level_rows in shares.groupby(shares["area_level"].astype(str)):
         ranks = level_rows["value"].rank(method="first", ascending=False)
         fifth = np.ceil(ranks / len(level_rows) * PEER_GROUPS).astype(int)

@@ -186,7 +186,7 @@ def help_text() -> list[Any]:
     return [
         html.H4("Confidence intervals"),
         html.P(
-            "Every value has a 95% confidence interval, the range the true value probably lies in given chance "
+            "Every published value has a 95% confidence interval, the range the true value probably lies in given chance "
             "alone. Shares use Wilson's score interval; counts and crude rates use the exact Poisson interval "
             "(Byar's approximation from 10 events); age-standardised rates use Dobson's method."
         ),

@@ -82,26 +82,43 @@ IMD_FILE = "population/IMD2019_by_LSOA11.csv"
 
 
 @pytest.mark.sources
-def test_modelled_deprivation_split_follows_the_population_aged_50_and_over(table, sources_dir) -> None:
+def test_modelled_deprivation_split_follows_the_icbs_population_aged_50_and_over(table, sources_dir) -> None:
     """Step 1 of the model, checked from the raw files rather than restated from its parameters:
-    England's staged cancers are split across IMD quintiles in proportion to its residents aged 50+
-    in each quintile (ONS mid-2019 LSOA estimates; IMD 2019 decile d is quintile ceil(d/2))."""
+    an ICB's staged cancers of a site are split across IMD quintiles in proportion to its residents
+    aged 50+ in each quintile (ONS mid-2019 LSOA estimates; LSOA -> CCG 2021 by ODS code, which for
+    Lancashire and South Cumbria is the 2022 sub-ICB; IMD 2019 decile d is quintile ceil(d/2))."""
+    lookup = pd.read_excel(sources_dir / "lookups/LSOA11_CCG21_STP21_CAL21_LAD21_EN_LU.xlsx", engine="calamine", dtype=str)
+    mapping = pd.read_csv(sources_dir / "lookups/Sub-ICB-to-Alliance-mapping-2022_v1.4.csv", encoding="utf-8-sig", dtype=str)
+    lsc_ccgs = set(mapping.loc[mapping["ICB E code"] == "E54000048", "SICBL22CDH"])
+    lsoas = set(lookup.loc[lookup["CCG21CDH"].str.strip().isin(lsc_ccgs), "LSOA11CD"])
     population = pd.read_parquet(sources_dir / POPULATION_FILE)
-    older = population[(population["age"] >= 50) & population["LSOA11CD"].str.startswith("E")]
-    older = older.groupby("LSOA11CD")["population"].sum()
+    older = population[(population["age"] >= 50) & population["LSOA11CD"].isin(lsoas)].groupby("LSOA11CD")["population"].sum()
     decile = pd.read_csv(sources_dir / IMD_FILE, usecols=["LSOA11CD", "IMD2019_decile"]).set_index("LSOA11CD")["IMD2019_decile"]
-    quintile = (decile.reindex(older.index) + 1) // 2
-    assert quintile.notna().all()
-    residents = older.groupby(quintile).sum()
+    residents = older.groupby((decile.reindex(older.index) + 1) // 2).sum()
     share = (residents / residents.sum()).to_numpy()
-    rows = table[(table["indicator_id"] == "early_stage") & (table["area_code"] == ENGLAND_CODE) & (table["group_dimension"] == "imd_quintile")
-                 & (table["period"] == "2022") & (table["cancer_type"] == "All cancers")]
+    rows = table[(table["indicator_id"] == "early_stage") & (table["area_code"] == "E54000048") & (table["group_dimension"] == "imd_quintile")
+                 & (table["period"] == "2022") & (table["cancer_type"] == "Lung")]
     by_group = rows.set_index(rows["group_value"].astype(str))["denominator"]
     staged = by_group[["1 - most deprived", "2", "3", "4", "5 - least deprived"]].to_numpy()
+    assert staged.sum() == 1374  # the ICB's published staged lung cancers, 2022
     # Whole numbers by largest remainder: each within 1 of its exact share of the total.
     assert np.abs(staged - share * staged.sum()).max() < 1
-    # And the split is far from even: the most deprived fifth of areas holds the fewest residents aged 50+.
-    assert share[0] == share.min() < 0.17
+    # Lancashire and South Cumbria's residents aged 50+ are far from spread evenly: most in fifths 1 and 5.
+    assert share.max() > 0.2 and share.min() < 0.2
+
+
+def test_modelled_figures_add_up_like_published_ones(table) -> None:
+    """Modelled at ICB x site; All cancers, alliances and England are sums, as published ones are."""
+    modelled = table[table["data_status"] == "modelled"]
+    keys = ["period", "group_dimension", "group_value"]
+    icb = modelled[modelled["area_level"] == "icb"]
+    england = modelled[modelled["area_level"] == "country"]
+    sites = icb[icb["cancer_type"] != "All cancers"]
+    summed = sites.groupby(keys, observed=True)[["numerator", "denominator"]].sum()
+    ours = england[england["cancer_type"] == "All cancers"].set_index(keys)[["numerator", "denominator"]]
+    joined = ours.join(summed, how="inner", rsuffix="_icb_sites")
+    assert len(joined) == len(ours) == 10 * 10  # 10 years x (5 quintiles + 5 ethnic groups)
+    assert (joined["numerator"] == joined["numerator_icb_sites"]).all() and (joined["denominator"] == joined["denominator_icb_sites"]).all()
 
 
 def test_england_early_stage_lung_2022(table) -> None:

@@ -71,14 +71,15 @@ def modelled_annotations(statement: str, *, inside: bool = False) -> list[dict[s
     """The mark a chart of modelled figures carries inside the image itself, so that a
     screenshot, a copied chart or a shared screen keeps it: "MODELLED" and what was assumed.
 
-    Above the plot area (room made by `with_modelled_mark`), or `inside` its top-left
-    corner for the map, whose top-left is sea.
+    Above the plot area, right-aligned with it so that a chart whose labels take the left
+    side (the ranked chart) still shows the whole box (room made by `with_modelled_mark`);
+    or `inside` the top-left corner for the map, whose top-left is sea.
     """
     lines = _mark_lines(statement)
     lines[0] = lines[0].replace("MODELLED:", "<b>MODELLED</b>:", 1)
     return [{
-        "text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0, "y": 1 if not inside else 0.99,
-        "xanchor": "left", "yanchor": "top" if inside else "bottom",
+        "text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0 if inside else 1, "y": 0.99 if inside else 1,
+        "xanchor": "left" if inside else "right", "yanchor": "top" if inside else "bottom",
         "showarrow": False, "align": "left", "bgcolor": MODELLED_FILL, "bordercolor": NHS_DARK_GREY, "borderwidth": 1,
         "font": {"size": 12, "color": "#231F20"},
     }]

@@ -45,7 +45,7 @@ def clear_caches(explorer: Explorer) -> None:
     """Each repeat is a first request for its selection (a fresh filter change): the
     explorer's memo (compared rows, inequality ranking, funnel limits) is emptied, and so is
     any functools cache left in dashboard/ (module functions and methods)."""
-    explorer._memo.clear()  # kept per explorer; there is no public reset, and the app needs none
+    explorer.forget()  # time every card cold
     for name, module in list(sys.modules.items()):
         if not name.startswith("dashboard."):
             continue

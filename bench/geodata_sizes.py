@@ -9,9 +9,9 @@ import gzip
 import json
 import time
 
-from dashboard.web.app import create_app
-from dashboard.core.settings import DEFAULT_GEODATA_DIR
 from dashboard.core.geography import BOUNDARY_LEVELS, MANIFEST_FILE
+from dashboard.core.settings import DEFAULT_GEODATA_DIR
+from dashboard.web.app import create_app
 
 
 def main() -> None:

@@ -6,12 +6,9 @@ a Selection and returns plain data. Nothing here imports dash.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -45,6 +42,7 @@ from dashboard.data.schema import (
     GroupDimension,
     PeriodType,
 )
+from dashboard.query.memo import Memo, T
 from dashboard.stats.compare import (
     CONFIDENCE_LEVELS,
     Comparison,
@@ -65,8 +63,6 @@ PERIOD_TYPE_LABELS = {
     PeriodType.QUARTER.value: "quarter",
     PeriodType.MONTH.value: "month",
 }
-T = TypeVar("T")
-MEMO_SIZE = 256  # remembered results per worker: a few filter changes' worth of every card
 DEFAULT_LEVEL = AreaLevel.ALLIANCE.value
 PEER_GROUPS = 5  # peers = areas in the same fifth of the level by share of residents in England's most deprived fifth
 GROUPING_OF = {member: EAST_OF_ENGLAND_CODE for member in EAST_OF_ENGLAND_MEMBERS}
@@ -81,8 +77,7 @@ class Explorer:
     members: Mapping[str, frozenset[str]]  # alliance code -> codes of its ICBs and sub-ICBs
     peer_group: Mapping[str, int]  # area code -> deprivation fifth within its level (1 = most deprived)
     # Results of pure, costly calls, kept per explorer (so per worker), never module-wide.
-    _memo: OrderedDict[Hashable, object] = field(default_factory=OrderedDict, repr=False)
-    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _memo: Memo = field(default_factory=Memo, repr=False)
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> Explorer:
@@ -109,21 +104,13 @@ class Explorer:
         )
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """`compute()`, remembered under `key` for the next MEMO_SIZE distinct calls.
+        """`compute()`, remembered per explorer: every card of one filter change asks for the
+        same rows, and the inequality ranking and funnel limits are slow. Read-only results."""
+        return self._memo.get(key, compute)
 
-        Every card of one filter change asks for the same rows, and the inequality ranking
-        and funnel limits are slow: each is computed once. Callers treat results as read-only.
-        """
-        with self._memo_lock:
-            if key in self._memo:
-                self._memo.move_to_end(key)
-                return self._memo[key]  # type: ignore[return-value]
-        value = compute()
-        with self._memo_lock:
-            self._memo[key] = value
-            while len(self._memo) > MEMO_SIZE:
-                self._memo.popitem(last=False)
-        return value
+    def forget(self) -> None:
+        """Drop every remembered result (benchmarks time cold calls with it)."""
+        self._memo.clear()
 
     # --- options for the controls ----------------------------------------------------
 

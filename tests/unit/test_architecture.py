@@ -219,3 +219,12 @@ def test_the_running_app_loads_no_pipeline_library() -> None:
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     print("pipeline modules loaded by create_app():", loaded)
     assert loaded == [], f"create_app() loaded {loaded}"
+
+
+MAX_MODULE_LINES = 400  # a module longer than this wants splitting along a seam
+
+
+def test_no_module_is_over_400_lines() -> None:
+    modules = [*PACKAGE.rglob("*.py"), *(ROOT / "tests").rglob("*.py"), *(ROOT / "bench").rglob("*.py")]
+    long = {str(path.relative_to(ROOT)): n for path in modules if (n := len(path.read_text().splitlines())) > MAX_MODULE_LINES}
+    assert long == {}

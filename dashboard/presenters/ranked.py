@@ -10,6 +10,13 @@ from dashboard.figures.ranked import ranked_figure
 from dashboard.presenters.common import modelled_statement, unit_of
 from dashboard.query.explorer import Explorer
 
+RANKED_TITLE = "Areas ranked, with 95% confidence intervals"
+LISTED_TITLE = "Areas listed by name: MODELLED figures are not ranked and have no interval"
+
+
+def ranked_title(explorer: Explorer, sel: Selection) -> str:
+    return LISTED_TITLE if modelled_statement(explorer, sel, explorer.compared_rows(sel)) else RANKED_TITLE
+
 
 def ranked_view(explorer: Explorer, sel: Selection) -> dict[str, Any]:
     rows = explorer.compared_rows(sel)

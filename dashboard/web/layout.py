@@ -16,6 +16,7 @@ from dashboard.core.sources import (
 )
 from dashboard.data.schema import GROUPS_WITHOUT_DATA, OUTCOMES_WITHOUT_DATA
 from dashboard.figures.tables import TABLE_COLUMNS
+from dashboard.presenters.ranked import RANKED_TITLE
 from dashboard.web import ids
 
 CONTROL_LABELS = {
@@ -112,7 +113,7 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                                         html.H4("Variation across areas"),
                                         html.Dl(id=ids.VARIATION, className="variation"),
                                     ),
-                                    _card("Areas ranked, with 95% confidence intervals", dcc.Graph(id=ids.RANKED, config=graph_config), class_name="card scroll"),
+                                    _card(RANKED_TITLE, dcc.Graph(id=ids.RANKED, config=graph_config), title_id=ids.RANKED_TITLE, class_name="card scroll"),
                                     _card(
                                         "Trend",
                                         html.Div(id=ids.SPC_ICONS, className="spc-icons"),

@@ -189,7 +189,8 @@ def test_changing_the_level_clears_the_area(tiny_explorer) -> None:
 
 
 def test_ranked_chart_puts_the_highest_at_the_top(tiny_explorer) -> None:
-    figure = cards.ranked_outputs(tiny_explorer, ICB_2022)
+    figure, title = cards.ranked_outputs(tiny_explorer, ICB_2022)
+    assert title == "Areas ranked, with 95% confidence intervals"
     trace = figure["data"][0]
     # Values 2022: Norfolk and Waveney 240/500 = 48.0%, Cambridgeshire and Peterborough 140/300 = 46.67%,
     # Mid and South Essex (120 + 3)/(400 + 10) = 30.0%. Plotly draws the first y at the bottom.

@@ -109,6 +109,7 @@ def test_modelled_group_carries_a_badge(watched: Page, live_server: str, screens
     for chart in ("#groups", "#ranked", "#map"):
         expect(page.locator(f"{chart} .annotation-text", has_text="MODELLED")).to_have_count(1)
     expect(page.locator("#inequality-rank")).to_contain_text("Not ranked")
+    expect(page.locator("#ranked-title")).to_contain_text("listed by name")
     expect(page.locator("#table")).to_contain_text("modelled")
     options = page.get_by_label("Group", exact=True).locator("option[disabled]")
     assert "learning disability" in " ".join(options.all_inner_texts()).lower()

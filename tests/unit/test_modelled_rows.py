@@ -30,7 +30,7 @@ from dashboard.presenters.groups import groups_view
 from dashboard.presenters.headline import headline_view
 from dashboard.presenters.inequality import inequality_rank_view
 from dashboard.presenters.map import map_view
-from dashboard.presenters.ranked import ranked_view
+from dashboard.presenters.ranked import ranked_title, ranked_view
 from dashboard.presenters.table import table_view
 from dashboard.presenters.trend import trend_view
 from dashboard.presenters.variation import variation_view
@@ -294,6 +294,8 @@ def test_the_ranked_chart_of_modelled_figures_carries_the_mark_and_no_verdict(ex
 
 
 def test_the_ranked_chart_of_published_figures_keeps_intervals_and_verdicts(explorer: Explorer) -> None:
+    assert ranked_title(explorer, valid(explorer, MODELLED_ICB)).startswith("Areas listed by name")
+    assert ranked_title(explorer, valid(explorer, PUBLISHED_ICB)) == "Areas ranked, with 95% confidence intervals"
     figure = ranked_view(explorer, valid(explorer, PUBLISHED_ICB))
     assert marks(figure) == []
     (trace,) = figure["data"]

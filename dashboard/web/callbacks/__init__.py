@@ -40,7 +40,7 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry) -> None:
     app.callback(Output(ids.MAP, "figure"), Output(ids.MAP_LEGEND, "children"), Output(ids.MAP_CAPTION, "children"), selection)(
         lambda data: cards.map_outputs(explorer, geometry, data)
     )
-    app.callback(Output(ids.RANKED, "figure"), selection)(lambda data: cards.ranked_outputs(explorer, data))
+    app.callback(Output(ids.RANKED, "figure"), Output(ids.RANKED_TITLE, "children"), selection)(lambda data: cards.ranked_outputs(explorer, data))
     app.callback(
         Output(ids.TREND, "figure"), Output(ids.TREND_TITLE, "children"), Output(ids.TREND_NOTE, "children"), Output(ids.SPC_ICONS, "children"),
         selection,

@@ -18,7 +18,7 @@ from dashboard.presenters.groups import groups_view
 from dashboard.presenters.headline import headline_view
 from dashboard.presenters.inequality import inequality_rank_view
 from dashboard.presenters.map import map_view
-from dashboard.presenters.ranked import ranked_view
+from dashboard.presenters.ranked import ranked_title, ranked_view
 from dashboard.presenters.table import table_view
 from dashboard.presenters.trend import trend_view
 from dashboard.presenters.variation import variation_view
@@ -39,8 +39,9 @@ def map_outputs(explorer: Explorer, geometry: MapGeometry, data: dict[str, str])
     return patched, legend, view.caption
 
 
-def ranked_outputs(explorer: Explorer, data: dict[str, str]) -> dict[str, Any]:
-    return ranked_view(explorer, Selection.from_dict(data))
+def ranked_outputs(explorer: Explorer, data: dict[str, str]) -> tuple[dict[str, Any], str]:
+    sel = Selection.from_dict(data)
+    return ranked_view(explorer, sel), ranked_title(explorer, sel)
 
 
 def trend_outputs(explorer: Explorer, data: dict[str, str]) -> tuple[dict[str, Any], str, str, list[html.Span]]:

@@ -34,6 +34,7 @@ from dashboard.data.validation import (
     Problem,
     check_table,
     coerce_types,
+    modelled_limits,
 )
 
 
@@ -78,6 +79,9 @@ def check_frame(
     typed, problems = coerce_types(frame, file)
     if any(p.message == "missing column" for p in problems):
         return problems
+    # A download carries the 99.8% limits too: a modelled row must fill none of them either.
+    extra = [c for c in ("lower_ci_998", "upper_ci_998") if c in frame.columns]
+    problems += modelled_limits(frame.reset_index(drop=True)[["data_status", *extra]], file) if extra else []
     return problems + check_table(typed, file=file, area_codes=area_codes, indicator_ids=indicator_ids)
 
 

@@ -96,6 +96,24 @@ def coerce_types(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Pro
     return out, problems
 
 
+MODELLED_LIMITS = (
+    "modelled rows must have no confidence limits (an interval from sampling alone would leave out "
+    "the model's uncertainty, and would let a modelled gap pass for a finding)"
+)
+LIMIT_COLUMNS = ("lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998")  # the last two: in downloads
+
+
+def modelled_limits(frame: pd.DataFrame, file: str) -> list[Problem]:
+    """A problem for each limit column, of those present, that a modelled row fills."""
+    modelled = (frame["data_status"].astype("string").str.strip() == DataStatus.MODELLED.value).fillna(False)
+    problems = []
+    for column in (c for c in LIMIT_COLUMNS if c in frame.columns):
+        filled = modelled & frame[column].notna() & (frame[column].astype("string").str.strip() != "").fillna(False)
+        if filled.any():
+            problems.append(Problem(file, column, MODELLED_LIMITS, _rows(filled)))
+    return problems
+
+
 def check_table(
     frame: pd.DataFrame,
     *,
@@ -165,10 +183,7 @@ def _check_numbers(frame: pd.DataFrame, file: str) -> list[Problem]:
     high = frame["upper_ci"] < frame["value"] - CI_TOLERANCE * frame["value"].abs().clip(lower=1)
     if high.any():
         problems.append(Problem(file, "upper_ci", "upper_ci is below value", _rows(high)))
-    modelled_with_limits = (frame["data_status"] == DataStatus.MODELLED.value) & (frame["lower_ci"].notna() | frame["upper_ci"].notna())
-    if modelled_with_limits.any():
-        problems.append(Problem(file, "lower_ci", "modelled rows must have no confidence limits (an interval from sampling alone "
-                                "would leave out the model's uncertainty, and would let a modelled gap pass for a finding)", _rows(modelled_with_limits)))
+    problems += modelled_limits(frame, file)
     no_value = frame["value"].isna() & (frame["lower_ci"].notna() | frame["upper_ci"].notna())
     if no_value.any():
         problems.append(Problem(file, "value", "confidence limits given without a value", _rows(no_value)))

@@ -75,6 +75,8 @@ def opportunity_sentence(explorer: Explorer, sel: Selection, row: pd.Series, ben
     target, target_name = benchmark, benchmark_name
     if sel.compare == Comparator.PEERS.value:
         peers = explorer.peer_rows(sel.with_(level=str(row["area_level"])), str(row["area_code"]))
+        if peers.empty or (peers["suppression"].astype(str) != "").any():
+            return ""  # as for the peer benchmark: not against a set of peers with one withheld
         target, target_name = top_quartile(peers["value"]), "the top quarter of its peers"
     if target is None:
         return ""

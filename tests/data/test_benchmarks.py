@@ -113,3 +113,14 @@ def test_no_peer_benchmark_for_an_age_standardised_rate(explorer: Explorer) -> N
     sel, notices = explorer.normalise(Selection("mortality_asr", "Lung", "2020", "icb", compare=Comparator.PEERS.value))
     assert sel.compare == Comparator.ENGLAND.value
     assert [n.parameter for n in notices] == ["compare"]
+
+
+def test_no_opportunity_against_peers_when_a_peer_is_withheld(explorer: Explorer) -> None:
+    """South West London, cervix 2022: a peer in its fifth (E54000043) is withheld, so there is no
+    peer benchmark, and the headline does not measure it against 'the top quarter of its peers' either."""
+    from dashboard.presenters.headline import headline_view
+
+    sel = explorer.normalise(Selection("early_stage", "Cervix", "2022", "icb", compare=Comparator.PEERS.value, area="E54000031"))[0]
+    rows = explorer.compared_rows(sel)
+    assert np.isnan(rows.loc[rows["area_code"] == "E54000031", "benchmark"]).all()
+    assert "peers" not in headline_view(explorer, sel)

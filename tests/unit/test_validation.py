@@ -97,3 +97,19 @@ def test_app_does_not_start_on_bad_data(tmp_path: Path, geodata_dir: Path) -> No
         load_dataset(data, geodata_dir)
     assert "row 2, column numerator" in str(caught.value)
     assert main(["serve", "--data", str(data), "--port", "8999"]) == 2
+
+
+MODELLED = {"data_status": "modelled", "lower_ci": None, "upper_ci": None, "ci_method": "none: modelled"}
+
+
+def test_a_modelled_row_without_limits_is_fine() -> None:
+    assert _problems(_row(**MODELLED)) == []
+
+
+@pytest.mark.parametrize("column", ["lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998"])
+def test_a_modelled_row_with_any_limit_is_refused_naming_that_column(column: str) -> None:
+    """An interval on a modelled figure would let an assumed gap pass for a measured one; a
+    download carries the 99.8% limits as well, so they are checked where present."""
+    row = _row(**MODELLED, lower_ci_998=None, upper_ci_998=None) | {column: 35.0 if column.startswith("upper") else 25.0}
+    problems = _problems(row)
+    assert len(problems) == 1 and problems[0].startswith(f"extract.csv: row 1, column {column}: modelled rows must have no confidence limits")

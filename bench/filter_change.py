@@ -15,9 +15,7 @@ import time
 
 from dashboard.core.selection import Selection
 from dashboard.core.settings import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR
-from dashboard.data.boundaries import layer_bounds
 from dashboard.data.loading import load_dataset
-from dashboard.figures import maps
 from dashboard.presenters.funnel import funnel_view
 from dashboard.presenters.groups import groups_view
 from dashboard.presenters.headline import headline_view
@@ -28,7 +26,7 @@ from dashboard.presenters.table import table_view
 from dashboard.presenters.trend import trend_view
 from dashboard.presenters.variation import variation_view
 from dashboard.query.explorer import Explorer
-from dashboard.web.app import create_app, map_layers
+from dashboard.web.app import create_app, map_geometry, map_layers
 from dashboard.web.callbacks.state import Change, next_state
 
 SELECTIONS = [
@@ -71,13 +69,7 @@ def main() -> None:
     dataset = load_dataset(DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR)
     explorer = Explorer.from_dataset(dataset)
     layers = map_layers(dataset)
-    geometry = maps.MapGeometry(
-        urls={level: f"/geo/{level}.json" for level in ("alliance", "icb", "subicb")},
-        outline_url="/geo/outline.json",
-        level_codes={name: [f["id"] for f in layer["features"]] for name, layer in layers.items()},
-        alliance_codes=[f["id"] for f in layers["outline"]["features"]],
-        bounds=layer_bounds(layers["alliance"]),
-    )
+    geometry = map_geometry(layers)
     print(f"{'selection':58} {'family':10} {'ms (median)':>11} {'bytes':>8}")
     for raw in SELECTIONS:
         sel = explorer.normalise(raw)[0]

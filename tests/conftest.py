@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.core.settings import DEFAULT_GEODATA_DIR, DEFAULT_SOURCES_DIR, PROJECT_ROOT
+from dashboard.core.settings import (
+    DEFAULT_GEODATA_DIR,
+    DEFAULT_SOURCES_DIR,
+    PROJECT_ROOT,
+)
 
 SHARED = PROJECT_ROOT.parent / "shared"
 REFERENCE_VALUES = SHARED / "reference-values"

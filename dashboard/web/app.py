@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 
 from dash import Dash
 from flask import Response, abort, request
@@ -44,6 +45,18 @@ def map_layers(dataset: Dataset) -> dict[str, dict]:
     }
 
 
+def map_geometry(layers: dict[str, dict], path: Callable[[str], str] = lambda p: p) -> maps.MapGeometry:
+    """What the map needs to know of the layers `map_layers` serves; `path` makes a URL path
+    relative to the app (Dash's `get_relative_path`)."""
+    return maps.MapGeometry(
+        urls={level: path(f"/geo/{level}.json") for level in (AreaLevel.ALLIANCE.value, AreaLevel.ICB.value, AreaLevel.SUBICB.value)},
+        outline_url=path("/geo/outline.json"),
+        level_codes={name: [f["id"] for f in layer["features"]] for name, layer in layers.items()},
+        alliance_codes=[f["id"] for f in layers["outline"]["features"]],
+        bounds=layer_bounds(layers[AreaLevel.ALLIANCE.value]),
+    )
+
+
 def create_app(settings: Settings | None = None, dataset: Dataset | None = None) -> Dash:
     """Build the app. Data are read and validated here, once; bad data stop it starting."""
     settings = settings or Settings()
@@ -72,13 +85,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         response.cache_control.max_age = GEO_CACHE_SECONDS
         return response
 
-    geometry = maps.MapGeometry(
-        urls={level: app.get_relative_path(f"/geo/{level}.json") for level in (AreaLevel.ALLIANCE.value, AreaLevel.ICB.value, AreaLevel.SUBICB.value)},
-        outline_url=app.get_relative_path("/geo/outline.json"),
-        level_codes={name: [f["id"] for f in layer["features"]] for name, layer in layers.items()},
-        alliance_codes=[f["id"] for f in layers["outline"]["features"]],
-        bounds=layer_bounds(layers[AreaLevel.ALLIANCE.value]),
-    )
+    geometry = map_geometry(layers, app.get_relative_path)
     selection = explorer.default_selection()
     initial = map_view(explorer, selection, geometry)
     app.layout = page(

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from dashboard.core.settings import PRODUCT_NAME
-from dashboard.web.app import create_app
 from dashboard.core.sources import BOUNDARY_ATTRIBUTION
+from dashboard.web.app import create_app
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,9 @@ import pytest
 from dash import html, no_update
 
 from dashboard.core.settings import PRODUCT_NAME
-from dashboard.data.boundaries import layer_bounds
 from dashboard.figures.maps import MapGeometry
 from dashboard.web import ids
-from dashboard.web.app import create_app, map_layers
+from dashboard.web.app import create_app, map_geometry, map_layers
 from dashboard.web.callbacks import cards
 from dashboard.web.callbacks.download import download_output
 from dashboard.web.callbacks.state import FIELDS, sync_state
@@ -84,14 +83,7 @@ def client(tiny_dataset):
 
 @pytest.fixture(scope="module")
 def geometry(tiny_dataset) -> MapGeometry:
-    layers = map_layers(tiny_dataset)
-    return MapGeometry(
-        urls={level: f"/geo/{level}.json" for level in ("alliance", "icb", "subicb")},
-        outline_url="/geo/outline.json",
-        level_codes={name: [f["id"] for f in layer["features"]] for name, layer in layers.items()},
-        alliance_codes=[f["id"] for f in layers["outline"]["features"]],
-        bounds=layer_bounds(layers["alliance"]),
-    )
+    return map_geometry(map_layers(tiny_dataset))
 
 
 # --- the server ------------------------------------------------------------------------

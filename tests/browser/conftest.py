@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
-from dashboard.web.app import create_app
 from dashboard.core.settings import PROJECT_ROOT
+from dashboard.web.app import create_app
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = PROJECT_ROOT / "screenshots"

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.query.explorer import Explorer
 from dashboard.core.selection import Selection
 from dashboard.data.loading import withhold
 from dashboard.presenters.download import download_view
 from dashboard.presenters.map import map_view
 from dashboard.presenters.table import table_view
+from dashboard.query.explorer import Explorer
 from dashboard.stats.disclosure import PRIMARY, SECONDARY, suppression_reasons
 
 PARENTS = {"A1": "ALL", "A2": "ALL", "A3": "ALL"}

@@ -8,9 +8,14 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from dashboard.pipeline.geodata import ALLIANCE_MAPPING, REGION_LOOKUP, SUBICB_BOUNDARIES, build_geodata
 from dashboard.cli import main
 from dashboard.core.errors import InputError
+from dashboard.pipeline.geodata import (
+    ALLIANCE_MAPPING,
+    REGION_LOOKUP,
+    SUBICB_BOUNDARIES,
+    build_geodata,
+)
 
 pytestmark = pytest.mark.sources
 

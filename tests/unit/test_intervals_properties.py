@@ -6,7 +6,12 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.stats.intervals import dobson_dsr, poisson_count_interval, rate_interval, wilson_interval
+from dashboard.stats.intervals import (
+    dobson_dsr,
+    poisson_count_interval,
+    rate_interval,
+    wilson_interval,
+)
 
 counts = st.integers(min_value=0, max_value=10**6)
 confidences = st.sampled_from([0.9, 0.95, 0.99, 0.998])

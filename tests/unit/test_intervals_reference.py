@@ -12,7 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.stats.intervals import byar_count_interval, dobson_dsr, rate_interval, wilson_interval
+from dashboard.stats.intervals import (
+    byar_count_interval,
+    dobson_dsr,
+    rate_interval,
+    wilson_interval,
+)
 
 PEER_TOLERANCE = 1.49e-8
 

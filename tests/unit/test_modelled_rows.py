@@ -20,7 +20,6 @@ import pandas as pd
 import pytest
 
 from dashboard.core.selection import Selection
-from dashboard.data.boundaries import layer_bounds
 from dashboard.data.schema import DataStatus
 from dashboard.figures import maps
 from dashboard.presenters.common import NOT_ON_MODELLED
@@ -36,7 +35,7 @@ from dashboard.presenters.trend import trend_view
 from dashboard.presenters.variation import variation_view
 from dashboard.query.explorer import Explorer
 from dashboard.query.inequality import rank_by_inequality
-from dashboard.web.app import map_layers
+from dashboard.web.app import map_geometry, map_layers
 from dashboard.web.callbacks.cards import map_outputs
 
 MODELLED = DataStatus.MODELLED.value
@@ -72,14 +71,7 @@ def statement(dataset) -> str:
 
 @pytest.fixture(scope="module")
 def geometry(dataset) -> maps.MapGeometry:
-    layers = map_layers(dataset)
-    return maps.MapGeometry(
-        urls={level: f"/geo/{level}.json" for level in ("alliance", "icb", "subicb")},
-        outline_url="/geo/outline.json",
-        level_codes={name: [f["id"] for f in layer["features"]] for name, layer in layers.items()},
-        alliance_codes=[f["id"] for f in layers["outline"]["features"]],
-        bounds=layer_bounds(layers["alliance"]),
-    )
+    return map_geometry(map_layers(dataset))
 
 
 def valid(explorer: Explorer, sel: Selection) -> Selection:

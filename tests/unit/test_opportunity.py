@@ -3,7 +3,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.stats.opportunity import extra_people_per_year, round_people, top_quartile, years_in_period
+from dashboard.stats.opportunity import (
+    extra_people_per_year,
+    round_people,
+    top_quartile,
+    years_in_period,
+)
 
 
 def test_worked_example_one_year() -> None:

@@ -1,7 +1,12 @@
 import pandas as pd
 import pytest
 
-from dashboard.pipeline.periods import calendar_year, financial_quarter, financial_year, month
+from dashboard.pipeline.periods import (
+    calendar_year,
+    financial_quarter,
+    financial_year,
+    month,
+)
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from dashboard.query.explorer import Explorer
 from dashboard.core.selection import Selection
+from dashboard.query.explorer import Explorer
 from dashboard.web.urlstate import decode, encode
 
 

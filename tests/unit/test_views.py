@@ -10,18 +10,17 @@ from datetime import datetime, timezone
 import pandas as pd
 import pytest
 
-from dashboard.data.boundaries import layer_bounds
-from dashboard.web.app import map_layers
-from dashboard.query.explorer import Explorer
 from dashboard.core.selection import Selection
-from dashboard.web.callbacks.state import Change, clicked_area, next_state
 from dashboard.figures import maps
-from dashboard.presenters.download import download_view
-from dashboard.presenters.headline import headline_view
-from dashboard.presenters.map import map_view
 from dashboard.figures.exports import download_filename
 from dashboard.figures.headline import headline
 from dashboard.figures.tables import rounded_rows
+from dashboard.presenters.download import download_view
+from dashboard.presenters.headline import headline_view
+from dashboard.presenters.map import map_view
+from dashboard.query.explorer import Explorer
+from dashboard.web.app import map_geometry, map_layers
+from dashboard.web.callbacks.state import Change, clicked_area, next_state
 
 # Raw published counts, copied by hand from
 # ../shared/data-sources/outcomes/ndrs-stage/NDRS Stage Metrics- Stage at diagnosis by cancer site in England, 2013-2022.csv
@@ -65,14 +64,7 @@ def early(dataset):
 
 @pytest.fixture(scope="module")
 def geometry(dataset) -> maps.MapGeometry:
-    layers = map_layers(dataset)
-    return maps.MapGeometry(
-        urls={level: f"/geo/{level}.json" for level in ("alliance", "icb", "subicb")},
-        outline_url="/geo/outline.json",
-        level_codes={name: [f["id"] for f in layer["features"]] for name, layer in layers.items()},
-        alliance_codes=[f["id"] for f in layers["outline"]["features"]],
-        bounds=layer_bounds(layers["alliance"]),
-    )
+    return map_geometry(map_layers(dataset))
 
 
 def test_headline_reads_aloud(early) -> None:

@@ -80,6 +80,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--metadata", type=Path, default=DEFAULT_DATA_DIR / "indicator_metadata.json",
                        help="indicator metadata; ids not in it are reported (skipped if the file is absent)")
     check.set_defaults(handler=_check_data)
+
+    audit = commands.add_parser(
+        "audit-disclosure",
+        help="prove by linear programming that no withheld count of 1 to 4 can be worked out from what a data folder shows",
+    )
+    audit.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="a served data folder (default: data/)")
+    audit.add_argument("--geodata", type=Path, default=DEFAULT_GEODATA_DIR)
+    audit.add_argument("--exact-limit", type=int, default=None,
+                       help="at most this many exact (whole-component) programmes; counts beyond are reported as not proven")
+    audit.add_argument("--sample", type=int, default=None,
+                       help="audit this many withheld small counts drawn at random (seeded) instead of all of them")
+    audit.set_defaults(handler=_audit_disclosure)
     return parser
 
 
@@ -151,3 +163,12 @@ def _check_data(args: argparse.Namespace) -> int:
         raise DataValidationError(problems)
     print(f"{args.path}: no problems found")
     return 0
+
+
+def _audit_disclosure(args: argparse.Namespace) -> int:
+    from dashboard.pipeline.protection import audit_folder
+
+    report = audit_folder(args.data, args.geodata, args.exact_limit, args.sample)
+    for line in report.lines():
+        print(line)
+    return 1 if report.findings else 0

@@ -28,6 +28,7 @@ from dashboard.data.schema import (
     INDICATORS_FILE,
     METADATA_FILE,
     WITHHELD_COLUMNS,
+    DataStatus,
 )
 from dashboard.data.validation import (
     DataValidationError,
@@ -136,11 +137,17 @@ def read_derived(path: Path, *, table_path: Path, rows: int) -> pd.DataFrame:
 
 
 def withhold(table: pd.DataFrame) -> pd.DataFrame:
-    """The table with the numbers of every row that has a suppression reason removed."""
+    """The table with what disclosure control withholds removed: the numerator, value and limits of
+    every row with a suppression reason, its denominator where denominator_withheld says so, and
+    the counts of modelled rows (a model estimates shares, not counts of real people)."""
     withheld = (table["suppression"].astype(str) != "").to_numpy()
+    modelled = (table["data_status"].astype(str) == DataStatus.MODELLED.value).to_numpy()
     out = table.copy(deep=False)  # copy-on-write: only the columns written below are new
     for column in WITHHELD_COLUMNS:
         out[column] = np.where(withheld, np.nan, table[column].to_numpy(dtype=float))
+    out["numerator"] = np.where(withheld | modelled, np.nan, table["numerator"].to_numpy(dtype=float))
+    denominator_withheld = table["denominator_withheld"].to_numpy(dtype=bool) if "denominator_withheld" in table else withheld
+    out["denominator"] = np.where((withheld & denominator_withheld) | modelled, np.nan, table["denominator"].to_numpy(dtype=float))
     return out
 
 

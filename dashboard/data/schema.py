@@ -133,10 +133,11 @@ ALLOWED_VALUES: dict[str, frozenset[str]] = {
 DERIVED_COLUMNS: dict[str, str] = {
     "lower_ci_998": "float64",
     "upper_ci_998": "float64",
-    "suppression": "string",  # why the row is withheld; "" when shown
+    "suppression": "string",  # why the row's numerator, value and interval are withheld; "" when shown
+    "denominator_withheld": "bool",  # its denominator is withheld too (else a withheld row still shows it)
 }
-# What a withheld row loses (its suppression reason says why).
-WITHHELD_COLUMNS: tuple[str, ...] = ("numerator", "denominator", "value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998")
+# What a withheld row loses (its suppression reason says why); its denominator only when denominator_withheld.
+WITHHELD_COLUMNS: tuple[str, ...] = ("numerator", "value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998")
 
 # Group dimensions whose values have a natural order (the slope index of inequality needs one).
 ORDERED_DIMENSIONS: frozenset[str] = frozenset(

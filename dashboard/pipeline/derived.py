@@ -38,8 +38,8 @@ from dashboard.data.schema import (
 from dashboard.data.validation import DataValidationError, coerce_types
 from dashboard.pipeline.indicators import with_groups
 from dashboard.pipeline.io import parquet_bytes, pretty_json, replace_directory
+from dashboard.pipeline.protection import decide
 from dashboard.stats.compare import CONFIDENCE_LEVELS, limits_at
-from dashboard.stats.disclosure import suppression_reasons
 
 # Values and limits are stored to 4 decimal places (screens show 1): the noise digits
 # below that cost a fifth of the file and no one's decision depends on them.
@@ -51,9 +51,11 @@ def derive(table: pd.DataFrame, registry: Registry, boundaries: Boundaries) -> p
     methods = table["indicator_id"].astype(str).map({i: ind.ci_method for i, ind in registry.items()})
     methods = methods.where(table["data_status"].astype(str) != DataStatus.MODELLED.value, CiMethod.NONE)  # modelled: no interval
     lower, upper = limits_at(table, methods, CONFIDENCE_LEVELS["99.8"])
-    exempt = frozenset(i for i, ind in registry.items() if not ind.counts_people)
-    reasons = suppression_reasons(table, boundaries.parents(), exempt)
-    derived = pd.DataFrame({"lower_ci_998": lower, "upper_ci_998": upper, "suppression": reasons}, index=table.index)
+    decision = decide(table, registry, boundaries.parents())
+    derived = pd.DataFrame(
+        {"lower_ci_998": lower, "upper_ci_998": upper, "suppression": decision.reasons, "denominator_withheld": decision.denominator_withheld},
+        index=table.index,
+    )
     derived[["lower_ci_998", "upper_ci_998"]] = derived[["lower_ci_998", "upper_ci_998"]].round(STORED_DECIMALS)
     return derived.astype(DERIVED_COLUMNS)
 

@@ -35,11 +35,11 @@ def funnel_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str
     indicator = explorer.indicator(sel)
     unit = indicator.unit
     rows = explorer.compared_rows(sel)
+    if (rows["data_status"] == DataStatus.MODELLED.value).any():
+        return empty_figure("No funnel: these figures are MODELLED, so whether an area falls outside chance is not a finding"), f"A funnel plot is {NOT_ON_MODELLED}."
     rows = rows[rows["value"].notna() & (rows["denominator"] > 0)]
     if unit.scale is None or len(rows) < MIN_AREAS:
         return empty_figure("A funnel plot needs a share or a rate for three or more areas"), ""
-    if (rows["data_status"] == DataStatus.MODELLED.value).any():
-        return empty_figure("No funnel: these figures are MODELLED, so whether an area falls outside chance is not a finding"), f"A funnel plot is {NOT_ON_MODELLED}."
     benchmark_sel = funnel_benchmark(sel)
     baseline = float(explorer.benchmarks(benchmark_sel, rows.head(1))[0])
     if np.isnan(baseline) or baseline <= 0 or (unit.is_share and baseline >= 100):

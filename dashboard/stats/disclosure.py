@@ -1,176 +1,181 @@
-"""Disclosure control: one rule, applied once, before anything reaches a view or a download.
+"""Disclosure control: which counts to withhold so that no count of 1 to 4 people can be seen or worked out.
 
-Primary rule: a row is suppressed when it rests on a count of 1 to 4 people, either
-shown (numerator or denominator) or derivable from what is shown (denominator minus
-numerator). Its numerator, denominator, value and limits are withheld.
+Cells are counts: a row's numerator and, for a percentage, its denominator. Withholding a
+numerator withholds the row's value and interval too; its denominator stays shown unless
+it must go as well.
 
-Secondary rule: within every family of rows that add up to a shown total (an area's
-groups and its all-patients row; an alliance's ICBs; an ICB's sub-ICBs; England's
-alliances; the cancer types and their "All" row; the months, quarters and years that
-nest in a longer period), no family may have exactly one row withheld, or subtracting the shown rows
-from the total would recover it. The smallest other row of such a family is withheld
-too, repeatedly, until no family has a single withheld row.
+Primary rule: a count greater than 0 and less than 5 (halves included: the 62-day standard
+publishes 0.5 for a shared pathway) is withheld; so is a numerator whose denominator minus
+it is in that range (and a small denominator withholds its numerator with it).
 
-Indicators whose numbers are not counts of patients (population estimates) are exempt:
-the caller names them, from the indicator registry.
+Secondary rule: wherever an exact sum among the numbers (`dashboard.pipeline.disclosure_model`:
+areas in their parent, periods in a longer one, groups in their total, cancer types in
+"All", counts two indicators share, numerator within denominator) holds exactly one withheld
+cell, the cheapest other cell that could hide it (the fewest people among those of 5 or more;
+England's figures last) is withheld too, until none does; a row computed from a withheld
+count (a persons age-standardised rate from its age bands, a modelled split from its
+total) is withheld with it.
+
+That rule stops subtraction from any one relation. It does not yet guarantee that no
+combination of relations narrows a small count to fewer than 5 values: `audit` checks that
+by linear programming and reports what it finds (docs/disclosure.md gives the figures).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
-import pandas as pd
+from scipy import sparse
 
-from dashboard.core import cancers
+from dashboard.stats.linear_audit import LocalAuditor, Relations
 
-SMALL_COUNT_MIN, SMALL_COUNT_MAX = 1, 4
-PRIMARY = "Suppressed: based on a count of 1 to 4 people"
-SECONDARY = "Suppressed: would reveal another suppressed count by subtraction"
+PROTECTION = 5.0  # an attacker's interval for a small count must be at least this many people wide
+IMPORTANT = 1e6  # added to a cell's cost: chosen as a partner only when no other will do
+PRIMARY = "Withheld: a count of 1 to 4 people"
+SECONDARY = "Withheld: would let a withheld count of 1 to 4 be worked out from other figures"
+DERIVED = "Withheld: computed from a withheld count"
 RULE_TEXT = (
-    "Counts of 1 to 4 people, and any value, interval or count derived from them (including a "
-    "denominator minus its numerator), are suppressed; so is the smallest other figure wherever a "
-    "single suppressed figure could be recovered by subtraction from a shown total (an area and its "
-    "groups; an alliance and its ICBs; an ICB and its sub-ICBs; England and its alliances; cancer types "
-    "and their 'All' row; months, quarters and years within a longer period)."
+    "No figure is shown that rests on 1 to 4 people (a count, or the gap between a total and the part that met a standard), "
+    "and wherever subtracting shown figures from a total would recover a withheld one, the smallest other figure that hides it "
+    "is withheld too. Each withheld figure says which of these reasons applies."
 )
-MAX_ROUNDS = 20
+MODELLED_COUNTS = "Modelled figures show a percentage only: the model estimates shares, not counts of real people."
+MAX_ROUNDS = 60
 
 
-def is_small(count: pd.Series) -> pd.Series:
-    return count.between(SMALL_COUNT_MIN, SMALL_COUNT_MAX)
+def is_small(count: np.ndarray) -> np.ndarray:
+    """Greater than 0 and less than 5, halves included; NaN is not small."""
+    with np.errstate(invalid="ignore"):
+        return (count > 0) & (count < PROTECTION)
 
 
-def primary_mask(table: pd.DataFrame, exempt: frozenset[str]) -> pd.Series:
-    counts = ~table["indicator_id"].isin(exempt)
-    small = is_small(table["numerator"]) | is_small(table["denominator"]) | is_small(table["denominator"] - table["numerator"])
-    return counts & small
+@dataclass(frozen=True)
+class Table:
+    """A table's cells, as the disclosure model numbers them: row r's numerator is cell r, its denominator n_rows + r."""
+
+    values: np.ndarray
+    is_cell: np.ndarray
+    relations: Relations
+    inputs: tuple[np.ndarray, np.ndarray]  # (dependent row, input row): withhold the first whole when the second's numerator is withheld
+
+    @property
+    def rows(self) -> int:
+        return len(self.values) // 2
+
+    def both(self) -> np.ndarray:
+        """Rows with a numerator and a denominator that are both counts."""
+        return self.is_cell[: self.rows] & self.is_cell[self.rows:]
 
 
-def _codes(*columns: pd.Series) -> np.ndarray:
-    """One integer per distinct combination of the columns' values; -1 where any is missing.
-
-    Integer keys instead of joined strings: the same families for a fraction of the
-    memory and time on a table of 370,000 rows.
-    """
-    combined = np.zeros(len(columns[0]), dtype=np.int64)
-    missing = np.zeros(len(columns[0]), dtype=bool)
-    for column in columns:
-        if isinstance(column.dtype, pd.CategoricalDtype):  # the loaded table's text columns: codes are free
-            codes, size = column.cat.codes.to_numpy().astype(np.int64), len(column.cat.categories)
-        else:
-            codes, uniques = pd.factorize(column.astype("object"), use_na_sentinel=True)
-            size = len(uniques)
-        missing |= codes < 0
-        combined, _ = pd.factorize(combined * (size + 1) + codes)
-    return np.where(missing, -1, combined)
+def primary_cells(table: Table) -> np.ndarray:
+    """Cells withheld by the primary rule: small counts, and numerators with a small complement."""
+    n = table.rows
+    small = table.is_cell & is_small(table.values)
+    complement = table.both() & is_small(table.values[n:] - table.values[:n])
+    numerator = small[:n] | small[n:] | complement
+    return table.is_cell & np.concatenate([numerator, small[n:]])
 
 
-Family = tuple[np.ndarray, np.ndarray]  # (family code per row, -1 = not in one; is-total per row)
+def sensitive_targets(table: Table, withheld: np.ndarray) -> sparse.csr_matrix:
+    """One linear form per withheld small quantity: a count of 1 to 4, or a denominator minus numerator of 1 to 4."""
+    n = table.rows
+    cells = np.flatnonzero(withheld & table.is_cell & is_small(table.values))
+    both = np.flatnonzero(withheld[:n] & table.both() & is_small(table.values[n:] - table.values[:n]))
+    k, m = len(cells), len(both)
+    rows = np.concatenate([np.arange(k), k + np.arange(m), k + np.arange(m)])
+    cols = np.concatenate([cells, both + n, both])
+    data = np.concatenate([np.ones(k), np.ones(m), -np.ones(m)])
+    return sparse.csr_matrix((data, (rows, cols)), shape=(k + m, len(table.values)))
 
 
-def _families(table: pd.DataFrame, parents: dict[str, str]) -> list[Family]:
-    """Families of groups within an area, and of areas within their parent area."""
-    indicator, period, cancer = table["indicator_id"], table["period"], table["cancer_type"]
-    dims = table["group_dimension"].astype(str)
-    is_all = (dims == "all").to_numpy()
-    families = []
-    # An area's groups add up to its all-patients row.
-    for dim in sorted(set(dims) - {"all"}):
-        in_family = pd.Series(np.where(is_all | (dims == dim).to_numpy(), dim, None), index=table.index)
-        families.append((_codes(indicator, period, cancer, table["area_code"], in_family), is_all))
-    # Areas add up to their parent area, within one group.
-    area = table["area_code"].astype(str)
-    parent = area.map(parents)
-    group = [table["group_dimension"], table["group_value"]]
-    families.append((_codes(indicator, period, cancer, *group, parent), np.zeros(len(table), dtype=bool)))
-    own = area.where(area.isin(set(parents.values())))
-    families.append((_codes(indicator, period, cancer, *group, own), np.ones(len(table), dtype=bool)))
-    return families
-
-
-def _cancer_type_families(table: pd.DataFrame) -> list[Family]:
-    """Cancer types add up to their 'All …' row (conservative where a source's do not)."""
-    is_all = table["cancer_type"].astype(str).map(cancers.is_total).to_numpy(dtype=bool)
-    key = _codes(table["indicator_id"], table["period"], table["area_code"], table["group_dimension"], table["group_value"])
-    return [(key, is_all)]
-
-
-def _period_families(table: pd.DataFrame) -> list[Family]:
-    """Shorter periods add up to each longer period that contains them (month -> quarter -> year)."""
-    periods = table[["indicator_id", "period", "period_start", "period_end"]].drop_duplicates(["indicator_id", "period"])
-    pairs = periods.merge(periods, on="indicator_id", suffixes=("", "_parent"))
-    inside = (pairs["period_start_parent"] <= pairs["period_start"]) & (pairs["period_end"] <= pairs["period_end_parent"]) & (pairs["period"] != pairs["period_parent"])
-    pairs = pairs[inside][["indicator_id", "period", "period_parent"]].astype(str)
-    if pairs.empty:
-        return []
-    rest = [table["cancer_type"], table["area_code"], table["group_dimension"], table["group_value"]]
-    lookup = pd.DataFrame({"indicator_id": table["indicator_id"].astype(str).to_numpy(), "period": table["period"].astype(str).to_numpy()})
-    families = []
-    ranked = pairs.assign(k=pairs.groupby(["indicator_id", "period"]).cumcount())
-    for _, group in ranked.groupby("k"):
-        parent = lookup.merge(group[["indicator_id", "period", "period_parent"]], on=["indicator_id", "period"], how="left")["period_parent"]
-        parent.index = table.index
-        families.append((_codes(table["indicator_id"], parent, *rest), np.zeros(len(table), dtype=bool)))
-    own = table["period"].astype(str).where(table["period"].astype(str).isin(set(pairs["period_parent"])))
-    families.append((_codes(table["indicator_id"], own, *rest), np.ones(len(table), dtype=bool)))
-    return families
-
-
-def _membership(table: pd.DataFrame, parents: dict[str, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (row, family, is-total) triple, with families numbered 0..n-1 across all kinds."""
-    rows, keys, totals = [], [], []
-    for index, (key, is_total) in enumerate([*_families(table, parents), *_cancer_type_families(table), *_period_families(table)]):
-        present = key >= 0
-        rows.append(np.flatnonzero(present))
-        keys.append(key[present] + (np.int64(index) << 32))  # keep each list's families apart
-        totals.append(is_total[present])
-    codes, _ = pd.factorize(np.concatenate(keys))
-    return np.concatenate(rows), codes, np.concatenate(totals)
-
-
-def secondary_mask(table: pd.DataFrame, withheld: pd.Series, parents: dict[str, str], exempt_indicators: frozenset[str]) -> pd.Series:
-    """Rows to withhold so that no family has exactly one withheld part."""
-    withheld_rows = withheld.to_numpy().copy()
-    exempt = table["indicator_id"].isin(exempt_indicators).to_numpy()
-    size = table["numerator"].fillna(np.inf).to_numpy()
-    row, family, total = _membership(table, parents)
-    keep = ~exempt[row]
-    row, family, total = row[keep], family[keep], total[keep]
-    part_row, part_family = row[~total], family[~total]
-    total_row, total_family = row[total], family[total]
-    n_families = int(family.max()) + 1 if len(family) else 0
-    for _ in range(MAX_ROUNDS):
-        hidden_parts = np.bincount(part_family, weights=withheld_rows[part_row], minlength=n_families)
-        exposed = hidden_parts == 1
-        if not exposed.any():
-            break
-        # In each exposed family, withhold the smallest part still shown ...
-        candidate = exposed[part_family] & ~withheld_rows[part_row]
-        order = np.lexsort((size[part_row[candidate]], part_family[candidate]))
-        fam_sorted = part_family[candidate][order]
-        first = np.ones(len(fam_sorted), dtype=bool)
-        first[1:] = fam_sorted[1:] != fam_sorted[:-1]
-        chosen = part_row[candidate][order][first]
-        # ... or, where none is left, the total itself.
-        served = np.zeros(n_families, dtype=bool)
-        served[fam_sorted[first]] = True
-        lonely = exposed & ~served
-        chosen_totals = total_row[lonely[total_family] & ~withheld_rows[total_row]]
-        new = np.concatenate([chosen, chosen_totals])
-        new = new[~withheld_rows[new]]
+def propagate(table: Table, withheld: np.ndarray) -> None:
+    """Withhold, whole, every row computed from a row whose numerator is withheld (in place)."""
+    n = table.rows
+    dependent, source = table.inputs
+    while True:
+        new = dependent[withheld[source] & ~withheld[dependent]]
         if len(new) == 0:
-            break
-        withheld_rows[new] = True
-    return pd.Series(withheld_rows, index=table.index)
+            return
+        withheld[new] = True
+        withheld[new + n] |= table.is_cell[new + n]
 
 
-def suppression_reasons(table: pd.DataFrame, parents: dict[str, str], exempt: frozenset[str]) -> pd.Series:
-    """Why each row is withheld: PRIMARY, SECONDARY or "" (shown). Same index as `table`.
+def _cheapest_partners(table: Table, relation_ids: np.ndarray, withheld: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """For each relation, its cheapest shown cell that could move by PROTECTION (5 or more people),
+    else its largest shown cell."""
+    sub = table.relations.matrix[relation_ids].tocoo()
+    candidate = table.is_cell[sub.col] & ~withheld[sub.col]
+    rel, cell = sub.row[candidate], sub.col[candidate]
+    value = np.nan_to_num(table.values[cell])
+    too_small = value < PROTECTION
+    order = np.lexsort((np.where(too_small, -value, cost[cell]), too_small, rel))
+    rel, cell = rel[order], cell[order]
+    first = np.ones(len(rel), dtype=bool)
+    first[1:] = rel[1:] != rel[:-1]
+    return np.unique(cell[first])
 
-    `parents` maps each area code to the area its figures add up to; `exempt` names the
-    indicators that are not counts of people. Withholding the numbers is the data layer's
-    job (`dashboard.data.loading.withhold`), so the rule and the table's columns stay apart.
-    """
-    primary = primary_mask(table, exempt)
-    everything = secondary_mask(table.reset_index(drop=True), primary.reset_index(drop=True), parents, exempt)
-    reason = np.where(primary.to_numpy(), PRIMARY, np.where(everything.to_numpy(), SECONDARY, ""))
-    return pd.Series(reason, index=table.index, dtype="object")
+
+def close_single_cells(table: Table, withheld: np.ndarray, cost: np.ndarray, rounds: int = 100) -> None:
+    """Until no exact relation holds exactly one withheld cell (which subtraction would recover),
+    withhold a partner in each that does (in place)."""
+    n = table.rows
+    exact = np.flatnonzero(table.relations.equality)
+    pattern = table.relations.matrix[exact].tocsr()
+    pattern.data[:] = 1
+    for _ in range(rounds):
+        propagate(table, withheld)
+        lone = exact[(pattern @ (withheld & table.is_cell).astype(float)) == 1]
+        if len(lone) == 0:
+            return
+        chosen = _cheapest_partners(table, lone, withheld, cost)
+        if len(chosen) == 0:
+            return
+        withheld[chosen] = True
+        withheld[chosen[chosen >= n] - n] = True  # a withheld denominator takes its numerator with it
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A withheld small quantity an attacker can confine to fewer than PROTECTION values."""
+
+    target: int
+    cells: tuple[int, ...]
+    true_value: float
+    low: float
+    high: float
+
+
+def audit(table: Table, withheld: np.ndarray, exact_limit: int | None = None, sample: int | None = None) -> tuple[int, list[Finding]]:
+    """(number of small quantities checked, those an attacker can pin down or narrow below 5 wide).
+
+    `withheld` is per cell; a withheld cell is an unknown, every other cell a known constant.
+    Each quantity is first tried near itself (`LocalAuditor`); exact intervals are computed for
+    the rest (at most `exact_limit` of them; any beyond are reported with a NaN interval).
+    `sample` audits that many quantities drawn at random (seeded: the same ones every run)."""
+    targets = sensitive_targets(table, withheld)
+    cells = withheld & table.is_cell
+    auditor = LocalAuditor(table.relations, table.values, cells)
+    truth = targets @ np.nan_to_num(table.values)
+    findings, exact = [], 0
+    chosen = range(targets.shape[0])
+    if sample is not None and sample < targets.shape[0]:
+        chosen = np.sort(np.random.default_rng(0).choice(targets.shape[0], sample, replace=False))
+    for t in chosen:
+        form = targets[t]
+        ok, found = auditor.protected(form, PROTECTION, exact=exact_limit is None or exact < exact_limit)
+        exact += found is not None
+        if not ok:
+            low, high = (found.low, found.high) if found is not None else (np.nan, np.nan)
+            findings.append(Finding(int(t), tuple(int(c) for c in form.indices), float(truth[t]), low, high))
+    return len(chosen), findings
+
+
+def protect(table: Table, primary: np.ndarray, important: np.ndarray | None = None) -> np.ndarray:
+    """Cells to withhold (primary included): no exact sum left with a single withheld cell, and every
+    row computed from a withheld count withheld with it. Rows marked `important` (England's figures,
+    every comparison's benchmark) are chosen last."""
+    withheld = primary.copy()
+    cost = np.nan_to_num(table.values) + (IMPORTANT * np.concatenate([important, important]) if important is not None else 0.0)
+    close_single_cells(table, withheld, cost)
+    return withheld

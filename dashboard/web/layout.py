@@ -237,7 +237,7 @@ def help_text() -> list[Any]:
             "year. It is given only for shares where higher is better, for published figures below the target."
         ),
         html.H4("Small numbers"),
-        html.P(RULE_TEXT + " A withheld figure says why, on the map, in the table and in the download."),
+        html.P(RULE_TEXT),
         html.H4("Modelled figures and missing groups"),
         html.P(
             "MODELLED figures (early-stage diagnosis by deprivation quintile and ethnic group) are estimates "

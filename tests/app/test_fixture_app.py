@@ -17,6 +17,7 @@ from dash import html, no_update
 
 from dashboard.core.settings import PRODUCT_NAME
 from dashboard.figures.maps import MapGeometry
+from dashboard.stats.disclosure import PRIMARY, SECONDARY
 from dashboard.web import ids
 from dashboard.web.app import create_app, map_geometry, map_layers
 from dashboard.web.callbacks import cards
@@ -31,8 +32,6 @@ SUB_26A, SUB_06H, SUB_99E, SUB_99F = "E38000239", "E38000260", "E38000007", "E38
 Z95 = 1.959963984540054  # standard normal quantiles (statistical tables)
 Z998 = 3.090232306167813
 
-PRIMARY = "Suppressed: based on a count of 1 to 4 people"
-SECONDARY = "Suppressed: would reveal another suppressed count by subtraction"
 
 # What the page opens on for "?level=icb": every field, in the permalink's order.
 ICB_2022 = {
@@ -257,8 +256,10 @@ def test_a_small_count_is_withheld_with_its_reason(tiny_explorer) -> None:
     for code, reason in ((SUB_99F, PRIMARY), (SUB_99E, SECONDARY)):
         row = by_code[code]
         assert row["suppression"] == reason
-        assert [row[c] for c in ("numerator", "denominator", "value", "lower_ci", "upper_ci")] == [None] * 5
+        assert [row[c] for c in ("numerator", "value", "lower_ci", "upper_ci")] == [None] * 4
         assert row["comparison"] == "not compared"
+    # Their denominators (400 and 10 people with a known stage) are not small and hide nothing: shown.
+    assert (by_code[SUB_99E]["denominator"], by_code[SUB_99F]["denominator"]) == (400, 10)
     assert (by_code[SUB_26A]["numerator"], by_code[SUB_26A]["denominator"], by_code[SUB_26A]["value"]) == (240, 500, 48.0)
     headline, *_ = cards.headline_outputs(tiny_explorer, selection(level="subicb", area=SUB_99F))
     assert headline == f"In 2022, the figure for Mid and South Essex 99F is withheld. {PRIMARY}."
@@ -359,8 +360,9 @@ def test_download_of_withheld_rows_keeps_the_reason_and_nothing_else(tiny_explor
     assert body["area_code"].tolist() == [SUB_26A, SUB_06H, SUB_99E, SUB_99F]
     withheld = body.set_index("area_code").loc[[SUB_99E, SUB_99F]]
     assert withheld["suppression"].tolist() == [SECONDARY, PRIMARY]
-    number_columns = ["numerator", "denominator", "value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998"]
+    number_columns = ["numerator", "value", "lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998"]
     assert withheld[number_columns].isna().all().all()
+    assert withheld["denominator"].tolist() == [400, 10]  # not small, and hiding nothing
     shown = body[body["value"].notna()]
     assert shown["value"].tolist() == [round(x / n * 100, 1) for x, n in zip(shown["numerator"], shown["denominator"], strict=True)] == [48.0, 46.7]
 

@@ -1,4 +1,9 @@
-"""Disclosure control: the rule on worked examples, then on many random selections."""
+"""Disclosure control: the rule and its audit on worked examples, then on many random selections.
+
+The worked examples are small tables whose safe and unsafe answers are worked out by hand;
+the audit (linear programming over every relation) must find the unsafe ones, and must
+find nothing once the rule has run.
+"""
 
 from __future__ import annotations
 
@@ -9,72 +14,131 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 
 from dashboard.core.selection import Selection
-from dashboard.data.loading import withhold
+from dashboard.pipeline.disclosure_model import build_model
+from dashboard.pipeline.indicators import INDICATORS
+from dashboard.pipeline.protection import audit, decide
 from dashboard.presenters.download import download_view
 from dashboard.presenters.map import map_view
 from dashboard.presenters.table import table_view
 from dashboard.query.explorer import Explorer
-from dashboard.stats.disclosure import PRIMARY, SECONDARY, suppression_reasons
+from dashboard.stats.disclosure import DERIVED, PRIMARY, SECONDARY, is_small
+from dashboard.stats.linear_audit import Relations, components, interval
 
 PARENTS = {"A1": "ALL", "A2": "ALL", "A3": "ALL"}
+YEAR = ("2022", "2022-01-01", "2022-12-31", "calendar_year")
 
 
-def apply_disclosure_control(table: pd.DataFrame, parents: dict[str, str]) -> pd.DataFrame:
-    """The rule then the withholding, as the build and the loader apply them."""
-    out = table.assign(lower_ci_998=np.nan, upper_ci_998=np.nan)
-    out["suppression"] = suppression_reasons(out, parents, exempt=frozenset())
-    return withhold(out)
-
-
-def _frame(rows: list[tuple]) -> pd.DataFrame:
+def _frame(rows: list[tuple], indicator: str = "early_stage", period: tuple[str, str, str, str] = YEAR) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["area_code", "group_dimension", "group_value", "numerator", "denominator"])
-    frame["value"] = frame["numerator"] / frame["denominator"] * 100
-    frame["lower_ci"], frame["upper_ci"] = frame["value"] - 1, frame["value"] + 1
     return frame.assign(
-        indicator_id="early_stage", period="2022", cancer_type="Lung",
-        period_start=pd.Timestamp("2022-01-01"), period_end=pd.Timestamp("2022-12-31"),
+        area_level=np.where(frame["area_code"].isin(["ALL", "ENG"]), "country", "icb"), indicator_id=indicator, period=period[0], period_start=pd.Timestamp(period[1]), period_end=pd.Timestamp(period[2]),
+        period_type=period[3], cancer_type="Lung", data_status="published",
     )
 
 
-def test_small_counts_and_small_complements_are_withheld() -> None:
-    out = apply_disclosure_control(_frame([("A1", "all", "All", 3, 50), ("A2", "all", "All", 48, 50), ("A3", "all", "All", 0, 50), ("ALL", "all", "All", 51, 150)]), PARENTS)
-    assert list(out["suppression"]) [:3] == [PRIMARY, PRIMARY, ""]
-    assert out.loc[0, ["numerator", "denominator", "value", "lower_ci", "upper_ci"]].isna().all()
-    assert out.loc[2, "numerator"] == 0  # zero is not a count of 1 to 4
+def _decide(frame: pd.DataFrame, parents: dict[str, str] | None = None):
+    frame = frame.reset_index(drop=True)
+    return decide(frame, INDICATORS, parents if parents is not None else PARENTS)
 
 
-def test_one_withheld_area_forces_a_second() -> None:
+def _findings(frame: pd.DataFrame, withheld_rows: np.ndarray, parents: dict[str, str] | None = None) -> int:
+    """What the audit finds when these rows are withheld whole (numerator and denominator)."""
+    model = build_model(frame.reset_index(drop=True), INDICATORS, parents if parents is not None else PARENTS)
+    return len(audit(model, np.concatenate([withheld_rows, withheld_rows]) & model.is_cell).findings)
+
+
+def _rows(decision) -> np.ndarray:
+    return (decision.reasons != "").to_numpy()
+
+
+def test_small_counts_halves_and_small_complements_are_primary() -> None:
+    rows = [("A1", "all", "All", 3, 50), ("A2", "all", "All", 48, 50), ("A3", "all", "All", 0, 50), ("ALL", "all", "All", 51, 150)]
+    reasons = _decide(_frame(rows)).reasons
+    assert list(reasons[:2]) == [PRIMARY, PRIMARY]  # 3 people; 50 - 48 = 2 people
+    assert reasons[2] != PRIMARY  # zero is not a count of 1 to 4 (it may still be withheld to protect the others)
+    assert list(is_small(np.array([0, 0.5, 1, 4, 4.5, 5, np.nan]))) == [False, True, True, True, True, False, False]
+
+
+def test_one_withheld_area_is_recoverable_until_a_second_is_withheld() -> None:
     frame = _frame([("A1", "all", "All", 3, 50), ("A2", "all", "All", 20, 60), ("A3", "all", "All", 10, 40), ("ALL", "all", "All", 33, 150)])
-    out = apply_disclosure_control(frame, PARENTS)
-    assert list(out["suppression"]) == [PRIMARY, "", SECONDARY, ""]  # the smallest other part, A3
+    only_primary = np.array([True, False, False, False])
+    assert _findings(frame, only_primary) >= 1  # 33 - 20 - 10 = 3: the audit must see it
+    decision = _decide(frame)
+    assert list(decision.reasons) == [PRIMARY, "", SECONDARY, ""]  # the other part with the fewest people (10)
+    assert len(audit(decision.model, decision.withheld).findings) == 0
 
 
-def test_one_withheld_cancer_type_forces_a_second() -> None:
-    frame = _frame([("A1", "all", "All", 40, 100), ("A1", "all", "All", 3, 20), ("A1", "all", "All", 17, 40), ("A1", "all", "All", 20, 40)])
-    frame["cancer_type"] = ["All cancers", "Bone", "Lung", "Bowel"]
-    out = apply_disclosure_control(frame, {})
-    assert list(out["suppression"]) == ["", PRIMARY, SECONDARY, ""]
+def test_the_audit_sees_two_small_parts_confined_by_their_total() -> None:
+    # A1 = 1 and A2 = 2 are both withheld, but 33 - 30 = 3 confines each to 0..3 (A2 to 0..3,
+    # A1 to 0..3): no single relation has one withheld cell, so only the audit can see it.
+    frame = _frame([("A1", "all", "All", 1, 60), ("A2", "all", "All", 2, 60), ("A3", "all", "All", 30, 40), ("ALL", "all", "All", 33, 160)])
+    decision = _decide(frame)
+    assert _rows(decision)[:2].all()
+    findings = audit(decision.model, decision.withheld).findings
+    assert sorted((f.true_value, round(f.low, 6), round(f.high, 6)) for f in findings if len(f.cells) == 1) == [(1.0, 0.0, 3.0), (2.0, 0.0, 3.0)]
 
 
-def test_one_withheld_month_forces_a_second() -> None:
-    frame = _frame([("A1", "all", "All", 3, 50), ("A1", "all", "All", 20, 60), ("A1", "all", "All", 10, 40), ("A1", "all", "All", 33, 150)])
-    frame["period"] = ["2023-04", "2023-05", "2023-06", "2023-24 Q1"]
-    frame["period_start"] = pd.to_datetime(["2023-04-01", "2023-05-01", "2023-06-01", "2023-04-01"])
-    frame["period_end"] = pd.to_datetime(["2023-04-30", "2023-05-31", "2023-06-30", "2023-06-30"])
-    out = apply_disclosure_control(frame, {})
-    assert list(out["suppression"]) == [PRIMARY, "", SECONDARY, ""]
+@pytest.mark.xfail(strict=True, reason="issue 10 is open: the secondary rule stops single-relation subtraction, not yet every combination the audit finds")
+def test_the_rule_leaves_nothing_for_the_audit_to_find() -> None:
+    frame = _frame([("A1", "all", "All", 1, 60), ("A2", "all", "All", 2, 60), ("A3", "all", "All", 30, 40), ("ALL", "all", "All", 33, 160)])
+    decision = _decide(frame)
+    assert len(audit(decision.model, decision.withheld).findings) == 0
 
 
-def test_one_withheld_group_forces_a_second_group() -> None:
-    frame = _frame(
-        [("A1", "all", "All", 40, 100)]
-        + [("A1", "imd_quintile", q, n, d) for q, n, d in [("1", 2, 20), ("2", 9, 20), ("3", 8, 20), ("4", 10, 20), ("5", 11, 20)]]
-    )
-    out = apply_disclosure_control(frame, {})
-    withheld = out.loc[out["suppression"] != "", "group_value"].tolist()
-    assert withheld == ["1", "3"]
+def test_single_child_chain_is_one_identity() -> None:
+    # An alliance with one ICB: the ICB's figure is the alliance's. Withholding the ICB alone
+    # is no protection; the audit sees through it, the rule does not leave it.
+    parents = {"ICB1": "AL1", "ICB2": "AL2", "AL1": "ENG", "AL2": "ENG"}
+    frame = _frame([("ICB1", "all", "All", 3, 40), ("AL1", "all", "All", 3, 40), ("ICB2", "all", "All", 50, 90), ("AL2", "all", "All", 50, 90), ("ENG", "all", "All", 53, 130)])
+    assert _findings(frame, np.array([True, False, False, False, False]), parents) >= 1
+    decision = _decide(frame, parents)
+    assert _rows(decision)[:2].all()  # both ends of the chain
+    assert len(audit(decision.model, decision.withheld).findings) == 0
+
+
+def test_absent_months_count_as_known_zeros() -> None:
+    # The issue's second reproducer in miniature: a year shows 78/144, its Q4 75/141 and Q1-Q3 have no row.
+    year = _frame([("A1", "all", "All", 78, 144)], indicator="fds_28day", period=("2021-22", "2021-04-01", "2022-03-31", "financial_year"))
+    q4 = _frame([("A1", "all", "All", 75, 141)], indicator="fds_28day", period=("2021-22 Q4", "2022-01-01", "2022-03-31", "quarter"))
+    q3 = _frame([("A1", "all", "All", 3, 3)], indicator="fds_28day", period=("2021-22 Q3", "2021-10-01", "2021-12-31", "quarter"))
+    frame = pd.concat([year, q4, q3], ignore_index=True)
+    assert _findings(frame, np.array([False, False, True]), {}) >= 1  # Q3 = 78 - 75 = 3
+    decision = _decide(frame, {})
+    assert len(audit(decision.model, decision.withheld).findings) == 0
+    assert _rows(decision)[2] and _rows(decision)[:2].any()
+
+
+def test_a_count_shared_by_two_indicators_is_protected_in_both() -> None:
+    # Patients with a known stage: the early-stage denominator and the completeness numerator.
+    stage = _frame([("A1", "all", "All", 1, 3), ("A2", "all", "All", 30, 60), ("ALL", "all", "All", 31, 63)])
+    completeness = _frame([("A1", "all", "All", 3, 10), ("A2", "all", "All", 60, 70), ("ALL", "all", "All", 63, 80)], indicator="stage_completeness")
+    frame = pd.concat([stage, completeness], ignore_index=True)
+    decision = _decide(frame, {"A1": "ALL", "A2": "ALL"})
+    assert _rows(decision)[0] and _rows(decision)[3]  # the same 3 people, in both indicators
+    assert len(audit(decision.model, decision.withheld).findings) == 0
+
+
+def test_modelled_rows_show_no_counts_and_go_with_their_total() -> None:
+    frame = _frame([("A1", "all", "All", 3, 50), ("A1", "imd_quintile", "1", 1, 10), ("A1", "imd_quintile", "2", 2, 40),
+                    ("A2", "all", "All", 20, 60), ("A3", "all", "All", 10, 40), ("ALL", "all", "All", 33, 150)])
+    frame.loc[[1, 2], "data_status"] = "modelled"
+    reasons = _decide(frame).reasons
+    assert list(reasons[:3]) == [PRIMARY, DERIVED, DERIVED]
+
+
+def test_the_audit_interval_matches_one_worked_by_hand() -> None:
+    # x + y = 10 and x + z = 7 shown; x, y, z withheld, all >= 0: x in [0, 7], y in [3, 10], z in [0, 7].
+    # cells x, y, z, t1, t2; relations t1 - x - y = 0 and t2 - x - z = 0
+    matrix = sparse.csr_matrix(np.array([[-1.0, -1, 0, 1, 0], [-1.0, 0, -1, 0, 1]]))
+    relations = Relations(matrix, np.array([True, True]))
+    values = np.array([2.0, 8, 5, 10, 7])
+    withheld = np.array([True, True, True, False, False])
+    labels = components(relations, withheld)
+    found = [interval(relations, values, withheld, sparse.csr_matrix(np.eye(5)[[i]]), labels) for i in range(3)]
+    assert [(round(f.low, 9), round(f.high, 9)) for f in found] == [(0, 7), (3, 10), (0, 7)]
 
 
 @pytest.fixture(scope="module")
@@ -98,18 +162,15 @@ def _random_selection(explorer: Explorer, data) -> Selection:
 
 def _no_small_counts(frame: pd.DataFrame) -> None:
     for column in ("numerator", "denominator"):
-        values = pd.to_numeric(frame[column], errors="coerce")
-        assert not values.between(1, 4).any(), frame.loc[values.between(1, 4)]
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy()
+        assert not is_small(values).any(), frame.loc[is_small(values)]
     complement = pd.to_numeric(frame["denominator"], errors="coerce") - pd.to_numeric(frame["numerator"], errors="coerce")
-    assert not complement.between(1, 4).any()
+    assert not is_small(complement.to_numpy()).any()
 
 
-# Derandomised: the same 60 selections on every run, so CI is repeatable. A random run can
-# find the known leak through periods with absent rows (fds_28day, "Missing or Invalid",
-# East of England months in 2023-24), which the disclosure issue (#10) fixes.
-@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_random_selections_show_no_small_count_and_nothing_recoverable(explorer: Explorer, data) -> None:
+def test_random_selections_show_no_small_count(explorer: Explorer, data) -> None:
     sel = _random_selection(explorer, data)
     # The table and the download.
     table = pd.DataFrame(table_view(explorer, sel))
@@ -122,35 +183,34 @@ def test_random_selections_show_no_small_count_and_nothing_recoverable(explorer:
     shown = set(table.loc[table["value"].notna(), "area_code"]) if not table.empty else set()
     mapped = map_view(explorer, sel, _geometry(explorer)).properties["traces"][1]["locations"]
     assert set(mapped) == shown
-    # No parent total shown with exactly one child withheld (at this level, for this group).
-    rows = explorer.compared_rows(sel)
-    parents = rows["alliance_code"] if sel.level == "icb" else None
-    if parents is not None and not rows.empty:
-        for parent, children in rows.groupby(parents.astype(str), observed=True):
-            parent_row = explorer.area_row(sel, parent)
-            if parent_row is not None and str(parent_row["suppression"]) == "" and len(children) > 1:
-                assert (children["suppression"].astype(str) != "").sum() != 1, (sel.as_dict(), parent)
-    # Nor a shown "All" cancer row with exactly one cancer type withheld, for the focus area.
-    table_all = explorer.tables[sel.indicator]
-    focus = str(rows["area_code"].iloc[0]) if not rows.empty else None
-    if focus:
-        same = table_all[(table_all["area_code"] == focus) & (table_all["period"] == sel.period) & (table_all["group_dimension"] == sel.group) & (table_all["group_value"] == sel.group_value)]
-        is_all = same["cancer_type"].astype(str).str.startswith("All")
-        if is_all.any() and str(same.loc[is_all, "suppression"].iloc[0]) == "":
-            assert (same.loc[~is_all, "suppression"].astype(str) != "").sum() != 1, (sel.as_dict(), focus)
-        # Nor a shown longer period with exactly one of its shorter periods withheld.
-        series = table_all[(table_all["area_code"] == focus) & (table_all["cancer_type"] == sel.cancer) & (table_all["group_dimension"] == sel.group) & (table_all["group_value"] == sel.group_value)]
-        for _, parent in series[series["suppression"].astype(str) == ""].iterrows():
-            inside = series[(series["period_start"] >= parent["period_start"]) & (series["period_end"] <= parent["period_end"]) & (series["period"] != parent["period"]) & (series["period_type"] == "month")]
-            if len(inside) > 1:
-                assert (inside["suppression"].astype(str) != "").sum() != 1, (sel.as_dict(), parent["period"])
-    # Nor an area's all-patients row with exactly one withheld group.
-    if sel.group != "all":
-        for code in list(rows["area_code"].astype(str))[:5]:
-            groups = explorer.group_rows(sel, code)
-            total = explorer.area_row(sel.with_(group="all", group_value="All"), code)
-            if total is not None and str(total["suppression"]) == "":
-                assert (groups["suppression"].astype(str) != "").sum() != 1, (sel.as_dict(), code)
+
+
+def test_no_exact_sum_in_the_served_table_has_a_single_withheld_cell(served_model) -> None:
+    """Across the whole served table, not a sample: subtraction within one relation recovers nothing.
+
+    (Whether a sum is exact is read from the data: e.g. mortality's "All cancers" also counts
+    sites not listed, so one withheld site there is only bounded, not recovered.)"""
+    model, withheld = served_model
+    exact = model.relations.matrix[np.flatnonzero(model.relations.equality)].tocsr()
+    exact.data[:] = 1
+    assert int(((exact @ withheld.astype(float)) == 1).sum()) == 0
+
+
+@pytest.fixture(scope="module")
+def served_model():
+    from pathlib import Path
+
+    from dashboard.core.settings import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR
+    from dashboard.data.boundaries import load_boundaries
+    from dashboard.data.loading import read_derived, read_table
+    from dashboard.data.registry import read_registry
+
+    path = Path(DEFAULT_DATA_DIR) / "indicators.parquet"
+    table = read_table(path)
+    derived = read_derived(Path(DEFAULT_DATA_DIR) / "derived.parquet", table_path=path, rows=len(table))
+    model = build_model(table, read_registry(Path(DEFAULT_DATA_DIR) / "indicator_metadata.json"), load_boundaries(Path(DEFAULT_GEODATA_DIR)).parents())
+    rows = (derived["suppression"].astype(str) != "").to_numpy()
+    return model, np.concatenate([rows, rows & derived["denominator_withheld"].to_numpy(dtype=bool)]) & model.is_cell
 
 
 def _geometry(explorer: Explorer):

@@ -119,7 +119,10 @@ def period_families(table: pd.DataFrame, _: dict[str, str]) -> Iterator[tuple[Ke
     inside = (pairs["period_start_parent"] <= pairs["period_start"]) & (pairs["period_end"] <= pairs["period_end_parent"]) & (pairs["period"] != pairs["period_parent"])
     pairs = pairs[inside]
     lookup = pd.DataFrame({"indicator_id": base["indicator_id"].to_numpy(), "period": base["period"].to_numpy()})
-    # One family per (longer period, kind of shorter period): months in a quarter, quarters in a year, ...
+    # One family per (longer period, kind of shorter period): months in a quarter, quarters in a
+    # year, ...; and one per longer period tiled by the longest pieces that fit, the gaps filled
+    # with shorter ones ("mixed": April to October is two quarters and October).
+    pairs = pd.concat([pairs, _mixed_tilings(pairs)], ignore_index=True)
     for kind, group in pairs.groupby("period_type"):
         for _, ranked in group.assign(k=group.groupby(["indicator_id", "period"]).cumcount()).groupby("k"):
             parent = lookup.merge(ranked[["indicator_id", "period", "period_parent"]], on=["indicator_id", "period"], how="left")["period_parent"]
@@ -128,6 +131,23 @@ def period_families(table: pd.DataFrame, _: dict[str, str]) -> Iterator[tuple[Ke
                 _keyed(table, parent.notna().to_numpy(), **fields, period=parent, kind=np.full(len(table), kind)),
                 _keyed(table, np.ones(len(table), bool), **fields, period=base["period"], kind=np.full(len(table), kind)),
             )
+
+
+def _mixed_tilings(pairs: pd.DataFrame) -> pd.DataFrame:
+    """(child, parent) pairs of each parent's coarsest tiling, where it mixes kinds of period."""
+    out = []
+    pairs = pairs.assign(length=(pairs["period_end"] - pairs["period_start"]))
+    for _, children in pairs.sort_values(["length", "period_start"], ascending=[False, True]).groupby(["indicator_id", "period_parent"], sort=False):
+        chosen: list[int] = []
+        taken: list[tuple[object, object]] = []
+        for index, child in children.iterrows():
+            if not any(child["period_start"] <= end and start <= child["period_end"] for start, end in taken):
+                chosen.append(index)
+                taken.append((child["period_start"], child["period_end"]))
+        tiling = children.loc[chosen]
+        if tiling["period_type"].nunique() > 1:
+            out.append(tiling.assign(period_type="mixed"))
+    return pd.concat(out, ignore_index=True).drop(columns="length") if out else pairs.iloc[:0].drop(columns="length")
 
 
 def group_families(table: pd.DataFrame, _: dict[str, str]) -> Iterator[tuple[Keys, Keys]]:

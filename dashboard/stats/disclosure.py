@@ -117,18 +117,33 @@ def _cheapest_partners(table: Table, relation_ids: np.ndarray, withheld: np.ndar
 
 
 def close_single_cells(table: Table, withheld: np.ndarray, cost: np.ndarray, rounds: int = 100) -> None:
-    """Until no exact relation holds exactly one withheld cell (which subtraction would recover),
-    withhold a partner in each that does (in place)."""
+    """Withhold partners (in place) until no relation gives a withheld count away on its own:
+    no exact relation holds exactly one withheld cell (subtraction would recover it), and no
+    relation whose withheld cells are all parts leaves them fewer than 5 people to share
+    (1 and 2 withheld beside a shown 30 inside a shown 33 would each be 0 to 3)."""
     n = table.rows
-    exact = np.flatnonzero(table.relations.equality)
-    pattern = table.relations.matrix[exact].tocsr()
+    matrix = table.relations.matrix
+    pattern = matrix.copy()
     pattern.data[:] = 1
+    parts = matrix.copy()
+    parts.data = np.where(parts.data < 0, 1.0, 0.0)
+    totals = matrix.copy()
+    totals.data = np.where(totals.data > 0, 1.0, 0.0)
+    values = np.nan_to_num(table.values)
+    slack = matrix @ values  # 0 for an exact sum; what a covering total holds beyond its parts
+    exact = table.relations.equality
     for _ in range(rounds):
         propagate(table, withheld)
-        lone = exact[(pattern @ (withheld & table.is_cell).astype(float)) == 1]
-        if len(lone) == 0:
+        hidden = (withheld & table.is_cell).astype(float)
+        count = pattern @ hidden
+        hidden_parts = parts @ (hidden * values)
+        total_hidden = (totals @ hidden) > 0
+        lone = (exact & (count == 1)) | ((count >= 1) & ~total_hidden & (hidden_parts + np.where(exact, 0.0, slack) < PROTECTION - 1e-9))
+        exposed = np.flatnonzero(lone)
+        if len(exposed) == 0:
             return
-        chosen = _cheapest_partners(table, lone, withheld, cost)
+        chosen = _cheapest_partners(table, exposed, withheld, cost)
+        chosen = chosen[~withheld[chosen]]
         if len(chosen) == 0:
             return
         withheld[chosen] = True

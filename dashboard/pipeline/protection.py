@@ -99,6 +99,13 @@ def withheld_by_indicator(table: pd.DataFrame, reasons: pd.Series) -> pd.DataFra
     return counts
 
 
+def served_withheld(model: Model, derived: pd.DataFrame) -> np.ndarray:
+    """Per cell, what a served folder's derived columns withhold: a row's numerator when it has a
+    reason, its denominator too when denominator_withheld says so."""
+    rows = (derived["suppression"].astype(str) != "").to_numpy()
+    return np.concatenate([rows, rows & derived["denominator_withheld"].to_numpy(dtype=bool)]) & model.is_cell
+
+
 def audit_folder(data_dir: Path, geodata_dir: Path, exact_limit: int | None = None, sample: int | None = None) -> AuditReport:
     """Audit a served data folder (the embedded data/, or one `derive-data` made) from its files alone."""
     table_path = data_dir / INDICATORS_FILE
@@ -106,8 +113,6 @@ def audit_folder(data_dir: Path, geodata_dir: Path, exact_limit: int | None = No
     derived = read_derived(data_dir / DERIVED_FILE, table_path=table_path, rows=len(table))
     registry = read_registry(data_dir / METADATA_FILE)
     model = build_model(table, registry, load_boundaries(geodata_dir).parents())
-    row_withheld = (derived["suppression"].astype(str) != "").to_numpy()
-    withheld = np.concatenate([row_withheld, row_withheld & derived["denominator_withheld"].to_numpy(dtype=bool)]) & model.is_cell
-    report = audit(model, withheld, exact_limit, sample)
+    report = audit(model, served_withheld(model, derived), exact_limit, sample)
     return AuditReport(report.small_quantities, report.findings, report.seconds,
                        report.relations, withheld_by_indicator(table, derived["suppression"]))

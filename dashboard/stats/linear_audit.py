@@ -76,7 +76,12 @@ class Programme:
     upper: float
 
 
-def programme(relations: Relations, values: np.ndarray, columns: np.ndarray) -> Programme:
+def upper_bound(values: np.ndarray) -> float:
+    """A bound no cell can reach (10 times the largest count): keeps every programme bounded."""
+    return float(10 * np.nanmax(np.abs(values)) + 1000) if len(values) else 1000.0
+
+
+def programme(relations: Relations, values: np.ndarray, columns: np.ndarray, upper: float | None = None) -> Programme:
     """The linear constraints on the cells `columns` (sorted), every other cell held at its value.
 
     Built from the relations that touch those cells only, without a pass over the whole system:
@@ -97,12 +102,11 @@ def programme(relations: Relations, values: np.ndarray, columns: np.ndarray) -> 
     known = np.bincount(row_of[~inside], weights=known_part[~inside], minlength=len(touching))  # sum of a * v over the other cells
     equal = relations.equality[touching]
     # sum_hidden a x + known (= or >=) 0  ->  A_eq x = -known ;  -A x <= known
-    upper = float(10 * np.nanmax(np.abs(values)) + 1000) if len(values) else 1000.0
     return Programme(
         columns=columns,
         a_eq=hidden[equal].tocsr(), b_eq=-known[equal],
         a_ub=-hidden[~equal].tocsr(), b_ub=known[~equal],
-        upper=upper,
+        upper=upper_bound(values) if upper is None else upper,
     )
 
 
@@ -157,11 +161,12 @@ class LocalAuditor:
     def __init__(self, relations: Relations, values: np.ndarray, withheld: np.ndarray) -> None:
         self.relations, self.values, self.withheld = relations, values, withheld
         self.by_cell = relations.by_cell
+        self.upper = upper_bound(values)
         self._labels: np.ndarray | None = None
 
     def reach(self, target: sparse.csr_matrix, columns: np.ndarray, maximise: bool) -> float | None:
         """The target's max (or min) over tables where only `columns` may differ from the truth."""
-        prog = programme(self.relations, self.values, columns)
+        prog = programme(self.relations, self.values, columns, self.upper)
         where = np.searchsorted(columns, target.indices)
         inside = (where < len(columns)) & (columns[np.minimum(where, len(columns) - 1)] == target.indices)
         objective = np.zeros(len(columns))

@@ -21,6 +21,7 @@ from dashboard.data.boundaries import load_boundaries
 from dashboard.data.loading import read_derived, read_table
 from dashboard.data.registry import read_registry
 from dashboard.pipeline.disclosure_model import Model, build_model
+from dashboard.pipeline.protection import served_withheld
 from dashboard.stats.disclosure import PRIMARY, PROTECTION, is_small
 from dashboard.stats.linear_audit import components, interval
 
@@ -31,9 +32,7 @@ def served() -> tuple[pd.DataFrame, pd.DataFrame, Model, np.ndarray]:
     table = read_table(path)
     derived = read_derived(Path(DEFAULT_DATA_DIR) / "derived.parquet", table_path=path, rows=len(table))
     model = build_model(table, read_registry(Path(DEFAULT_DATA_DIR) / "indicator_metadata.json"), load_boundaries(Path(DEFAULT_GEODATA_DIR)).parents())
-    rows = (derived["suppression"].astype(str) != "").to_numpy()
-    withheld = np.concatenate([rows, rows & derived["denominator_withheld"].to_numpy(dtype=bool)]) & model.is_cell
-    return table, derived, model, withheld
+    return table, derived, model, served_withheld(model, derived)
 
 
 def _row(table: pd.DataFrame, **where: str) -> int:

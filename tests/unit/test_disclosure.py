@@ -19,7 +19,7 @@ from scipy import sparse
 from dashboard.core.selection import Selection
 from dashboard.pipeline.disclosure_model import build_model
 from dashboard.pipeline.indicators import INDICATORS
-from dashboard.pipeline.protection import audit, decide
+from dashboard.pipeline.protection import audit, decide, served_withheld
 from dashboard.presenters.download import download_view
 from dashboard.presenters.map import map_view
 from dashboard.presenters.table import table_view
@@ -206,8 +206,7 @@ def served_model():
     table = read_table(path)
     derived = read_derived(Path(DEFAULT_DATA_DIR) / "derived.parquet", table_path=path, rows=len(table))
     model = build_model(table, read_registry(Path(DEFAULT_DATA_DIR) / "indicator_metadata.json"), load_boundaries(Path(DEFAULT_GEODATA_DIR)).parents())
-    rows = (derived["suppression"].astype(str) != "").to_numpy()
-    return model, np.concatenate([rows, rows & derived["denominator_withheld"].to_numpy(dtype=bool)]) & model.is_cell
+    return model, served_withheld(model, derived)
 
 
 def _geometry(explorer: Explorer):

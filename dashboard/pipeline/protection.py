@@ -8,7 +8,9 @@ and only the numbers left shown, for every withheld small count.
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,8 @@ from dashboard.data.registry import Registry, read_registry
 from dashboard.data.schema import DERIVED_FILE, INDICATORS_FILE, METADATA_FILE
 from dashboard.pipeline.disclosure_model import Model, build_model
 from dashboard.stats import disclosure
+
+_LOG = logging.getLogger(__name__)  # progress of the slow proof step; the CLI shows it
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ def decide(table: pd.DataFrame, registry: Registry, parents: dict[str, str]) -> 
     n = model.rows
     primary = disclosure.primary_cells(cells)
     important = (table["area_level"].astype(str) == "country").to_numpy()
-    withheld = disclosure.protect(cells, primary, important)
+    withheld = disclosure.protect(cells, primary, important, log=_LOG.info)
     row_withheld = withheld[:n] | withheld[n:]
     row_primary = primary[:n] | primary[n:]
     dependent, source = model.inputs
@@ -59,6 +63,7 @@ def decide(table: pd.DataFrame, registry: Registry, parents: dict[str, str]) -> 
 @dataclass(frozen=True)
 class AuditReport:
     small_quantities: int  # withheld counts (or differences) of 1 to 4 checked
+    exact: int  # how many of them needed the exact programme (no table proving them safe was found first)
     findings: list[disclosure.Finding]  # those an attacker could confine to fewer than 5 values
     seconds: float
     relations: dict[str, tuple[int, int]] = field(default_factory=dict)  # family kind -> (exact sums, ">=" relations)
@@ -70,23 +75,23 @@ class AuditReport:
         if self.withheld is not None:
             out.append(self.withheld.to_string())
         out.append(f"withheld small counts (or denominator minus numerator) checked: {self.small_quantities:,}")
-        out.append(f"shown safe: {self.small_quantities - len(self.findings):,}")
+        out.append(f"shown safe: {self.small_quantities - len(self.findings):,} ({self.exact:,} of them by the exact programme)")
         exact = [f for f in self.findings if not np.isnan(f.low)]
-        out.append(f"not shown safe near themselves, then found recoverable by the exact programme (interval narrower than {disclosure.PROTECTION:g} people): {len(exact):,}")
-        out.append(f"not shown safe near themselves, exact programme not run (limit reached): {len(self.findings) - len(exact):,}")
+        out.append(f"found recoverable by the exact programme (interval narrower than {disclosure.PROTECTION:g} people): {len(exact):,}")
+        out.append(f"not proven safe, exact programme not run (limit reached): {len(self.findings) - len(exact):,}")
         out += [f"  cells {f.cells}: true {f.true_value:g}, an attacker's interval [{f.low:g}, {f.high:g}]" for f in exact[:20]]
         out.append(f"audit time: {self.seconds:.1f} s")
         return out
 
 
-def audit(model: Model, withheld: np.ndarray, exact_limit: int | None = None, sample: int | None = None) -> AuditReport:
+def audit(model: Model, withheld: np.ndarray, exact_limit: int | None = None, log: Callable[[str], None] | None = None) -> AuditReport:
     """The linear-programming audit of a decision (`withheld` per cell)."""
     started = time.perf_counter()
-    checked, findings = disclosure.audit(_table(model), withheld, exact_limit, sample)
+    checked, exact, findings = disclosure.audit(_table(model), withheld, exact_limit, log)
     names = np.array(model.names)
     relations = {name: (int((model.relations.equality & (names == name)).sum()), int((~model.relations.equality & (names == name)).sum()))
                  for name in dict.fromkeys(model.names)}
-    return AuditReport(checked, findings, time.perf_counter() - started, relations)
+    return AuditReport(checked, exact, findings, time.perf_counter() - started, relations)
 
 
 def withheld_by_indicator(table: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
@@ -106,13 +111,13 @@ def served_withheld(model: Model, derived: pd.DataFrame) -> np.ndarray:
     return np.concatenate([rows, rows & derived["denominator_withheld"].to_numpy(dtype=bool)]) & model.is_cell
 
 
-def audit_folder(data_dir: Path, geodata_dir: Path, exact_limit: int | None = None, sample: int | None = None) -> AuditReport:
+def audit_folder(data_dir: Path, geodata_dir: Path, exact_limit: int | None = None, log: Callable[[str], None] | None = None) -> AuditReport:
     """Audit a served data folder (the embedded data/, or one `derive-data` made) from its files alone."""
     table_path = data_dir / INDICATORS_FILE
     table = read_table(table_path)
     derived = read_derived(data_dir / DERIVED_FILE, table_path=table_path, rows=len(table))
     registry = read_registry(data_dir / METADATA_FILE)
     model = build_model(table, registry, load_boundaries(geodata_dir).parents())
-    report = audit(model, served_withheld(model, derived), exact_limit, sample)
-    return AuditReport(report.small_quantities, report.findings, report.seconds,
+    report = audit(model, served_withheld(model, derived), exact_limit, log)
+    return AuditReport(report.small_quantities, report.exact, report.findings, report.seconds,
                        report.relations, withheld_by_indicator(table, derived["suppression"]))

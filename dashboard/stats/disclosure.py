@@ -8,27 +8,32 @@ Primary rule: a count greater than 0 and less than 5 (halves included: the 62-da
 publishes 0.5 for a shared pathway) is withheld; so is a numerator whose denominator minus
 it is in that range (and a small denominator withholds its numerator with it).
 
-Secondary rule: wherever an exact sum among the numbers (`dashboard.pipeline.disclosure_model`:
-areas in their parent, periods in a longer one, groups in their total, cancer types in
-"All", counts two indicators share, numerator within denominator) holds exactly one withheld
-cell, the cheapest other cell that could hide it (the fewest people among those of 5 or more;
-England's figures last) is withheld too, until none does; a row computed from a withheld
-count (a persons age-standardised rate from its age bands, a modelled split from its
-total) is withheld with it.
+Secondary rule, in two steps. First a fast closure: wherever a relation among the numbers
+(`dashboard.pipeline.disclosure_model`: areas in their parent, periods in a longer one, groups
+in their total, cancer types in "All", counts two indicators share, numerator within
+denominator) would give a withheld small count away on its own, the cheapest other cell (the
+fewest people among those of 5 or more; England's figures last) is withheld too. Then a proof
+for every withheld small quantity: a table that fits everything left shown in which it is at
+least 5 people from its lowest possible value (`linear_audit.Prover`). Where none is found, one
+linear programme per group of linked cells withholds the fewest people beside them that let such
+a table exist (`linear_audit.lift_with_frontier`), and that table is the proof. A row computed
+from a withheld count (a persons age-standardised rate from its age bands, a modelled split
+from its total) is withheld with it.
 
-That rule stops subtraction from any one relation. It does not yet guarantee that no
-combination of relations narrows a small count to fewer than 5 values: `audit` checks that
-by linear programming and reports what it finds (docs/disclosure.md gives the figures).
+`audit` checks the result independently, from the served numbers alone.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
-from dashboard.stats.linear_audit import LocalAuditor, Relations
+from collections.abc import Callable
+
+from dashboard.stats.linear_audit import TOLERANCE, Evidence, Prover, Relations, interval, lift_with_frontier
 
 PROTECTION = 5.0  # an attacker's interval for a small count must be at least this many people wide
 IMPORTANT = 1e6  # added to a cell's cost: chosen as a partner only when no other will do
@@ -42,6 +47,8 @@ RULE_TEXT = (
 )
 MODELLED_COUNTS = "Modelled figures show a percentage only: the model estimates shares, not counts of real people."
 MAX_ROUNDS = 60
+WORKERS = min(2, os.cpu_count() or 1)  # processes proving linked groups of cells at once
+MAX_PASSES = 4  # prove, then withhold more for what is left, at most this many times
 
 
 def is_small(count: np.ndarray) -> np.ndarray:
@@ -161,36 +168,68 @@ class Finding:
     high: float
 
 
-def audit(table: Table, withheld: np.ndarray, exact_limit: int | None = None, sample: int | None = None) -> tuple[int, list[Finding]]:
-    """(number of small quantities checked, those an attacker can pin down or narrow below 5 wide).
+def audit(table: Table, withheld: np.ndarray, exact_limit: int | None = None, log: Callable[[str], None] | None = None) -> tuple[int, int, list[Finding]]:
+    """(small quantities checked, how many needed the exact programme, those an attacker can narrow below PROTECTION).
 
     `withheld` is per cell; a withheld cell is an unknown, every other cell a known constant.
-    Each quantity is first tried near itself (`LocalAuditor`); exact intervals are computed for
-    the rest (at most `exact_limit` of them; any beyond are reported with a NaN interval).
-    `sample` audits that many quantities drawn at random (seeded: the same ones every run)."""
+    `Prover` first looks for tables that show each quantity free to move; each it cannot is given
+    the exact programme (at most `exact_limit` of them; any beyond are reported with a NaN interval)."""
     targets = sensitive_targets(table, withheld)
     cells = withheld & table.is_cell
-    auditor = LocalAuditor(table.relations, table.values, cells)
+    prover = Prover(table.relations, table.values, cells, targets, PROTECTION)
+    evidence = prover.run(log=log, workers=WORKERS)
     truth = targets @ np.nan_to_num(table.values)
     findings, exact = [], 0
-    chosen = range(targets.shape[0])
-    if sample is not None and sample < targets.shape[0]:
-        chosen = np.sort(np.random.default_rng(0).choice(targets.shape[0], sample, replace=False))
-    for t in chosen:
+    for t in np.flatnonzero(~evidence.proven(PROTECTION)):
         form = targets[t]
-        ok, found = auditor.protected(form, PROTECTION, exact=exact_limit is None or exact < exact_limit)
-        exact += found is not None
-        if not ok:
-            low, high = (found.low, found.high) if found is not None else (np.nan, np.nan)
-            findings.append(Finding(int(t), tuple(int(c) for c in form.indices), float(truth[t]), low, high))
-    return len(chosen), findings
+        if exact_limit is not None and exact >= exact_limit:
+            findings.append(Finding(int(t), tuple(int(c) for c in form.indices), float(truth[t]), np.nan, np.nan))
+            continue
+        exact += 1
+        found = interval(table.relations, table.values, cells, form, prover.labels)
+        if found.width < PROTECTION - TOLERANCE or np.isnan(found.width):
+            findings.append(Finding(int(t), tuple(int(c) for c in form.indices), float(truth[t]), found.low, found.high))
+    return targets.shape[0], exact, findings
 
 
-def protect(table: Table, primary: np.ndarray, important: np.ndarray | None = None) -> np.ndarray:
-    """Cells to withhold (primary included): no exact sum left with a single withheld cell, and every
-    row computed from a withheld count withheld with it. Rows marked `important` (England's figures,
-    every comparison's benchmark) are chosen last."""
+def protect(table: Table, primary: np.ndarray, important: np.ndarray | None = None, log: Callable[[str], None] | None = None) -> np.ndarray:
+    """Cells to withhold (primary included), such that every withheld small quantity is shown,
+    by a table that fits everything left shown, to be free to move at least PROTECTION people.
+
+    First the fast closure (`close_single_cells`: no relation gives a withheld count away on its
+    own); then `Prover` looks for tables proving each small quantity safe; for those it cannot,
+    `lift_with_frontier` withholds the fewest people beside them that let one table lift them all,
+    and that table is their proof. Rows marked `important` (England's figures) are chosen last."""
     withheld = primary.copy()
-    cost = np.nan_to_num(table.values) + (IMPORTANT * np.concatenate([important, important]) if important is not None else 0.0)
+    cost = np.nan_to_num(table.values) + 1.0 + (IMPORTANT * np.concatenate([important, important]) if important is not None else 0.0)
     close_single_cells(table, withheld, cost)
+    targets = sensitive_targets(table, withheld)
+    evidence: Evidence | None = None
+    for _ in range(MAX_PASSES):
+        prover = Prover(table.relations, table.values, withheld & table.is_cell, targets, PROTECTION, evidence=evidence)
+        evidence = prover.run(log=log, workers=WORKERS)
+        unproven = ~evidence.proven(PROTECTION)
+        if not unproven.any():
+            break
+        owner = prover.target_components()
+        labels, sizes = np.unique(owner[unproven], return_counts=True)
+        for label in labels[np.argsort(-sizes)]:
+            ids = np.flatnonzero(unproven & (owner == label))
+            for reach in (0, 2, 3):  # then, for any it could not lift, also the cells a few relations from them
+                new, lifted = lift_with_frontier(table.relations, table.values, withheld & table.is_cell, table.is_cell, cost,
+                                                 targets[ids], evidence.low[ids], PROTECTION, reach)
+                _withhold(table, withheld, new)
+                evidence.high[ids[lifted]] = np.maximum(evidence.high[ids[lifted]], evidence.low[ids[lifted]] + PROTECTION)
+                if log is not None:
+                    log(f"  lifted {int(lifted.sum())} of {len(ids)} unproven by withholding {len(new)} more cells (reach {reach})")
+                ids = ids[~lifted]
+                if len(ids) == 0:
+                    break
     return withheld
+
+
+def _withhold(table: Table, withheld: np.ndarray, cells: np.ndarray) -> None:
+    """Withhold `cells` (in place), a withheld denominator's numerator with it, and every row computed from them."""
+    withheld[cells] = True
+    withheld[cells[cells >= table.rows] - table.rows] = True
+    propagate(table, withheld)

@@ -8,16 +8,18 @@ quantity is its minimum and maximum over every table that agrees with all shown 
 all relations: two linear programmes, solved with HiGHS through `scipy.optimize.linprog`.
 
 Speed: a quantity is shown safe by *any* table that fits everything shown and moves it far
-enough. So each is first tried on a small programme over the withheld cells near it (the
-others held at their true values): a table found there fits the whole system too. Only a
-quantity that this cannot show safe gets the exact programme over its whole connected
+enough, and one table can do that for thousands of quantities at once (`Prover`). Only a
+quantity that no such table was found for gets the exact programme over its whole connected
 component of withheld cells, whose answer is the attacker's interval itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property
+from multiprocessing import get_context
 
 import numpy as np
 from scipy import sparse
@@ -137,63 +139,182 @@ def interval(relations: Relations, values: np.ndarray, withheld: np.ndarray, tar
     return Interval(float(objective @ low) + constant, float(objective @ high) + constant)
 
 
-def _near(by_relation: sparse.csr_matrix, by_cell: sparse.csc_matrix, withheld: np.ndarray, start: np.ndarray, radius: int, cap: int) -> np.ndarray:
-    found = {int(c) for c in start}
-    frontier = list(found)
-    for _ in range(radius):
-        relations = np.unique(np.concatenate([by_cell.indices[by_cell.indptr[c]:by_cell.indptr[c + 1]] for c in frontier])) if frontier else []
-        nxt = []
-        for r in relations:
-            for c in by_relation.indices[by_relation.indptr[r]:by_relation.indptr[r + 1]]:
-                c = int(c)
-                if withheld[c] and c not in found:
-                    found.add(c)
-                    nxt.append(c)
-        frontier = nxt
-        if len(found) >= cap or not frontier:
-            break
-    return np.array(sorted(found), dtype=np.int64)
+@dataclass
+class Evidence:
+    """Per target, the least and greatest value it takes in tables found so far that fit everything shown
+    (the true table among them). A target whose spread reaches the width is proven safe: an attacker's
+    interval contains both tables' values."""
+
+    low: np.ndarray
+    high: np.ndarray
+
+    def proven(self, width: float) -> np.ndarray:
+        return self.high - self.low >= width - TOLERANCE
+
+    def record(self, rows: np.ndarray, values: np.ndarray) -> None:
+        np.minimum.at(self.low, rows, values)
+        np.maximum.at(self.high, rows, values)
 
 
-class LocalAuditor:
-    """Intervals for one linear form at a time, first near it, then (if that is not enough) exactly."""
+def _batch_table(prog: Programme, forms: sparse.csr_matrix, constant: np.ndarray, floor: np.ndarray, width: float, weights: np.ndarray) -> np.ndarray | None:
+    """A table that lifts many targets at once: maximise sum_t w_t s_t, s_t <= form_t - floor_t, 0 <= s_t <= width.
 
-    def __init__(self, relations: Relations, values: np.ndarray, withheld: np.ndarray) -> None:
-        self.relations, self.values, self.withheld = relations, values, withheld
-        self.by_cell = relations.by_cell
+    One programme, one table; capping each target's gain at the width stops one target taking all."""
+    n, m = len(prog.columns), forms.shape[0]
+    lift = sparse.hstack([-forms, sparse.identity(m, format="csr")]).tocsr()
+    a_ub = sparse.vstack([sparse.hstack([prog.a_ub, sparse.csr_matrix((prog.a_ub.shape[0], m))]), lift]).tocsr()
+    b_ub = np.concatenate([prog.b_ub, constant - floor])
+    a_eq = sparse.hstack([prog.a_eq, sparse.csr_matrix((prog.a_eq.shape[0], m))]).tocsr()
+    result = linprog(
+        np.concatenate([np.zeros(n), -weights]), A_ub=a_ub, b_ub=b_ub,
+        A_eq=a_eq if a_eq.shape[0] else None, b_eq=prog.b_eq if a_eq.shape[0] else None,
+        bounds=[(0, prog.upper)] * n + [(0, width)] * m, method="highs",
+    )
+    return result.x[:n] if result.status == 0 else None
+
+
+class Prover:
+    """Shows withheld targets safe by finding tables that fit everything shown and move them far apart.
+
+    Per connected component of withheld cells: one programme that pushes every target down, then
+    rounds that lift a random half of those not yet proven (each round's table proves many at
+    once), until a round proves few more. Every table found is a real alternative an attacker
+    cannot rule out, so a proof here is a proof; what it cannot prove is left for `interval`
+    (exact) or for more withholding."""
+
+    def __init__(self, relations: Relations, values: np.ndarray, withheld: np.ndarray, targets: sparse.csr_matrix, width: float,
+                 seed: int = 0, evidence: Evidence | None = None) -> None:
+        self.relations, self.values, self.withheld, self.width = relations, values, withheld, width
+        self.targets = targets.tocsr()
+        self.known = np.nan_to_num(values)
+        self.truth = self.targets @ self.known
+        # Tables found before more cells were withheld still fit: withholding only widens what is possible.
+        self.evidence = evidence if evidence is not None else Evidence(self.truth.copy(), self.truth.copy())
+        self.labels = components(relations, withheld)
         self.upper = upper_bound(values)
-        self._labels: np.ndarray | None = None
+        self.seed = seed
 
-    def reach(self, target: sparse.csr_matrix, columns: np.ndarray, maximise: bool) -> float | None:
-        """The target's max (or min) over tables where only `columns` may differ from the truth."""
+    def target_components(self) -> np.ndarray:
+        """The component of each target (its withheld cells all share one: they are linked by a relation or are one cell)."""
+        hidden = self.targets.multiply(self.withheld[None, :]).tocsr()
+        hidden.eliminate_zeros()
+        first = np.minimum(hidden.indptr[:-1], max(len(hidden.indices) - 1, 0))
+        return np.where(np.diff(hidden.indptr) > 0, self.labels[hidden.indices[first]] if len(hidden.indices) else -1, -1)
+
+    def prove_component(self, label: int, ids: np.ndarray, rounds: int = 14) -> None:
+        columns = np.flatnonzero(self.labels == label)
         prog = programme(self.relations, self.values, columns, self.upper)
-        where = np.searchsorted(columns, target.indices)
-        inside = (where < len(columns)) & (columns[np.minimum(where, len(columns) - 1)] == target.indices)
-        objective = np.zeros(len(columns))
-        objective[where[inside]] = target.data[inside]
-        x = _solve(prog, -objective if maximise else objective)
-        if x is None:
-            return None
-        constant = float(np.sum(target.data[~inside] * np.nan_to_num(self.values[target.indices[~inside]])))
-        return float(objective @ x) + constant
+        forms = self.targets[ids][:, columns].tocsr()
+        constant = self.targets[ids].multiply(~self.withheld[None, :]).tocsr() @ self.known
+        proven = lambda: self.evidence.proven(self.width)[ids]  # noqa: E731
+        rng = np.random.default_rng((self.seed, label))  # the same rounds whichever worker runs it
 
-    def protected(self, target: sparse.csr_matrix, width: float, radius: int = 2, cap: int = 300, exact: bool = True) -> tuple[bool, Interval | None]:
-        """(safe, the exact interval when it had to be computed; None when `exact` is False and it was needed)."""
-        truth = float(np.sum(target.data * np.nan_to_num(self.values[target.indices])))
-        start = target.indices[self.withheld[target.indices]]
-        if len(start) == 0:
-            return False, Interval(truth, truth)
-        for r, c in ((radius, cap), (2 * radius, 8 * cap)):
-            columns = _near(self.relations.matrix, self.by_cell, self.withheld, start, r, c)
-            high = self.reach(target, columns, maximise=True)
-            if high is not None and high >= truth + width - TOLERANCE:
-                return True, None
-            low = self.reach(target, columns, maximise=False)
-            if high is not None and low is not None and high - low >= width - TOLERANCE:
-                return True, None
-        if not exact:
-            return False, None
-        if self._labels is None:
-            self._labels = components(self.relations, self.withheld)
-        found = interval(self.relations, self.values, self.withheld, target, self._labels)
-        return bool(found.width >= width - TOLERANCE), found
+        def record(x: np.ndarray | None) -> None:
+            if x is not None:
+                self.evidence.record(ids, forms @ x + constant)
+
+        record(_solve(prog, np.asarray(forms.sum(axis=0)).ravel()))
+        stalled = 0
+        for _ in range(rounds):
+            active = np.flatnonzero(~proven())
+            if len(active) == 0:
+                return
+            chosen = active if len(active) <= 40 else active[rng.random(len(active)) < 0.5]
+            before = len(active)
+            record(_batch_table(prog, forms[chosen], constant[chosen], self.evidence.low[ids[chosen]], self.width, rng.uniform(0.2, 1.0, len(chosen))))
+            gained = before - int((~proven()).sum())
+            stalled = stalled + 1 if gained < max(2, 0.02 * before) else 0
+            if stalled >= 2:
+                break
+        active = np.flatnonzero(~proven())
+        if len(active):
+            record(_solve(prog, np.asarray(forms[active].sum(axis=0)).ravel()))
+
+    def _prove_one(self, label: int, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self.prove_component(label, ids)
+        return ids, self.evidence.low[ids], self.evidence.high[ids]
+
+    def run(self, log: Callable[[str], None] | None = None, workers: int = 1) -> Evidence:
+        """Prove what can be proven, component by component (`workers` processes at once, forked)."""
+        owner = self.target_components()
+        open_ = ~self.evidence.proven(self.width)
+        labels, sizes = np.unique(owner[(owner >= 0) & open_], return_counts=True)
+        jobs = [(int(label), np.flatnonzero((owner == label) & open_)) for label in labels[np.argsort(-sizes)]]
+
+        def report(ids: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+            self.evidence.record(ids, low)
+            self.evidence.record(ids, high)
+            if log is not None:
+                log(f"{len(ids)} small quantities linked: {int(self.evidence.proven(self.width)[ids].sum())} proven by tables that fit everything shown")
+
+        if workers > 1 and len(jobs) > 1 and len(self.truth) > 1000:  # forking pays only for big tables
+            global _FORKED
+            _FORKED = self
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+                for result in pool.map(_prove_forked, jobs):
+                    report(*result)
+            _FORKED = None
+        else:
+            for label, ids in jobs:
+                report(*self._prove_one(label, ids))
+        return self.evidence
+
+
+_FORKED: Prover | None = None  # the prover a forked worker inherits (its arrays are shared copy-on-write, not pickled)
+
+
+def _prove_forked(job: tuple[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    assert _FORKED is not None
+    return _FORKED._prove_one(*job)
+
+def _ring(relations: Relations, cells: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """`cells` and the `allowed` cells that share a relation with one of them."""
+    touching = np.unique(relations.by_cell[:, cells].tocsc().indices)
+    beside = np.unique(relations.matrix[touching].indices)
+    return np.union1d(cells, beside[allowed[beside]])
+
+
+def lift_with_frontier(relations: Relations, values: np.ndarray, withheld: np.ndarray, movable: np.ndarray, cost: np.ndarray,
+                       forms: sparse.csr_matrix, floors: np.ndarray, width: float, reach: int = 0, price: float = 1e-4) -> tuple[np.ndarray, np.ndarray]:
+    """Shown cells to withhold so that one table lifts each target `width` above its floor:
+    (those cells, per target whether it was lifted).
+
+    One linear programme over the withheld cells the targets' components hold, the shown
+    `movable` cells beside them, and the movable cells within `reach` relations of the targets
+    (everything else at its true value). Lifting a target is worth
+    1 per person up to `width`; moving a shown cell costs `price * cost` per person, so the
+    programme lifts every target it can and moves the fewest people to do it (a linear stand-in
+    for fewest people withheld). Every shown cell it moves is withheld, and the table it found
+    is then the proof: it fits everything still shown."""
+    known = np.nan_to_num(values)
+    labels = components(relations, withheld)
+    hidden = forms.multiply(withheld[None, :]).tocsr()
+    inner = np.flatnonzero(np.isin(labels, np.unique(labels[hidden.indices])) & withheld)
+    columns = _ring(relations, inner, movable | withheld)
+    near = np.unique(hidden.indices)
+    for _ in range(reach):
+        near = _ring(relations, near, movable | withheld)
+    columns = np.union1d(columns, near)
+    prog = programme(relations, values, columns, upper_bound(values))
+    n, k = len(columns), forms.shape[0]
+    shown = np.flatnonzero(~withheld[columns])
+    m = len(shown)
+    outside = np.ones(len(known), dtype=bool)
+    outside[columns] = False
+    constant = forms.multiply(outside[None, :]).tocsr() @ known
+    # columns: table (n), moved up (m), moved down (m), lift (k).  table_shown - up + down = true value.
+    link = sparse.hstack([sparse.csr_matrix((np.ones(m), (np.arange(m), shown)), shape=(m, n)), -sparse.identity(m), sparse.identity(m), sparse.csr_matrix((m, k))])
+    a_eq = sparse.vstack([sparse.hstack([prog.a_eq, sparse.csr_matrix((prog.a_eq.shape[0], 2 * m + k))]), link]).tocsr()
+    b_eq = np.concatenate([prog.b_eq, known[columns[shown]]])
+    lift = sparse.hstack([-forms[:, columns], sparse.csr_matrix((k, 2 * m)), sparse.identity(k)])  # lift_t <= form_t - floor_t
+    a_ub = sparse.vstack([sparse.hstack([prog.a_ub, sparse.csr_matrix((prog.a_ub.shape[0], 2 * m + k))]), lift]).tocsr()
+    b_ub = np.concatenate([prog.b_ub, constant - floors])
+    charge = price * cost[columns[shown]]
+    result = linprog(
+        np.concatenate([np.zeros(n), charge, charge, -np.ones(k)]), A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+        bounds=[(0, prog.upper)] * (n + 2 * m) + [(0, width)] * k, method="highs",
+    )
+    if result.status != 0:
+        return np.array([], dtype=np.int64), np.zeros(k, dtype=bool)
+    moved = result.x[n:n + m] + result.x[n + m:n + 2 * m]
+    return columns[shown[moved > 1e-7]], result.x[n + 2 * m:] >= width - TOLERANCE

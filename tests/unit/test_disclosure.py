@@ -24,8 +24,8 @@ from dashboard.presenters.download import download_view
 from dashboard.presenters.map import map_view
 from dashboard.presenters.table import table_view
 from dashboard.query.explorer import Explorer
-from dashboard.stats.disclosure import DERIVED, PRIMARY, SECONDARY, is_small
-from dashboard.stats.linear_audit import Relations, components, interval
+from dashboard.stats.disclosure import DERIVED, PRIMARY, PROTECTION, SECONDARY, is_small
+from dashboard.stats.linear_audit import Prover, Relations, components, interval, lift_with_frontier
 
 PARENTS = {"A1": "ALL", "A2": "ALL", "A3": "ALL"}
 YEAR = ("2022", "2022-01-01", "2022-12-31", "calendar_year")
@@ -138,6 +138,37 @@ def test_the_audit_interval_matches_one_worked_by_hand() -> None:
     assert [(round(f.low, 9), round(f.high, 9)) for f in found] == [(0, 7), (3, 10), (0, 7)]
 
 
+def _two_by_two() -> tuple[Relations, np.ndarray]:
+    """a b | 13 ; c d | 30 ; columns 13 and 30; grand total 43: cells a=3, b=10, c=10, d=20, r1, r2, k1, k2, g."""
+    rows = [[-1, -1, 0, 0, 1, 0, 0, 0, 0], [0, 0, -1, -1, 0, 1, 0, 0, 0], [-1, 0, -1, 0, 0, 0, 1, 0, 0], [0, -1, 0, -1, 0, 0, 0, 1, 0],
+            [0, 0, 0, 0, -1, -1, 0, 0, 1], [0, 0, 0, 0, 0, 0, -1, -1, 1]]
+    return Relations(sparse.csr_matrix(np.array(rows, dtype=float)), np.ones(6, dtype=bool)), np.array([3.0, 10, 10, 20, 13, 30, 13, 30, 43])
+
+
+def test_a_lone_small_cell_gets_the_cheapest_rectangle_and_its_proof() -> None:
+    # Withholding a (3) alone pins it: 13 - 10. To let a rise by 5 one table must move b and c
+    # down 5 and d up 5 (41 people), or r1, k1 and g up 5 (99 people), so b, c and d go, and then
+    # a is anywhere in [0, 13]: b = 13 - a, c = 13 - a, d = 17 + a.
+    relations, values = _two_by_two()
+    withheld = np.array([True] + [False] * 8)
+    target = sparse.csr_matrix(np.eye(9)[[0]])
+    new, lifted = lift_with_frontier(relations, values, withheld, np.ones(9, dtype=bool), values + 1, target, np.array([3.0]), PROTECTION, reach=2)
+    assert sorted(new.tolist()) == [1, 2, 3] and lifted.tolist() == [True]
+    withheld[new] = True
+    found = interval(relations, values, withheld, target, components(relations, withheld))
+    assert (round(found.low, 9), round(found.high, 9)) == (0, 13)
+    evidence = Prover(relations, values, withheld, target, PROTECTION).run()
+    assert evidence.proven(PROTECTION).tolist() == [True]
+
+
+def test_the_prover_never_calls_a_pinned_count_safe() -> None:
+    relations, values = _two_by_two()
+    withheld = np.array([True, True] + [False] * 7)  # a + b = 13 shown and a + c = 13 with c shown: a = 3
+    evidence = Prover(relations, values, withheld, sparse.csr_matrix(np.eye(9)[[0]]), PROTECTION).run()
+    assert evidence.proven(PROTECTION).tolist() == [False]
+    assert (evidence.low[0], evidence.high[0]) == (3, 3)
+
+
 @pytest.fixture(scope="module")
 def explorer(dataset) -> Explorer:
     return Explorer.from_dataset(dataset)
@@ -183,14 +214,17 @@ def test_random_selections_show_no_small_count(explorer: Explorer, data) -> None
 
 
 def test_no_exact_sum_in_the_served_table_has_a_single_withheld_cell(served_model) -> None:
-    """Across the whole served table, not a sample: subtraction within one relation recovers nothing.
+    """Across the whole served table, not a sample: subtraction within one relation recovers no small count.
 
-    (Whether a sum is exact is read from the data: e.g. mortality's "All cancers" also counts
-    sites not listed, so one withheld site there is only bounded, not recovered.)"""
+    (A withheld count of 5 or more may be alone in a sum, e.g. a numerator withheld because its
+    denominator was: recovering it discloses nothing. Whether a sum is exact is read from the
+    data: e.g. mortality's "All cancers" also counts sites not listed.)"""
     model, withheld = served_model
     exact = model.relations.matrix[np.flatnonzero(model.relations.equality)].tocsr()
     exact.data[:] = 1
-    assert int(((exact @ withheld.astype(float)) == 1).sum()) == 0
+    small = withheld & model.is_cell & is_small(model.values)
+    lone = (exact @ withheld.astype(float)) == 1
+    assert int((exact[lone] @ small.astype(float)).sum()) == 0
 
 
 @pytest.fixture(scope="module")

@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     data.add_argument("--sources", type=Path, default=DEFAULT_SOURCES_DIR)
     data.add_argument("--geodata", type=Path, default=DEFAULT_GEODATA_DIR)
     data.add_argument("--out", type=Path, default=DEFAULT_DATA_DIR)
+    data.add_argument("--fresh", action="store_true",
+                      help="make the disclosure decision again even if --out holds one for this very table (after changing the rule)")
     data.set_defaults(handler=_build_data)
 
     derive = commands.add_parser(
@@ -134,7 +136,7 @@ def _build_data(args: argparse.Namespace) -> int:
     if not args.sources.is_dir():
         raise InputError(f"--sources: no such folder: {args.sources}")
     started = time.perf_counter()
-    result = build_data(args.sources, args.geodata, args.out)
+    result = build_data(args.sources, args.geodata, args.out, fresh=args.fresh)
     print(f"{'indicator':26} {'rows':>8} {'areas':>6} {'periods':>8} {'cancers':>8}  levels / groups")
     for indicator_id, info in result.manifest["indicators"].items():
         print(

@@ -13,6 +13,7 @@ from dashboard.data.boundaries import load_boundaries
 from dashboard.data.schema import (
     COLUMNS,
     DATA_MANIFEST_FILE,
+    DERIVED_FILE,
     KEY,
 )
 from dashboard.data.validation import DataValidationError
@@ -30,13 +31,15 @@ class DataBuild:
     manifest: dict[str, Any]
 
 
-def build_data(sources: Path, geodata_dir: Path, out: Path) -> DataBuild:
-    result = make_data(sources, geodata_dir)
+def build_data(sources: Path, geodata_dir: Path, out: Path, fresh: bool = False) -> DataBuild:
+    """Build the served data into `out`; the disclosure decision already there is reused when it
+    was made for the very table built now, unless `fresh`."""
+    result = make_data(sources, geodata_dir, previous=None if fresh else out / DERIVED_FILE)
     replace_directory(out, result.files)
     return result
 
 
-def make_data(sources: Path, geodata_dir: Path) -> DataBuild:
+def make_data(sources: Path, geodata_dir: Path, previous: Path | None = None) -> DataBuild:
     index = AreaIndex.load(geodata_dir)
     # Quick, failure-prone reads first, so a bad source is reported in seconds.
     stage_read = stage.read_stage_counts(sources, index)
@@ -58,7 +61,7 @@ def make_data(sources: Path, geodata_dir: Path) -> DataBuild:
     check_built_table(table, geodata_dir)
     definitions = stage.with_footprint_caveat(INDICATORS, stage_read.footprint, index.names)
     definitions["early_stage"] = replace(definitions["early_stage"], modelled_statement=modelled.modelled_statement())
-    files = served_products(table, definitions, load_boundaries(geodata_dir))
+    files = served_products(table, definitions, load_boundaries(geodata_dir), previous)
     manifest = make_manifest(sources, files, table, attribution_report)
     manifest["alliance_footprint"] = footprint_record(stage_read.footprint, index.names)
     files[DATA_MANIFEST_FILE] = pretty_json(manifest)

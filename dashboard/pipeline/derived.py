@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from dashboard.core.checksums import sha256_bytes, sha256_of
 from dashboard.core.errors import InputError
@@ -46,25 +47,47 @@ from dashboard.stats.compare import CONFIDENCE_LEVELS, limits_at
 STORED_DECIMALS = 4
 
 
-def derive(table: pd.DataFrame, registry: Registry, boundaries: Boundaries) -> pd.DataFrame:
-    """The derived columns for `table` (same index and order)."""
+def derive(table: pd.DataFrame, registry: Registry, boundaries: Boundaries, decision: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The derived columns for `table` (same index and order); `decision` (suppression and
+    denominator_withheld) is one already made for this very table, else it is made here."""
     methods = table["indicator_id"].astype(str).map({i: ind.ci_method for i, ind in registry.items()})
     methods = methods.where(table["data_status"].astype(str) != DataStatus.MODELLED.value, CiMethod.NONE)  # modelled: no interval
     lower, upper = limits_at(table, methods, CONFIDENCE_LEVELS["99.8"])
-    decision = decide(table, registry, boundaries.parents())
+    if decision is None:
+        made = decide(table, registry, boundaries.parents())
+        decision = pd.DataFrame({"suppression": made.reasons, "denominator_withheld": made.denominator_withheld}, index=table.index)
     derived = pd.DataFrame(
-        {"lower_ci_998": lower, "upper_ci_998": upper, "suppression": decision.reasons, "denominator_withheld": decision.denominator_withheld},
+        {"lower_ci_998": lower, "upper_ci_998": upper,
+         "suppression": decision["suppression"].to_numpy(), "denominator_withheld": decision["denominator_withheld"].to_numpy()},
         index=table.index,
     )
     derived[["lower_ci_998", "upper_ci_998"]] = derived[["lower_ci_998", "upper_ci_998"]].round(STORED_DECIMALS)
     return derived.astype(DERIVED_COLUMNS)
 
 
-def served_products(table: pd.DataFrame, definitions: Registry, boundaries: Boundaries) -> dict[str, bytes]:
-    """indicators.parquet, derived.parquet (bound to it by hash) and the registry with the table's groups."""
+def previous_decision(previous: Path | None, table_bytes: bytes, rows: int) -> pd.DataFrame | None:
+    """The disclosure decision an earlier build wrote for exactly this table (derived.parquet is
+    bound to its table by SHA-256), or None. The decision takes an hour or more to prove; a
+    rebuild of an unchanged table reuses it (`build-data --fresh` makes it again)."""
+    if previous is None or not previous.is_file():
+        return None
+    recorded = (pq.read_schema(previous).metadata or {}).get(DERIVED_FROM_KEY.encode(), b"").decode()
+    if recorded != sha256_bytes(table_bytes):
+        return None
+    frame = pd.read_parquet(previous, columns=["suppression", "denominator_withheld"])
+    if len(frame) != rows:
+        return None
+    return frame.assign(suppression=frame["suppression"].fillna("").astype(str), denominator_withheld=frame["denominator_withheld"].astype(bool))
+
+
+def served_products(table: pd.DataFrame, definitions: Registry, boundaries: Boundaries, previous: Path | None = None) -> dict[str, bytes]:
+    """indicators.parquet, derived.parquet (bound to it by hash) and the registry with the table's groups.
+
+    `previous`: an earlier derived.parquet whose disclosure decision is reused if it was made for this very table."""
     registry = with_groups(definitions, table)
     table_bytes = parquet_bytes(table, COLUMNS)
-    derived_bytes = parquet_bytes(derive(table, registry, boundaries), DERIVED_COLUMNS, {DERIVED_FROM_KEY: sha256_bytes(table_bytes)})
+    decision = previous_decision(previous, table_bytes, len(table))
+    derived_bytes = parquet_bytes(derive(table, registry, boundaries, decision), DERIVED_COLUMNS, {DERIVED_FROM_KEY: sha256_bytes(table_bytes)})
     return {
         INDICATORS_FILE: table_bytes,
         DERIVED_FILE: derived_bytes,

@@ -33,7 +33,7 @@ from scipy import sparse
 
 from collections.abc import Callable
 
-from dashboard.stats.linear_audit import TOLERANCE, Evidence, Prover, Relations, interval, lift_with_frontier
+from dashboard.stats.linear_audit import TOLERANCE, Prover, Relations, interval, lift_with_frontier
 
 PROTECTION = 5.0  # an attacker's interval for a small count must be at least this many people wide
 IMPORTANT = 1e6  # added to a cell's cost: chosen as a partner only when no other will do
@@ -48,7 +48,7 @@ RULE_TEXT = (
 MODELLED_COUNTS = "Modelled figures show a percentage only: the model estimates shares, not counts of real people."
 MAX_ROUNDS = 60
 WORKERS = min(2, os.cpu_count() or 1)  # processes proving linked groups of cells at once
-MAX_PASSES = 4  # prove, then withhold more for what is left, at most this many times
+MAX_PASSES = 6  # prove, then withhold more for what is left, at most this many times
 
 
 def is_small(count: np.ndarray) -> np.ndarray:
@@ -204,11 +204,15 @@ def protect(table: Table, primary: np.ndarray, important: np.ndarray | None = No
     cost = np.nan_to_num(table.values) + 1.0 + (IMPORTANT * np.concatenate([important, important]) if important is not None else 0.0)
     close_single_cells(table, withheld, cost)
     targets = sensitive_targets(table, withheld)
-    evidence: Evidence | None = None
+    cache: dict = {}
     for _ in range(MAX_PASSES):
-        prover = Prover(table.relations, table.values, withheld & table.is_cell, targets, PROTECTION, evidence=evidence)
-        evidence = prover.run(log=log, workers=WORKERS)
+        # Each pass proves afresh, exactly as `audit` will from the served files, so the build
+        # stops only when the audit's own procedure proves every small quantity safe.
+        prover = Prover(table.relations, table.values, withheld & table.is_cell, targets, PROTECTION)
+        evidence = prover.run(log=log, workers=WORKERS, cache=cache)
         unproven = ~evidence.proven(PROTECTION)
+        if log is not None:
+            log(f"pass: {int(unproven.sum())} of {len(unproven)} small quantities without a proof")
         if not unproven.any():
             break
         owner = prover.target_components()
@@ -219,9 +223,8 @@ def protect(table: Table, primary: np.ndarray, important: np.ndarray | None = No
                 new, lifted = lift_with_frontier(table.relations, table.values, withheld & table.is_cell, table.is_cell, cost,
                                                  targets[ids], evidence.low[ids], PROTECTION, reach)
                 _withhold(table, withheld, new)
-                evidence.high[ids[lifted]] = np.maximum(evidence.high[ids[lifted]], evidence.low[ids[lifted]] + PROTECTION)
                 if log is not None:
-                    log(f"  lifted {int(lifted.sum())} of {len(ids)} unproven by withholding {len(new)} more cells (reach {reach})")
+                    log(f"  lifted {int(lifted.sum())} of {len(ids)} by withholding {len(new)} more cells (reach {reach})")
                 ids = ids[~lifted]
                 if len(ids) == 0:
                     break

@@ -204,12 +204,10 @@ def protect(table: Table, primary: np.ndarray, important: np.ndarray | None = No
     cost = np.nan_to_num(table.values) + 1.0 + (IMPORTANT * np.concatenate([important, important]) if important is not None else 0.0)
     close_single_cells(table, withheld, cost)
     targets = sensitive_targets(table, withheld)
-    cache: dict = {}
+    evidence = None
     for _ in range(MAX_PASSES):
-        # Each pass proves afresh, exactly as `audit` will from the served files, so the build
-        # stops only when the audit's own procedure proves every small quantity safe.
-        prover = Prover(table.relations, table.values, withheld & table.is_cell, targets, PROTECTION)
-        evidence = prover.run(log=log, workers=WORKERS, cache=cache)
+        prover = Prover(table.relations, table.values, withheld & table.is_cell, targets, PROTECTION, evidence=evidence)
+        evidence = prover.run(log=log, workers=WORKERS)
         unproven = ~evidence.proven(PROTECTION)
         if log is not None:
             log(f"pass: {int(unproven.sum())} of {len(unproven)} small quantities without a proof")
@@ -220,9 +218,11 @@ def protect(table: Table, primary: np.ndarray, important: np.ndarray | None = No
         for label in labels[np.argsort(-sizes)]:
             ids = np.flatnonzero(unproven & (owner == label))
             for reach in (0, 2, 3):  # then, for any it could not lift, also the cells a few relations from them
+                # Lifted 5 above its true value, so the true table and this one are the proof.
                 new, lifted = lift_with_frontier(table.relations, table.values, withheld & table.is_cell, table.is_cell, cost,
-                                                 targets[ids], evidence.low[ids], PROTECTION, reach)
+                                                 targets[ids], prover.truth[ids], PROTECTION, reach)
                 _withhold(table, withheld, new)
+                evidence.high[ids[lifted]] = np.maximum(evidence.high[ids[lifted]], prover.truth[ids[lifted]] + PROTECTION)
                 if log is not None:
                     log(f"  lifted {int(lifted.sum())} of {len(ids)} by withholding {len(new)} more cells (reach {reach})")
                 ids = ids[~lifted]

@@ -16,7 +16,6 @@ component of withheld cells, whose answer is the attacker's interval itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-import hashlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property
@@ -183,12 +182,14 @@ class Prover:
     cannot rule out, so a proof here is a proof; what it cannot prove is left for `interval`
     (exact) or for more withholding."""
 
-    def __init__(self, relations: Relations, values: np.ndarray, withheld: np.ndarray, targets: sparse.csr_matrix, width: float, seed: int = 0) -> None:
+    def __init__(self, relations: Relations, values: np.ndarray, withheld: np.ndarray, targets: sparse.csr_matrix, width: float,
+                 seed: int = 0, evidence: Evidence | None = None) -> None:
         self.relations, self.values, self.withheld, self.width = relations, values, withheld, width
         self.targets = targets.tocsr()
         self.known = np.nan_to_num(values)
         self.truth = self.targets @ self.known
-        self.evidence = Evidence(self.truth.copy(), self.truth.copy())
+        # Tables found while fewer cells were withheld still fit: withholding only widens what is possible.
+        self.evidence = evidence if evidence is not None else Evidence(self.truth.copy(), self.truth.copy())
         self.labels = components(relations, withheld)
         self.upper = upper_bound(values)
         self.seed = seed
@@ -227,36 +228,27 @@ class Prover:
                 break
         active = np.flatnonzero(~proven())
         if len(active):
+            # All that are left at once: when one table can free them all (as the one that decided to
+            # withhold more for them did), this finds it, so a proof made in the build is found again here.
+            record(_batch_table(prog, forms[active], constant[active], self.evidence.low[ids[active]], self.width, np.ones(len(active))))
+        active = np.flatnonzero(~proven())
+        if len(active):
             record(_solve(prog, np.asarray(forms[active].sum(axis=0)).ravel()))
 
     def _prove_one(self, label: int, ids: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
         self.prove_component(label, ids)
         return label, ids, self.evidence.low[ids], self.evidence.high[ids]
 
-    def run(self, log: Callable[[str], None] | None = None, workers: int = 1, cache: dict[bytes, tuple[np.ndarray, np.ndarray]] | None = None) -> Evidence:
-        """Prove what can be proven, component by component (`workers` processes at once, forked).
-
-        `cache` carries results between runs on growing withheld sets: a component whose cells
-        are unchanged gives the same tables, so it is not solved again."""
+    def run(self, log: Callable[[str], None] | None = None, workers: int = 1) -> Evidence:
+        """Prove what can be proven, component by component (`workers` processes at once, forked)."""
         owner = self.target_components()
         open_ = ~self.evidence.proven(self.width)
         labels, sizes = np.unique(owner[(owner >= 0) & open_], return_counts=True)
-        jobs, keys = [], {}
-        for label in labels[np.argsort(-sizes)]:
-            ids = np.flatnonzero((owner == label) & open_)
-            key = hashlib.sha1(np.flatnonzero(self.labels == label).tobytes()).digest()
-            if cache is not None and key in cache:
-                self.evidence.record(ids, cache[key][0])
-                self.evidence.record(ids, cache[key][1])
-                continue
-            jobs.append((int(label), ids))
-            keys[int(label)] = key
+        jobs = [(int(label), np.flatnonzero((owner == label) & open_)) for label in labels[np.argsort(-sizes)]]
 
         def report(label: int, ids: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
             self.evidence.record(ids, low)
             self.evidence.record(ids, high)
-            if cache is not None:
-                cache[keys[label]] = (low, high)
             if log is not None:
                 log(f"{len(ids)} small quantities linked: {int(self.evidence.proven(self.width)[ids].sum())} proven by tables that fit everything shown")
 

@@ -75,8 +75,8 @@ class AuditReport:
         if self.withheld is not None:
             out.append(self.withheld.to_string())
         out.append(f"withheld small counts (or denominator minus numerator) checked: {self.small_quantities:,}")
-        out.append(f"shown safe: {self.small_quantities - len(self.findings):,} ({self.exact:,} of them by the exact programme)")
         exact = [f for f in self.findings if not np.isnan(f.low)]
+        out.append(f"shown safe: {self.small_quantities - len(self.findings):,} ({self.exact - len(exact):,} of them by the exact programme)")
         out.append(f"found recoverable by the exact programme (interval narrower than {disclosure.PROTECTION:g} people): {len(exact):,}")
         out.append(f"not proven safe, exact programme not run (limit reached): {len(self.findings) - len(exact):,}")
         out += [f"  cells {f.cells}: true {f.true_value:g}, an attacker's interval [{f.low:g}, {f.high:g}]" for f in exact[:20]]

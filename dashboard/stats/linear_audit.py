@@ -178,7 +178,7 @@ class Prover:
 
     Per connected component of withheld cells: one programme that pushes every target down, then
     rounds that lift a random half of those not yet proven (each round's table proves many at
-    once), until a round proves few more. Every table found is a real alternative an attacker
+    once) until a round proves few more, then one that lifts all that are left. Every table found is a real alternative an attacker
     cannot rule out, so a proof here is a proof; what it cannot prove is left for `interval`
     (exact) or for more withholding."""
 

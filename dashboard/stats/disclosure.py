@@ -46,7 +46,6 @@ RULE_TEXT = (
     "is withheld too. Each withheld figure says which of these reasons applies."
 )
 MODELLED_COUNTS = "Modelled figures show a percentage only: the model estimates shares, not counts of real people."
-MAX_ROUNDS = 60
 WORKERS = min(2, os.cpu_count() or 1)  # processes proving linked groups of cells at once
 MAX_PASSES = 6  # prove, then withhold more for what is left, at most this many times
 
@@ -128,7 +127,6 @@ def close_single_cells(table: Table, withheld: np.ndarray, cost: np.ndarray, rou
     no exact relation holds exactly one withheld cell (subtraction would recover it), and no
     relation whose withheld cells are all parts leaves them fewer than 5 people to share
     (1 and 2 withheld beside a shown 30 inside a shown 33 would each be 0 to 3)."""
-    n = table.rows
     matrix = table.relations.matrix
     pattern = matrix.copy()
     pattern.data[:] = 1
@@ -153,8 +151,7 @@ def close_single_cells(table: Table, withheld: np.ndarray, cost: np.ndarray, rou
         chosen = chosen[~withheld[chosen]]
         if len(chosen) == 0:
             return
-        withheld[chosen] = True
-        withheld[chosen[chosen >= n] - n] = True  # a withheld denominator takes its numerator with it
+        _withhold(table, withheld, chosen)
 
 
 @dataclass(frozen=True)
@@ -228,6 +225,9 @@ def protect(table: Table, primary: np.ndarray, important: np.ndarray | None = No
                 ids = ids[~lifted]
                 if len(ids) == 0:
                     break
+    # A cell withheld for a lift (or with one) may stand alone in some sum: close again. Withholding
+    # more keeps every proof above.
+    close_single_cells(table, withheld, cost)
     return withheld
 
 

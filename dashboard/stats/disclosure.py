@@ -14,9 +14,9 @@ in their total, cancer types in "All", counts two indicators share, numerator wi
 denominator) would give a withheld small count away on its own, the cheapest other cell (the
 fewest people among those of 5 or more; England's figures last) is withheld too. Then a proof
 for every withheld small quantity: a table that fits everything left shown in which it is at
-least 5 people from its lowest possible value (`linear_audit.Prover`). Where none is found, one
+least 5 people from its lowest possible value (`proofs.Prover`). Where none is found, one
 linear programme per group of linked cells withholds the fewest people beside them that let such
-a table exist (`linear_audit.lift_with_frontier`), and that table is the proof. A row computed
+a table exist (`proofs.lift_with_frontier`), and that table is the proof. A row computed
 from a withheld count (a persons age-standardised rate from its age bands, a modelled split
 from its total) is withheld with it.
 
@@ -26,14 +26,22 @@ from its total) is withheld with it.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 
 import numpy as np
 from scipy import sparse
 
-from collections.abc import Callable
-
-from dashboard.stats.linear_audit import TOLERANCE, Prover, Relations, interval, lift_with_frontier
+from dashboard.stats.linear_audit import (
+    TOLERANCE,
+    Evidence,
+    Relations,
+    interval,
+    local_interval,
+)
+from dashboard.stats.proofs import NEIGHBOURHOOD, Prover, lift_with_frontier
 
 PROTECTION = 5.0  # an attacker's interval for a small count must be at least this many people wide
 IMPORTANT = 1e6  # added to a cell's cost: chosen as a partner only when no other will do
@@ -42,12 +50,12 @@ SECONDARY = "Withheld: would let a withheld count of 1 to 4 be worked out from o
 DERIVED = "Withheld: computed from a withheld count"
 RULE_TEXT = (
     "No figure is shown that rests on 1 to 4 people (a count, or the gap between a total and the part that met a standard), "
-    "and wherever subtracting shown figures from a total would recover a withheld one, the smallest other figure that hides it "
-    "is withheld too. Each withheld figure says which of these reasons applies."
+    "and wherever the figures shown, combined in any way, would pin a withheld one down, the fewest other people's figures "
+    "are withheld too, so that it could be anything across at least 5 people. Each withheld figure says which of these reasons applies."
 )
 MODELLED_COUNTS = "Modelled figures show a percentage only: the model estimates shares, not counts of real people."
 WORKERS = min(2, os.cpu_count() or 1)  # processes proving linked groups of cells at once
-MAX_PASSES = 6  # prove, then withhold more for what is left, at most this many times
+MAX_PASSES = 10  # prove, then withhold more for what is left, at most this many times
 
 
 def is_small(count: np.ndarray) -> np.ndarray:
@@ -179,6 +187,9 @@ def audit(table: Table, withheld: np.ndarray, exact_limit: int | None = None, lo
     findings, exact = [], 0
     for t in np.flatnonzero(~evidence.proven(PROTECTION)):
         form = targets[t]
+        # Tables that change only the cells near it first (a wide enough one there is a proof), then the exact programme.
+        if local_interval(table.relations, table.values, cells, form, 4 * NEIGHBOURHOOD).width >= PROTECTION - TOLERANCE:
+            continue
         if exact_limit is not None and exact >= exact_limit:
             findings.append(Finding(int(t), tuple(int(c) for c in form.indices), float(truth[t]), np.nan, np.nan))
             continue
@@ -212,23 +223,70 @@ def protect(table: Table, primary: np.ndarray, important: np.ndarray | None = No
             break
         owner = prover.target_components()
         labels, sizes = np.unique(owner[unproven], return_counts=True)
-        for label in labels[np.argsort(-sizes)]:
-            ids = np.flatnonzero(unproven & (owner == label))
-            for reach in (0, 2, 3):  # then, for any it could not lift, also the cells a few relations from them
-                # Lifted 5 above its true value, so the true table and this one are the proof.
-                new, lifted = lift_with_frontier(table.relations, table.values, withheld & table.is_cell, table.is_cell, cost,
-                                                 targets[ids], prover.truth[ids], PROTECTION, reach)
-                _withhold(table, withheld, new)
-                evidence.high[ids[lifted]] = np.maximum(evidence.high[ids[lifted]], prover.truth[ids[lifted]] + PROTECTION)
-                if log is not None:
-                    log(f"  lifted {int(lifted.sum())} of {len(ids)} by withholding {len(new)} more cells (reach {reach})")
-                ids = ids[~lifted]
-                if len(ids) == 0:
-                    break
+        # In a big component one programme takes minutes: lift once per pass and let the next pass's
+        # proofs (and lifts) take what is left; the retries further out pay only in small ones.
+        jobs = [(np.flatnonzero(unproven & (owner == label)), (0,) if prover.is_big(int(label)) else (0, 2, 3))
+                for label in labels[np.argsort(-sizes, kind="stable")]]
+        for new, lifted, ids in _lift_all(table, withheld, cost, targets, prover.truth, jobs):
+            _withhold(table, withheld, new)
+            _lifted(evidence, lifted, prover.truth)
+            if log is not None and len(ids) >= 100:
+                log(f"  lifted {len(lifted)} of {len(ids)} by withholding {len(new)} more cells")
     # A cell withheld for a lift (or with one) may stand alone in some sum: close again. Withholding
     # more keeps every proof above.
     close_single_cells(table, withheld, cost)
     return withheld
+
+
+Log = Callable[[str], None] | None
+
+
+def _lifted(evidence: Evidence, ids: np.ndarray, truth: np.ndarray) -> None:
+    """Record that a table fitting everything shown holds each of `ids` PROTECTION above its true value."""
+    evidence.high[ids] = np.maximum(evidence.high[ids], truth[ids] + PROTECTION)
+
+
+def _lift_component(table: Table, withheld: np.ndarray, cost: np.ndarray, targets: sparse.csr_matrix, truth: np.ndarray,
+                    job: tuple[np.ndarray, tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(cells to withhold, targets lifted, targets tried): one programme over the targets' whole
+    component; for any it could not lift, again with the cells a few relations further (`job`'s reaches)."""
+    ids, reaches = job
+    withheld, tried, new_cells, lifted_ids = withheld.copy(), ids, [], []
+    for reach in reaches:
+        # Lifted 5 above its true value, so the true table and this one are the proof.
+        new, lifted = lift_with_frontier(table.relations, table.values, withheld & table.is_cell, table.is_cell, cost,
+                                         targets[ids], truth[ids], PROTECTION, reach)
+        _withhold(table, withheld, new)
+        new_cells.append(new)
+        lifted_ids.append(ids[lifted])
+        ids = ids[~lifted]
+        if len(ids) == 0:
+            break
+    return np.concatenate(new_cells), np.concatenate(lifted_ids), tried
+
+
+_LIFTING: tuple | None = None  # what forked lifting workers inherit (shared copy-on-write, not pickled)
+
+
+def _lift_forked(job: tuple[np.ndarray, tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    assert _LIFTING is not None
+    return _lift_component(*_LIFTING, job)
+
+
+def _lift_all(table: Table, withheld: np.ndarray, cost: np.ndarray, targets: sparse.csr_matrix, truth: np.ndarray,
+              jobs: list[tuple[np.ndarray, tuple[int, ...]]]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Every component's lift, each against the same withheld cells (so the result does not depend on
+    how many processes share the work). Each table moves only its own cells, so it stays a proof
+    whatever the others withhold: withholding more only widens what is possible."""
+    global _LIFTING
+    if WORKERS < 2 or len(jobs) < 2 or len(withheld) < 2000:
+        return [_lift_component(table, withheld, cost, targets, truth, job) for job in jobs]
+    _LIFTING = (table, withheld, cost, targets, truth)
+    try:
+        with ProcessPoolExecutor(WORKERS, mp_context=get_context("fork")) as pool:
+            return list(pool.map(_lift_forked, jobs))
+    finally:
+        _LIFTING = None
 
 
 def _withhold(table: Table, withheld: np.ndarray, cells: np.ndarray) -> None:

@@ -14,6 +14,7 @@ from dashboard.core.errors import InputError
 from dashboard.core.selection import Selection
 from dashboard.core.settings import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR
 from dashboard.data.loading import load_dataset
+from dashboard.pipeline.protection import audit_folder
 from dashboard.query.explorer import Explorer
 from dashboard.stats.disclosure import PRIMARY
 
@@ -69,6 +70,9 @@ def test_added_rows_are_served_with_their_own_group_and_small_counts_withheld(tm
     # The published rows are unchanged: the ICB's all-patients lung figure for 2022.
     total = explorer.area_row(sel.with_(group="all", group_value="All"), LSC)
     assert (total["numerator"], total["denominator"]) == (427, 1374)  # NDRS stage file, Lancashire and South Cumbria ICB, Lung 2022
+    # And the audit, from the served folder alone, finds no small count an attacker could narrow below 5 values.
+    report = audit_folder(out, Path(DEFAULT_GEODATA_DIR))
+    assert report.small_quantities > 0 and report.findings == []
 
 def test_a_bad_addition_is_refused_naming_file_row_and_column(tmp_path: Path, capsys) -> None:
     extract = _extract(tmp_path / "extract.csv")

@@ -25,7 +25,8 @@ from dashboard.presenters.map import map_view
 from dashboard.presenters.table import table_view
 from dashboard.query.explorer import Explorer
 from dashboard.stats.disclosure import DERIVED, PRIMARY, PROTECTION, SECONDARY, is_small
-from dashboard.stats.linear_audit import Prover, Relations, components, interval, lift_with_frontier
+from dashboard.stats.linear_audit import Relations, components, interval, local_interval, neighbourhood
+from dashboard.stats.proofs import Prover, lift_with_frontier
 
 PARENTS = {"A1": "ALL", "A2": "ALL", "A3": "ALL"}
 YEAR = ("2022", "2022-01-01", "2022-12-31", "calendar_year")
@@ -247,3 +248,21 @@ def _geometry(explorer: Explorer):
     for level in ("alliance", "icb", "subicb"):
         codes[level] = sorted({str(c) for t in explorer.tables.values() for c in t.loc[t["area_level"] == level, "area_code"].unique()})
     return MapGeometry(urls={k: f"/geo/{k}.json" for k in codes}, outline_url="/geo/outline.json", level_codes=codes, alliance_codes=codes["alliance"], bounds={"": (0, 0, 1, 1)})
+
+
+def test_a_neighbourhood_programme_gives_an_interval_inside_the_attackers() -> None:
+    # All four inner cells withheld, margins shown: a = 3 can be anywhere in [0, 13] (b = 13 - a,
+    # c = 13 - a, d = 17 + a). Held to a alone (the others at their true values) it cannot move;
+    # with its three neighbours free it has the whole range: a restriction never claims more room.
+    relations, values = _two_by_two()
+    withheld = np.array([True] * 4 + [False] * 5)
+    target = sparse.csr_matrix(np.eye(9)[[0]])
+    assert neighbourhood(relations, withheld, np.array([0]), 1).tolist() == [0]
+    assert neighbourhood(relations, withheld, np.array([0]), 3).tolist() == [0, 1, 2]  # b and c share a sum with a; d is two away
+    assert neighbourhood(relations, withheld, np.array([0]), 10).tolist() == [0, 1, 2, 3]
+    alone = local_interval(relations, values, withheld, target, 1)
+    assert (alone.low, alone.high) == (3, 3)
+    with_three = local_interval(relations, values, withheld, target, 3)
+    assert (with_three.low, with_three.high) == (3, 3)  # d held at 20 pins b + d = 30 and c + d = 30
+    whole = local_interval(relations, values, withheld, target, 10)
+    assert (round(whole.low, 9), round(whole.high, 9)) == (0, 13)

@@ -55,6 +55,7 @@ RULE_TEXT = (
 )
 MODELLED_COUNTS = "Modelled figures show a percentage only: the model estimates shares, not counts of real people."
 WORKERS = min(2, os.cpu_count() or 1)  # processes proving linked groups of cells at once
+AUDIT_BATCHES = 40  # the audit's last rounds: what is left, split into this many batches, one table each
 MAX_PASSES = 10  # prove, then withhold more for what is left, at most this many times
 
 
@@ -181,7 +182,7 @@ def audit(table: Table, withheld: np.ndarray, exact_limit: int | None = None, lo
     the exact programme (at most `exact_limit` of them; any beyond are reported with a NaN interval)."""
     targets = sensitive_targets(table, withheld)
     cells = withheld & table.is_cell
-    prover = Prover(table.relations, table.values, cells, targets, PROTECTION)
+    prover = Prover(table.relations, table.values, cells, targets, PROTECTION, few_at_a_time=AUDIT_BATCHES)
     evidence = prover.run(log=log, workers=WORKERS)
     truth = targets @ np.nan_to_num(table.values)
     findings, exact = [], 0

@@ -56,7 +56,8 @@ class Prover:
     cannot prove is left for the exact interval or for more withholding."""
 
     def __init__(self, relations: Relations, values: np.ndarray, withheld: np.ndarray, targets: sparse.csr_matrix, width: float,
-                 seed: int = 0, evidence: Evidence | None = None) -> None:
+                 seed: int = 0, evidence: Evidence | None = None, few_at_a_time: int = 0) -> None:
+        self.few_at_a_time = few_at_a_time
         self.relations, self.values, self.withheld, self.width = relations, values, withheld, width
         self.targets = targets.tocsr()
         self.known = np.nan_to_num(values)
@@ -107,9 +108,9 @@ class Prover:
             # All that are left at once: when one table can free them all (as the one that decided to
             # withhold more for them did), this finds it, so a proof made in the build is found again here.
             self._lift(prog, ids, forms, constant, active, np.ones(len(active)))
-        # Then a few at a time: quantities that crowd each other out of one table (two small cells in one
-        # sum whose other cells have room for one of them) each get their own.
-        for chunk in np.array_split(rng.permutation(np.flatnonzero(~self._proven(ids))), 40)[:40]:
+        # Then (for the audit, which has no build tables to start from) a few at a time: quantities that crowd
+        # each other out of one table (two small cells in one sum with room for one of them) each get their own.
+        for chunk in np.array_split(rng.permutation(np.flatnonzero(~self._proven(ids))), self.few_at_a_time) if self.few_at_a_time else []:
             chunk = chunk[~self._proven(ids[chunk])]
             if len(chunk):
                 self._lift(prog, ids, forms, constant, chunk, np.ones(len(chunk)))

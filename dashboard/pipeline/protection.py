@@ -75,10 +75,13 @@ class AuditReport:
         if self.withheld is not None:
             out.append(self.withheld.to_string())
         out.append(f"withheld small counts (or denominator minus numerator) checked: {self.small_quantities:,}")
-        exact = [f for f in self.findings if not np.isnan(f.low)]
-        out.append(f"shown safe: {self.small_quantities - len(self.findings):,} ({self.exact - len(exact):,} of them by the exact programme)")
+        shown = [f for f in self.findings if f.target < 0]
+        exact = [f for f in self.findings if f.target >= 0 and not np.isnan(f.low)]
+        out.append(f"shown counts of 1 to 4, shown gaps of 1 to 4, or shown rows computed from a withheld count: {len(shown):,}")
+        out += [f"  cells {f.cells}: {f.true_value:g}" for f in shown[:20]]
+        out.append(f"shown safe: {self.small_quantities - len(self.findings) + len(shown):,} ({self.exact - len(exact):,} of them by the exact programme)")
         out.append(f"found recoverable by the exact programme (interval narrower than {disclosure.PROTECTION:g} people): {len(exact):,}")
-        out.append(f"not proven safe, exact programme not run (limit reached): {len(self.findings) - len(exact):,}")
+        out.append(f"not proven safe, exact programme not run (limit reached): {len(self.findings) - len(exact) - len(shown):,}")
         out += [f"  cells {f.cells}: true {f.true_value:g}, an attacker's interval [{f.low:g}, {f.high:g}]" for f in exact[:20]]
         out.append(f"audit time: {self.seconds:.1f} s")
         return out

@@ -90,13 +90,13 @@ def touching(relations: Relations, cells: np.ndarray) -> np.ndarray:
     return np.unique(relations.by_cell[:, cells].indices) if len(cells) else np.array([], dtype=np.int64)
 
 
-def programme(relations: Relations, values: np.ndarray, columns: np.ndarray, upper: float | None = None, only: np.ndarray | None = None) -> Programme:
+def programme(relations: Relations, values: np.ndarray, columns: np.ndarray, upper: float | None = None) -> Programme:
     """The linear constraints on the cells `columns` (sorted), every other cell held at its value.
 
-    Built from the relations that touch those cells (or the relations `only`), without a pass
-    over the whole system: the audit builds one of these per quantity.
+    Built from the relations that touch those cells, without a pass over the whole system:
+    the audit builds one of these per quantity.
     """
-    used = only if only is not None else touching(relations, columns)
+    used = touching(relations, columns)
     rows = relations.matrix[used]
     row_of = np.repeat(np.arange(len(used)), np.diff(rows.indptr))
     where = np.searchsorted(columns, rows.indices)

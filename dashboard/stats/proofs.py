@@ -50,8 +50,7 @@ class Prover:
 
     Per connected component of withheld cells: one programme that pushes every target down, then
     rounds that lift a random half of those not yet proven (each round's table proves many at
-    once) until a round proves few more, then one that lifts all that are left. A component of
-    Every table
+    once) until a round proves few more, then one that lifts all that are left. Every table
     found is a real alternative an attacker cannot rule out, so a proof here is a proof; what it
     cannot prove is left for the exact interval or for more withholding."""
 
@@ -174,12 +173,12 @@ def _ring(relations: Relations, cells: np.ndarray, allowed: np.ndarray) -> np.nd
     return np.union1d(cells, beside[allowed[beside]])
 
 
-def _charged_lift(relations: Relations, values: np.ndarray, columns: np.ndarray, rows: np.ndarray | None, charge: np.ndarray,
+def _charged_lift(relations: Relations, values: np.ndarray, columns: np.ndarray, charge: np.ndarray,
                   forms: sparse.csr_matrix, floors: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray] | None:
     """The table (over `columns`) that lifts each target up to `width` above its floor, paying
     `charge[j]` per person cell j moves from its true value (NaN: free); (table, per target lifted)."""
     known = np.nan_to_num(values)
-    prog = programme(relations, values, columns, upper_bound(values), only=rows)
+    prog = programme(relations, values, columns, upper_bound(values))
     n, k = len(columns), forms.shape[0]
     charged = np.flatnonzero(~np.isnan(charge))
     m = len(charged)
@@ -223,7 +222,7 @@ def lift_with_frontier(relations: Relations, values: np.ndarray, withheld: np.nd
         near = _ring(relations, near, movable | withheld)
     columns = np.union1d(columns, near)
     charge = np.where(withheld[columns], np.nan, price * cost[columns])
-    found = _charged_lift(relations, values, columns, None, charge, forms, floors, width)
+    found = _charged_lift(relations, values, columns, charge, forms, floors, width)
     if found is None:
         return np.array([], dtype=np.int64), np.zeros(forms.shape[0], dtype=bool)
     table, lifted = found

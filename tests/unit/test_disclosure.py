@@ -266,3 +266,13 @@ def test_a_neighbourhood_programme_gives_an_interval_inside_the_attackers() -> N
     assert (with_three.low, with_three.high) == (3, 3)  # d held at 20 pins b + d = 30 and c + d = 30
     whole = local_interval(relations, values, withheld, target, 10)
     assert (round(whole.low, 9), round(whole.high, 9)) == (0, 13)
+
+
+def test_the_audit_also_reads_off_what_is_shown() -> None:
+    # Nothing withheld: A1's 3 people and A2's 50 - 48 = 2 are read straight off the page. The
+    # audit checks the result, not only the withheld cells, so it reports both (cells: A1's
+    # numerator; A2's numerator and denominator).
+    frame = _frame([("A1", "all", "All", 3, 50), ("A2", "all", "All", 48, 50), ("A3", "all", "All", 20, 50), ("ALL", "all", "All", 71, 150)])
+    model = build_model(frame, INDICATORS, PARENTS)
+    findings = audit(model, np.zeros(len(model.values), dtype=bool)).findings
+    assert sorted((f.cells, f.true_value) for f in findings) == [((0,), 3.0), ((1, 5), 2.0)]

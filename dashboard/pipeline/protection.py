@@ -44,10 +44,15 @@ def decide(table: pd.DataFrame, registry: Registry, parents: dict[str, str]) -> 
     """Which rows to withhold and why; same index as `table`."""
     model = build_model(table, registry, parents)
     cells = _table(model)
-    n = model.rows
     primary = disclosure.primary_cells(cells)
     important = (table["area_level"].astype(str) == "country").to_numpy()
     withheld = disclosure.protect(cells, primary, important, log=_LOG.info)
+    return decision_of(table, model, withheld, primary)
+
+
+def decision_of(table: pd.DataFrame, model: Model, withheld: np.ndarray, primary: np.ndarray) -> Decision:
+    """The per-row reasons for withheld cells `withheld` (primary: those the primary rule chose)."""
+    n = model.rows
     row_withheld = withheld[:n] | withheld[n:]
     row_primary = primary[:n] | primary[n:]
     dependent, source = model.inputs

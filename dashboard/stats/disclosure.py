@@ -56,6 +56,8 @@ RULE_TEXT = (
 MODELLED_COUNTS = "Modelled figures show a percentage only: the model estimates shares, not counts of real people."
 WORKERS = min(2, os.cpu_count() or 1)  # processes proving linked groups of cells at once
 AUDIT_BATCHES = 40  # the audit's last rounds: what is left, split into this many batches, one table each
+FINISH_PASSES = 3  # fresh searches, each followed by lifts further out, at the end
+LAST_RESORT = 1e3  # England's extra cost when finishing: 0.1 per person moved against a lift's 1, so withheld only when nothing else lifts
 MAX_PASSES = 10  # prove, then withhold more for what is left, at most this many times
 
 
@@ -256,6 +258,31 @@ def protect(table: Table, primary: np.ndarray, important: np.ndarray | None = No
     # A cell withheld for a lift (or with one) may stand alone in some sum: close again. Withholding
     # more keeps every proof above.
     close_single_cells(table, withheld, cost)
+    return finish(table, withheld, important, log)
+
+
+def finish(table: Table, withheld: np.ndarray, important: np.ndarray | None = None, log: Log = None) -> np.ndarray:
+    """The last step of `protect`, from its withheld cells alone: search afresh as the audit will
+    (no tables carried over), and for what that cannot prove, lift looking further out in every
+    group, big ones too, England's figures allowed at a last-resort price; close again. In place;
+    returns `withheld`."""
+    cost = np.nan_to_num(table.values) + 1.0 + (LAST_RESORT * np.concatenate([important, important]) if important is not None else 0.0)
+    for _ in range(FINISH_PASSES):
+        targets = sensitive_targets(table, withheld)
+        prover = Prover(table.relations, table.values, withheld & table.is_cell, targets, PROTECTION, few_at_a_time=AUDIT_BATCHES)
+        unproven = ~prover.run(log=log, workers=WORKERS).proven(PROTECTION)
+        if log is not None:
+            log(f"finishing: {int(unproven.sum())} of {len(unproven)} small quantities without a proof found afresh")
+        if not unproven.any():
+            break
+        owner = prover.target_components()
+        labels, sizes = np.unique(owner[unproven], return_counts=True)
+        jobs = [(np.flatnonzero(unproven & (owner == label)), (0, 2, 3)) for label in labels[np.argsort(-sizes, kind="stable")]]
+        for new, lifted, ids in _lift_all(table, withheld, cost, targets, prover.truth, jobs):
+            _withhold(table, withheld, new)
+            if log is not None:
+                log(f"  lifted {len(lifted)} of {len(ids)} by withholding {len(new)} more cells")
+        close_single_cells(table, withheld, cost)
     return withheld
 
 

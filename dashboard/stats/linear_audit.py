@@ -115,15 +115,24 @@ def programme(relations: Relations, values: np.ndarray, columns: np.ndarray, upp
     )
 
 
+def solve_lp(objective: np.ndarray, **constraints) -> np.ndarray | None:
+    """`linprog` with HiGHS's interior point; when that stops without an optimum (a numerical failure
+    on a large degenerate programme), its dual simplex; None when neither finds one."""
+    for method in (METHOD, "highs"):
+        result = linprog(objective, method=method, **constraints)
+        if result.status == 0:
+            return result.x
+    return None
+
+
 def _solve(prog: Programme, objective: np.ndarray) -> np.ndarray | None:
     """The minimiser of objective . x, or None when HiGHS finds none (should not happen: the true table is feasible)."""
-    result = linprog(
+    return solve_lp(
         objective,
         A_ub=prog.a_ub if prog.a_ub.shape[0] else None, b_ub=prog.b_ub if prog.a_ub.shape[0] else None,
         A_eq=prog.a_eq if prog.a_eq.shape[0] else None, b_eq=prog.b_eq if prog.a_eq.shape[0] else None,
-        bounds=(0, prog.upper), method=METHOD,
+        bounds=(0, prog.upper),
     )
-    return result.x if result.status == 0 else None
 
 
 def interval(relations: Relations, values: np.ndarray, withheld: np.ndarray, target: sparse.csr_matrix, labels: np.ndarray) -> Interval:
@@ -168,12 +177,12 @@ def _batch_table(prog: Programme, forms: sparse.csr_matrix, constant: np.ndarray
     a_ub = sparse.vstack([sparse.hstack([prog.a_ub, sparse.csr_matrix((prog.a_ub.shape[0], m))]), lift]).tocsr()
     b_ub = np.concatenate([prog.b_ub, constant - floor])
     a_eq = sparse.hstack([prog.a_eq, sparse.csr_matrix((prog.a_eq.shape[0], m))]).tocsr()
-    result = linprog(
+    x = solve_lp(
         np.concatenate([np.zeros(n), -weights]), A_ub=a_ub, b_ub=b_ub,
         A_eq=a_eq if a_eq.shape[0] else None, b_eq=prog.b_eq if a_eq.shape[0] else None,
-        bounds=[(0, prog.upper)] * n + [(0, width)] * m, method=METHOD,
+        bounds=[(0, prog.upper)] * n + [(0, width)] * m,
     )
-    return result.x[:n] if result.status == 0 else None
+    return None if x is None else x[:n]
 
 
 def neighbourhood(relations: Relations, withheld: np.ndarray, seeds: np.ndarray, cap: int) -> np.ndarray:

@@ -18,10 +18,8 @@ from multiprocessing import get_context
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import linprog
 
 from dashboard.stats.linear_audit import (
-    METHOD,
     TOLERANCE,
     Evidence,
     Programme,
@@ -30,6 +28,7 @@ from dashboard.stats.linear_audit import (
     _solve,
     components,
     programme,
+    solve_lp,
     touching,
     upper_bound,
 )
@@ -192,13 +191,13 @@ def _charged_lift(relations: Relations, values: np.ndarray, columns: np.ndarray,
     lift = sparse.hstack([-forms[:, columns], sparse.csr_matrix((k, 2 * m)), sparse.identity(k)])  # lift_t <= form_t - floor_t
     a_ub = sparse.vstack([sparse.hstack([prog.a_ub, sparse.csr_matrix((prog.a_ub.shape[0], 2 * m + k))]), lift]).tocsr()
     b_ub = np.concatenate([prog.b_ub, constant - floors])
-    result = linprog(
+    x = solve_lp(
         np.concatenate([np.zeros(n), charge[charged], charge[charged], -np.ones(k)]), A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-        bounds=[(0, prog.upper)] * (n + 2 * m) + [(0, width)] * k, method=METHOD,
+        bounds=[(0, prog.upper)] * (n + 2 * m) + [(0, width)] * k,
     )
-    if result.status != 0:
+    if x is None:
         return None
-    return result.x[:n], result.x[n + 2 * m:] >= width - TOLERANCE
+    return x[:n], x[n + 2 * m:] >= width - TOLERANCE
 
 
 def lift_with_frontier(relations: Relations, values: np.ndarray, withheld: np.ndarray, movable: np.ndarray, cost: np.ndarray,

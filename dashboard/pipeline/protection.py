@@ -113,10 +113,13 @@ def withheld_by_indicator(table: pd.DataFrame, reasons: pd.Series) -> pd.DataFra
 
 
 def served_withheld(model: Model, derived: pd.DataFrame) -> np.ndarray:
-    """Per cell, what a served folder's derived columns withhold: a row's numerator when it has a
-    reason, its denominator too when denominator_withheld says so."""
+    """Per numerator and denominator slot (cell or not), what a served folder's derived columns
+    withhold: a row's numerator (and value) when it has a reason, its denominator too when
+    denominator_withheld says so. Slots that are not counts never enter a relation; a row's
+    numerator slot still says whether the row is shown (the audit checks rows computed from
+    withheld counts by it)."""
     rows = (derived["suppression"].astype(str) != "").to_numpy()
-    return np.concatenate([rows, rows & derived["denominator_withheld"].to_numpy(dtype=bool)]) & model.is_cell
+    return np.concatenate([rows, rows & derived["denominator_withheld"].to_numpy(dtype=bool)])
 
 
 def audit_folder(data_dir: Path, geodata_dir: Path, exact_limit: int | None = None, log: Callable[[str], None] | None = None) -> AuditReport:

@@ -215,10 +215,13 @@ def shown_breaches(table: Table, withheld: np.ndarray) -> list[Finding]:
     gap = values[n:] - values[:n]
     out += [Finding(-1, (int(r), int(r + n)), float(gap[r]), float(gap[r]), float(gap[r]))
             for r in np.flatnonzero(table.both() & ~withheld[:n] & ~withheld[n:] & is_small(gap))]
+    return out + [Finding(-1, (int(d),), float(values[d]), float(values[d]), float(values[d])) for d in shown_dependents(table, withheld, withheld[: table.rows])]
+
+
+def shown_dependents(table: Table, withheld: np.ndarray, row_withheld: np.ndarray) -> np.ndarray:
+    """Rows shown (per `row_withheld`) though computed from a row whose numerator is withheld."""
     dependent, source = table.inputs
-    out += [Finding(-1, (int(d),), float(values[d]), float(values[d]), float(values[d]))
-            for d in np.unique(dependent[withheld[source] & ~withheld[dependent]])]
-    return out
+    return np.unique(dependent[withheld[source] & ~row_withheld[dependent]])
 
 
 def protect(table: Table, primary: np.ndarray, important: np.ndarray | None = None, log: Callable[[str], None] | None = None) -> np.ndarray:

@@ -233,7 +233,7 @@ def protect(table: Table, primary: np.ndarray, important: np.ndarray | None = No
     `lift_with_frontier` withholds the fewest people beside them that let one table lift them all,
     and that table is their proof. Rows marked `important` (England's figures) are chosen last."""
     withheld = primary.copy()
-    cost = np.nan_to_num(table.values) + 1.0 + (IMPORTANT * np.concatenate([important, important]) if important is not None else 0.0)
+    cost = _cost(table, important, IMPORTANT)
     close_single_cells(table, withheld, cost)
     targets = sensitive_targets(table, withheld)
     evidence = None
@@ -245,17 +245,10 @@ def protect(table: Table, primary: np.ndarray, important: np.ndarray | None = No
             log(f"pass: {int(unproven.sum())} of {len(unproven)} small quantities without a proof")
         if not unproven.any():
             break
-        owner = prover.target_components()
-        labels, sizes = np.unique(owner[unproven], return_counts=True)
         # In a big component one programme takes minutes: lift once per pass and let the next pass's
         # proofs (and lifts) take what is left; the retries further out pay only in small ones.
-        jobs = [(np.flatnonzero(unproven & (owner == label)), (0,) if prover.is_big(int(label)) else (0, 2, 3))
-                for label in labels[np.argsort(-sizes, kind="stable")]]
-        for new, lifted, ids in _lift_all(table, withheld, cost, targets, prover.truth, jobs):
-            _withhold(table, withheld, new)
-            _lifted(evidence, lifted, prover.truth)
-            if log is not None and len(ids) >= 100:
-                log(f"  lifted {len(lifted)} of {len(ids)} by withholding {len(new)} more cells")
+        lifted = _lift_unproven(table, withheld, cost, targets, prover, unproven, (0,), log)
+        _lifted(evidence, lifted, prover.truth)
     if log is not None and evidence is not None and not evidence.proven(PROTECTION).all():
         log(f"WARNING: {int((~evidence.proven(PROTECTION)).sum())} small quantities still without a proof after {MAX_PASSES} passes; run the audit")
     # A cell withheld for a lift (or with one) may stand alone in some sum: close again. Withholding
@@ -269,7 +262,7 @@ def finish(table: Table, withheld: np.ndarray, important: np.ndarray | None = No
     (no tables carried over), and for what that cannot prove, lift looking further out in every
     group, big ones too, England's figures allowed at a last-resort price; close again. In place;
     returns `withheld`."""
-    cost = np.nan_to_num(table.values) + 1.0 + (LAST_RESORT * np.concatenate([important, important]) if important is not None else 0.0)
+    cost = _cost(table, important, LAST_RESORT)
     for _ in range(FINISH_PASSES):
         targets = sensitive_targets(table, withheld)
         prover = Prover(table.relations, table.values, withheld & table.is_cell, targets, PROTECTION, few_at_a_time=AUDIT_BATCHES)
@@ -278,18 +271,34 @@ def finish(table: Table, withheld: np.ndarray, important: np.ndarray | None = No
             log(f"finishing: {int(unproven.sum())} of {len(unproven)} small quantities without a proof found afresh")
         if not unproven.any():
             break
-        owner = prover.target_components()
-        labels, sizes = np.unique(owner[unproven], return_counts=True)
-        jobs = [(np.flatnonzero(unproven & (owner == label)), (0, 2, 3)) for label in labels[np.argsort(-sizes, kind="stable")]]
-        for new, lifted, ids in _lift_all(table, withheld, cost, targets, prover.truth, jobs):
-            _withhold(table, withheld, new)
-            if log is not None:
-                log(f"  lifted {len(lifted)} of {len(ids)} by withholding {len(new)} more cells")
+        _lift_unproven(table, withheld, cost, targets, prover, unproven, (0, 2, 3), log)
         close_single_cells(table, withheld, cost)
     return withheld
 
 
 Log = Callable[[str], None] | None
+
+
+def _cost(table: Table, important: np.ndarray | None, extra: float) -> np.ndarray:
+    """Per cell, the price of moving one of its people: its size plus one, and `extra` for `important` rows' cells."""
+    return np.nan_to_num(table.values) + 1.0 + (extra * np.concatenate([important, important]) if important is not None else 0.0)
+
+
+def _lift_unproven(table: Table, withheld: np.ndarray, cost: np.ndarray, targets: sparse.csr_matrix, prover: Prover,
+                   unproven: np.ndarray, big_reaches: tuple[int, ...], log: Log) -> np.ndarray:
+    """Lift the `unproven` targets, component by component (reaches 0, 2 and 3 in a small one,
+    `big_reaches` in a big one), withholding (in place) the cells the lifts move; the targets lifted."""
+    owner = prover.target_components()
+    labels, sizes = np.unique(owner[unproven], return_counts=True)
+    jobs = [(np.flatnonzero(unproven & (owner == label)), big_reaches if prover.is_big(int(label)) else (0, 2, 3))
+            for label in labels[np.argsort(-sizes, kind="stable")]]
+    lifted_all = []
+    for new, lifted, ids in _lift_all(table, withheld, cost, targets, prover.truth, jobs):
+        _withhold(table, withheld, new)
+        lifted_all.append(lifted)
+        if log is not None and len(ids) >= 100:
+            log(f"  lifted {len(lifted)} of {len(ids)} by withholding {len(new)} more cells")
+    return np.concatenate(lifted_all) if lifted_all else np.array([], dtype=np.int64)
 
 
 def _lifted(evidence: Evidence, ids: np.ndarray, truth: np.ndarray) -> None:

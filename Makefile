@@ -1,28 +1,32 @@
 # Two commands do all the set-up on a fresh Debian machine with Python 3.11:
 #   make run    virtual environment + project, then the dashboard on http://127.0.0.1:8050
-#   make test   virtual environment + test extra + Debian's chromium, then the import
-#               contracts (lint-imports) and the whole suite
+#   make test   virtual environment + test extra + Debian's chromium and redis-server, then
+#               the import contracts (lint-imports) and the whole suite
 # The running app needs only the base package; `make geodata` and `make data` (the offline
 # build from ../shared/data-sources) add the `pipeline` extra (geopandas, shapely, ...).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
+REDIS ?= /usr/bin/redis-server
+WORKERS ?= 2
+BIND ?= 127.0.0.1:8050
 SOURCES ?= ../shared/data-sources
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test serve-gunicorn geodata data audit bench clean
+.PHONY: run test serve-gunicorn geodata data audit bench vendor clean
 
 run: $(VENV)/.installed
 	$(BIN)/python -m dashboard serve
 
-test: $(VENV)/.installed-test $(CHROMIUM)
+test: $(VENV)/.installed-test $(CHROMIUM) $(REDIS)
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest
 
-# Production-style serving: several workers, each holding the same read-only data.
+# Production: gunicorn, WORKERS workers each holding the same read-only data, compression on,
+# debug off (docs/performance.md). DASHBOARD_CACHE_URL=redis://host:6379/0 shares results.
 serve-gunicorn: $(VENV)/.installed
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:8050 dashboard.wsgi:server
+	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(BIND) dashboard.wsgi:server
 
 geodata: $(VENV)/.installed-pipeline
 	$(BIN)/python -m dashboard build-geodata --sources $(SOURCES)
@@ -37,13 +41,19 @@ AUDIT_EXACT ?= 20
 audit: $(VENV)/.installed
 	$(BIN)/python -m dashboard audit-disclosure --verbose --exact-limit $(AUDIT_EXACT)
 
-# Every script in bench/ on the committed data (each prints its figures); stops at the first failure.
-bench: $(VENV)/.installed
-	@set -e; for script in bench/*.py; do \
+# Every benchmark in bench/ on the committed data, each printing its figures beside its
+# targets (docs/performance.md); stops at the first that cannot run.
+BENCHMARKS ?= bench/startup.py bench/filter_change.py bench/browser.py bench/load.py bench/cache.py bench/growth.py
+bench: $(VENV)/.installed-bench $(CHROMIUM) $(REDIS)
+	@set -e; for script in $(BENCHMARKS); do \
 		echo "== $$script"; \
 		$(BIN)/python $$script; \
 		echo; \
 	done
+
+# The plotly.js geo bundle in assets/vendor/: pinned version, checked sha512 and sha256.
+vendor: | $(BIN)/python
+	$(BIN)/python scripts/vendor_plotly.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,10 +71,19 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed $(VENV)/.installed-pipeline
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	touch $@ $(VENV)/.installed $(VENV)/.installed-pipeline $(VENV)/.installed-test
+
 # Playwright cannot download its own browser here; Debian's chromium is the one we drive.
 $(CHROMIUM):
 	$(SUDO) apt-get update
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
+
+# The shared-cache tests start their own Redis server (never a system one).
+$(REDIS):
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y redis-server
 
 clean:
 	rm -rf $(VENV) screenshots .pytest_cache .hypothesis .import_linter_cache

@@ -20,6 +20,10 @@ class Settings:
     data_dir: Path = DEFAULT_DATA_DIR
     host: str = "127.0.0.1"
     port: int = 8050
+    compress: bool = True  # gzip/brotli every response a browser accepts compressed
+    # A Redis server shared by every worker and instance (redis://host:port/db): card contents
+    # computed once are served to all. None: each worker remembers only its own.
+    cache_url: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -27,4 +31,6 @@ class Settings:
         return cls(
             geodata_dir=Path(os.environ.get("DASHBOARD_GEODATA_DIR", DEFAULT_GEODATA_DIR)),
             data_dir=Path(os.environ.get("DASHBOARD_DATA_DIR", DEFAULT_DATA_DIR)),
+            compress=os.environ.get("DASHBOARD_COMPRESS", "1") != "0",
+            cache_url=os.environ.get("DASHBOARD_CACHE_URL") or None,
         )

@@ -6,6 +6,7 @@ disclosure decisions) and withholding what it says to withhold.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ class Dataset:
     boundaries: Boundaries
     indicators: pd.DataFrame  # the served table: published columns + derived ones, withheld rows blanked
     registry: Registry
+    fingerprint: str = ""  # SHA-256 of the served table and its derived columns: names this data in a shared cache
 
 
 def area_codes_by_level(boundaries: Boundaries) -> dict[str, set[str]]:
@@ -109,7 +111,8 @@ def load_dataset(data_dir: Path, geodata_dir: Path) -> Dataset:
     pa.default_memory_pool().release_unused()
     for column in DERIVED_COLUMNS:  # attached column by column: no second copy of the whole table
         typed[column] = derived[column].to_numpy()
-    return Dataset(boundaries=boundaries, indicators=withhold(compact(typed)), registry=registry)
+    fingerprint = hashlib.sha256(f"{sha256_of(path)}:{sha256_of(data_dir / DERIVED_FILE)}".encode()).hexdigest()
+    return Dataset(boundaries=boundaries, indicators=withhold(compact(typed)), registry=registry, fingerprint=fingerprint)
 
 
 def read_derived(path: Path, *, table_path: Path, rows: int) -> pd.DataFrame:

@@ -61,20 +61,25 @@ def _comparison_scale() -> list[list[Any]]:
     return scale
 
 
+HOVER_COLUMNS = ["area_name", "value", "lower_ci", "upper_ci", "numerator", "denominator", "comparison", "data_status", "area_code"]
+
+
 def hover_text(rows: pd.DataFrame, *, unit: Unit | str, period: str, benchmark_name: str) -> list[list[str]]:
+    # Column lists, not itertuples over every column of the table: this runs on every filter change.
+    columns = [rows[c].astype(object).tolist() for c in HOVER_COLUMNS]
+    modelled = DataStatus.MODELLED.value
     return [
         [
-            str(row.area_name),
-            format_value(row.value, unit),
-            "no interval: modelled" if row.data_status == DataStatus.MODELLED.value else format_interval(row.lower_ci, row.upper_ci, unit),
-            f"{format_count(row.numerator)} / {format_count(row.denominator)}",
+            str(name),
+            format_value(value, unit),
+            "no interval: modelled" if status == modelled else format_interval(lower, upper, unit),
+            f"{format_count(numerator)} / {format_count(denominator)}",
             period,
-            "Not compared: modelled" if row.data_status == DataStatus.MODELLED.value
-            else f"{COMPARISON_LABELS[Comparison(row.comparison)]} compared with {benchmark_name}",
-            "MODELLED estimate" if row.data_status == DataStatus.MODELLED.value else "Published data",
-            str(row.area_code),
+            "Not compared: modelled" if status == modelled else f"{COMPARISON_LABELS[Comparison(comparison)]} compared with {benchmark_name}",
+            "MODELLED estimate" if status == modelled else "Published data",
+            str(code),
         ]
-        for row in rows.itertuples(index=False)
+        for name, value, lower, upper, numerator, denominator, comparison, status, code in zip(*columns, strict=True)
     ]
 
 

@@ -44,5 +44,22 @@ def rounded_rows(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def table_records(rows: pd.DataFrame) -> list[dict[str, object]]:
-    """Records for the on-screen table (the same rounded rows, fewer columns)."""
-    return rounded_rows(rows)[[c for c, _ in TABLE_COLUMNS]].to_dict("records")
+    """Records for the on-screen table: the same rounding as `rounded_rows`, on its fewer columns
+    only, column by column (a filter change sends this table; rounding every export column of
+    every row first cost more than the rest of the change)."""
+    columns = {column: _cells(rows[column], column) for column, _ in TABLE_COLUMNS}
+    return [dict(zip(columns, cells, strict=True)) for cells in zip(*columns.values(), strict=True)]
+
+
+def _cells(column: pd.Series, name: str) -> list[object]:
+    """One column's cells as `rounded_rows` writes them: rounded numbers, None for missing
+    (and for an empty suppression reason, which means shown)."""
+    if name in ("value", "lower_ci", "upper_ci"):
+        return [round_value(v) for v in column.tolist()]
+    if name in ("numerator", "denominator"):
+        return [round_count(v) for v in column.tolist()]
+    missing = column.isna().tolist()
+    texts = column.astype(object).tolist()
+    if name == "suppression":
+        return [str(t) if t and not m else None for t, m in zip(texts, missing, strict=True)]
+    return [None if m else t for t, m in zip(texts, missing, strict=True)]

@@ -13,7 +13,6 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from dashboard.core.cancers import is_total
 from dashboard.core.geography import (
     EAST_OF_ENGLAND_CODE,
     EAST_OF_ENGLAND_MEMBERS,
@@ -42,6 +41,7 @@ from dashboard.data.schema import (
     GroupDimension,
     PeriodType,
 )
+from dashboard.query.lookups import Lookups
 from dashboard.query.memo import Memo, T
 from dashboard.stats.compare import (
     CONFIDENCE_LEVELS,
@@ -49,13 +49,6 @@ from dashboard.stats.compare import (
     compare_with_benchmark,
 )
 
-PERIOD_TYPE_ORDER = [
-    PeriodType.CALENDAR_YEAR.value,
-    PeriodType.FINANCIAL_YEAR.value,
-    PeriodType.MULTI_MONTH.value,
-    PeriodType.QUARTER.value,
-    PeriodType.MONTH.value,
-]
 PERIOD_TYPE_LABELS = {
     PeriodType.CALENDAR_YEAR.value: "year",
     PeriodType.FINANCIAL_YEAR.value: "financial year",
@@ -78,6 +71,16 @@ class Explorer:
     peer_group: Mapping[str, int]  # area code -> deprivation fifth within its level (1 = most deprived)
     # Results of pure, costly calls, kept per explorer (so per worker), never module-wide.
     _memo: Memo = field(default_factory=Memo, repr=False)
+    # Look-ups built once per indicator (row positions, distinct combinations): never evicted by results.
+    lookups: Lookups = field(default=None, repr=False)  # type: ignore[assignment]  # set in __post_init__
+
+    def __post_init__(self) -> None:
+        if self.lookups is None:
+            object.__setattr__(self, "lookups", Lookups(self.tables))
+
+    def warm(self, indicators: list[str] | None = None) -> None:
+        """Build the look-ups a filter change uses for `indicators` (default: all)."""
+        self.lookups.warm(indicators)
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> Explorer:
@@ -108,8 +111,12 @@ class Explorer:
         same rows, and the inequality ranking and funnel limits are slow. Read-only results."""
         return self._memo.get(key, compute)
 
+    def recall(self, key: Hashable) -> object | None:
+        """What `memo` remembers under `key`, or None (nothing is computed)."""
+        return self._memo.peek(key)
+
     def forget(self) -> None:
-        """Drop every remembered result (benchmarks time cold calls with it)."""
+        """Drop every remembered result, keeping the look-ups (benchmarks time cold calls with it)."""
         self._memo.clear()
 
     # --- options for the controls ----------------------------------------------------
@@ -127,12 +134,10 @@ class Explorer:
         return self.tables[indicator]
 
     def cancer_options(self, indicator: str) -> list[Option]:
-        values = sorted(map(str, self._rows(indicator)["cancer_type"].unique()), key=lambda c: (not is_total(c), c))
-        return [Option(v, v) for v in values]
+        return [Option(v, v) for v in self.lookups.cancers(indicator)]
 
     def level_options(self, sel: Selection) -> list[Option]:
-        rows = self._rows(sel.indicator)
-        present = set(map(str, rows.loc[rows["cancer_type"] == sel.cancer, "area_level"].unique()))
+        present = self.lookups.levels(sel.indicator, sel.cancer)
         return [
             Option(level, LEVEL_LABELS[AreaLevel(level)])
             if level in present
@@ -141,27 +146,17 @@ class Explorer:
         ]
 
     def period_options(self, sel: Selection) -> list[Option]:
-        rows = self._rows(sel.indicator)
-        rows = rows[(rows["cancer_type"] == sel.cancer) & (rows["area_level"] == sel.level)]
-        periods = rows[["period", "period_type", "period_start"]].drop_duplicates("period")
-        periods = periods.assign(order=periods["period_type"].astype(str).map(PERIOD_TYPE_ORDER.index))
-        periods = periods.sort_values(["order", "period_start"], ascending=[True, False])
-        multiple_types = periods["period_type"].nunique() > 1
-        return [
-            Option(str(p), f"{p} ({PERIOD_TYPE_LABELS[str(t)]})" if multiple_types else str(p))
-            for p, t in zip(periods["period"], periods["period_type"], strict=True)
-        ]
+        periods = self.lookups.periods(sel.indicator, sel.cancer, sel.level)
+        multiple_types = len({t for _, t in periods}) > 1
+        return [Option(p, f"{p} ({PERIOD_TYPE_LABELS[t]})" if multiple_types else p) for p, t in periods]
 
     def group_options(self, sel: Selection) -> list[Option]:
-        rows = self._rows(sel.indicator)
-        rows = rows[(rows["cancer_type"] == sel.cancer) & (rows["area_level"] == sel.level) & (rows["period"] == sel.period)]
-        present = set(map(str, rows["group_dimension"].unique()))
+        present = self.lookups.group_dimensions(sel.indicator, sel.cancer, sel.level, sel.period)
         options = [Option(d, GROUP_LABELS[GroupDimension(d)]) for d in self.indicator(sel).group_dimensions if d in present]
-        options += [Option(key, f"{label} (no data exist: see Help)", disabled=True) for key, label in GROUPS_WITHOUT_DATA.items()]
-        return options
+        return options + [Option(key, f"{label} (no data exist: see Help)", disabled=True) for key, label in GROUPS_WITHOUT_DATA.items()]
 
     def group_value_options(self, sel: Selection) -> list[Option]:
-        present = set(map(str, self.group_rows_for(sel)["group_value"].unique()))
+        present = self.lookups.group_values(sel.indicator, sel.cancer, sel.period, sel.group)
         return [Option(v, v) for v in self.group_order(sel) if v in present]
 
     def group_order(self, sel: Selection) -> tuple[str, ...]:
@@ -185,7 +180,11 @@ class Explorer:
         return self.normalise(Selection(indicator=indicator, cancer="", period="", level=DEFAULT_LEVEL))[0]
 
     def normalise(self, sel: Selection) -> tuple[Selection, list[Notice]]:
-        """The nearest valid selection, field by field; a notice for each value replaced."""
+        """The nearest valid selection, field by field; a notice for each value replaced (remembered)."""
+        valid, notices = self.memo(("normalise", sel), lambda: self._normalise(sel))
+        return valid, list(notices)
+
+    def _normalise(self, sel: Selection) -> tuple[Selection, tuple[Notice, ...]]:
         notices: list[Notice] = []
 
         def pick(field: str, value: str, options: list[Option], fallback: str | None = None) -> str:
@@ -228,29 +227,38 @@ class Explorer:
         if sel.area and sel.area not in area_codes:
             notices.append(Notice("area", f"area={sel.area!r} has no {LEVEL_LABELS[AreaLevel(sel.level)]} data here; no area selected"))
             sel = sel.with_(area="")
-        return sel, notices
+        return sel, tuple(notices)
 
     # --- rows ----------------------------------------------------------------------
 
     def _slice(self, sel: Selection) -> pd.DataFrame:
-        rows = self._rows(sel.indicator)
-        return rows[
-            (rows["cancer_type"] == sel.cancer)
-            & (rows["period"] == sel.period)
-            & (rows["group_dimension"] == sel.group)
-            & (rows["group_value"] == sel.group_value)
-        ]
+        """Every area's row for the selection's cancer, period and group value (read-only, remembered)."""
+        key = (sel.indicator, sel.cancer, sel.period, sel.group, sel.group_value)
+        return self.memo(("slice", key), lambda: self._take(sel.indicator, self.lookups.positions(sel.indicator).get(key[1:])))
+
+    def _take(self, indicator: str, positions: np.ndarray | None) -> pd.DataFrame:
+        rows = self._rows(indicator)
+        return rows.iloc[0:0] if positions is None else rows.take(positions)
 
     def level_rows(self, sel: Selection) -> pd.DataFrame:
-        rows = self._slice(sel)
-        return rows[rows["area_level"] == sel.level]
+        """The slice's rows at the selection's level (read-only, remembered)."""
+        def compute() -> pd.DataFrame:
+            rows = self._slice(sel)
+            return rows[rows["area_level"] == sel.level]
+
+        return self.memo(("level_rows", sel.indicator, sel.cancer, sel.period, sel.group, sel.group_value, sel.level), compute)
+
+    def _row_of(self, sel: Selection) -> dict[str, int]:
+        """Position of each area code in the slice."""
+        def compute() -> dict[str, int]:
+            return {str(code): i for i, code in enumerate(self._slice(sel)["area_code"])}
+
+        return self.memo(("row_of", sel.indicator, sel.cancer, sel.period, sel.group, sel.group_value), compute)
 
     def area_row(self, sel: Selection, code: str) -> pd.Series | None:
-        rows = self._slice(sel)
-        hits = rows[rows["area_code"] == code]
-        if hits.empty and code in GROUPING_OF:
-            hits = rows[rows["area_code"] == GROUPING_OF[code]]
-        return None if hits.empty else hits.iloc[0]
+        positions = self._row_of(sel)
+        position = positions.get(code, positions.get(GROUPING_OF.get(code, "")))
+        return None if position is None else self._slice(sel).iloc[position]
 
     def alliance_in_data(self, sel: Selection) -> str | None:
         """The code whose row stands for the selected alliance: itself, or NDRS's grouping of it."""
@@ -260,8 +268,7 @@ class Explorer:
         return None
 
     def _has_own_row(self, sel: Selection, code: str) -> bool:
-        rows = self._slice(sel)
-        return bool((rows["area_code"] == code).any())
+        return code in self._row_of(sel)
 
     def benchmark_name(self, sel: Selection) -> str:
         if sel.compare == Comparator.ALLIANCE.value:
@@ -338,18 +345,14 @@ class Explorer:
 
     def trend_rows(self, sel: Selection, code: str) -> pd.DataFrame:
         """The area's series over every period of the selected period's type."""
-        rows = self._rows(sel.indicator)
-        period_type = rows.loc[rows["period"] == sel.period, "period_type"]
-        if period_type.empty:
-            return rows.iloc[0:0]
-        rows = rows[
-            (rows["cancer_type"] == sel.cancer)
-            & (rows["group_dimension"] == sel.group)
-            & (rows["group_value"] == sel.group_value)
-            & (rows["period_type"] == period_type.iloc[0])
-            & (rows["area_code"] == code)
-        ]
-        return rows.sort_values("period_start")
+        period_type = self.lookups.period_type_of(sel.indicator, sel.period)
+        if period_type is None:
+            return self._rows(sel.indicator).iloc[0:0]
+        positions = self.lookups.series_positions(sel.indicator).get((sel.cancer, sel.group, sel.group_value, period_type, code))
+        if positions is None:
+            return self._rows(sel.indicator).iloc[0:0]
+        starts = self._rows(sel.indicator)["period_start"].to_numpy()[positions]
+        return self._take(sel.indicator, positions[np.argsort(starts, kind="stable")])
 
     def group_rows(self, sel: Selection, code: str) -> pd.DataFrame:
         """Every value of the selected group dimension for one area."""

@@ -32,6 +32,11 @@ class Memo:
                 self._values.popitem(last=False)
         return value
 
+    def peek(self, key: Hashable) -> object | None:
+        """The value remembered under `key`, or None; never computes."""
+        with self._lock:
+            return self._values.get(key)
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()

@@ -6,8 +6,10 @@ import hashlib
 import json
 from collections.abc import Callable
 
+import threading
+
 from dash import Dash
-from flask import Response, abort, request
+from flask import Flask, Response, abort, request
 
 from dashboard.core.geography import AreaLevel
 from dashboard.core.settings import PRODUCT_NAME, PROJECT_ROOT, Settings
@@ -17,10 +19,38 @@ from dashboard.figures import maps
 from dashboard.presenters.map import map_view
 from dashboard.query.explorer import Explorer
 from dashboard.web import callbacks
+from dashboard.web.cache import shared_cache
 from dashboard.web.callbacks.state import control_options
 from dashboard.web.layout import page
 
 ASSETS_DIR = PROJECT_ROOT / "assets"
+# The page: Dash's own template, in British English, with the icon inline. A linked favicon
+# is fetched again each time a filter change rewrites the address (15 KB a change with
+# Dash's default icon, measured by bench/browser.py); an inline one costs nothing.
+FAVICON = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
+    "%3Crect width='16' height='16' fill='%23005EB8'/%3E%3C/svg%3E"
+)
+INDEX_STRING = f"""<!DOCTYPE html>
+<html lang="en-GB">
+    <head>
+        {{%metas%}}
+        <title>{{%title%}}</title>
+        <link rel="icon" href="{FAVICON}">
+        {{%css%}}
+    </head>
+    <body>
+        {{%app_entry%}}
+        <footer>
+            {{%config%}}
+            {{%scripts%}}
+            {{%renderer%}}
+        </footer>
+    </body>
+</html>"""
+# What flask-compress compresses: its defaults (HTML, CSS, JavaScript, JSON) and the map's GeoJSON.
+GEOJSON_MIMETYPE = "application/geo+json"
+DEFAULT_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json"]
 GEO_ROUTE = "/geo/<name>.json"
 GEO_CACHE_SECONDS = 24 * 3600
 
@@ -62,13 +92,17 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     settings = settings or Settings()
     dataset = dataset or load_dataset(settings.data_dir, settings.geodata_dir)
     explorer = Explorer.from_dataset(dataset)
+    explorer.warm([explorer.first_indicator])  # the first page's look-ups; the rest below, in the background
     app = Dash(
         __name__,
+        server=_server(settings),
         title=PRODUCT_NAME,
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
         update_title=None,
+        compress=settings.compress,
     )
+    app.index_string = INDEX_STRING
     layers = map_layers(dataset)
     payloads = {name: json.dumps(layer, separators=(",", ":")).encode() for name, layer in layers.items()}
     etags = {name: hashlib.sha256(body).hexdigest()[:16] for name, body in payloads.items()}
@@ -79,7 +113,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
             abort(404)
         if request.if_none_match.contains(etags[name]):
             return Response(status=304)
-        response = Response(payloads[name], mimetype="application/geo+json")
+        response = Response(payloads[name], mimetype=GEOJSON_MIMETYPE)
         response.set_etag(etags[name])
         response.cache_control.public = True
         response.cache_control.max_age = GEO_CACHE_SECONDS
@@ -94,5 +128,22 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         map_figure=maps.map_figure(initial.properties, geometry),
         topojson_url=app.get_asset_url("topojson/"),
     )
-    callbacks.register(app, explorer, geometry)
+    callbacks.register(app, explorer, geometry, shared_cache(app.server, settings.cache_url, dataset.fingerprint))
+    # Each worker builds its look-ups for the other indicators while it waits for requests,
+    # so that no one's first change to another indicator waits for them (about 0.3 s of CPU).
+    threading.Thread(target=explorer.warm, name="warm-lookups", daemon=True).start()
     return app
+
+
+def _server(_settings: Settings) -> Flask:
+    """The Flask server, configured before Dash adds compression to it (flask-compress reads
+    its settings once): brotli for browsers, gzip for other clients, and GeoJSON compressed too."""
+    server = Flask(__name__)
+    server.config.update(
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM_STREAMING=["br", "deflate"],
+        COMPRESS_BR_LEVEL=5,
+        COMPRESS_LEVEL=6,
+        COMPRESS_MIMETYPES=[*DEFAULT_MIMETYPES, GEOJSON_MIMETYPE],
+    )
+    return server

@@ -71,7 +71,9 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
         className="page",
         children=[
             dcc.Location(id=ids.URL, refresh=False),
-            dcc.Store(id=ids.SELECTION, data=selection),
+            # Empty until the first answer: the server then knows the page holds no cards yet
+            # (it leaves out whatever the page already shows, by the selection stored here).
+            dcc.Store(id=ids.SELECTION, data=None),
             dcc.Download(id=ids.DOWNLOAD),
             html.Header(
                 id=ids.HEADER,

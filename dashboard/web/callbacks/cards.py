@@ -1,11 +1,15 @@
-"""The card callbacks' bodies: the selection store in, each card's Dash outputs out.
+"""The cards: for each, the Dash outputs it fills, its content as plain data, and how that
+content becomes those outputs.
 
-Each is a plain function of (explorer, selection dict): it makes one call into a
-presenter and wraps the result in Dash components. `register` only wires them.
+Content is plain data (figures are dicts, text is str) so that it can be compared with what
+the page already shows, remembered per selection and kept in a cache shared by workers.
+Each content function makes one call into a presenter; `render` wraps it in Dash components.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from dash import Patch, html
@@ -23,56 +27,100 @@ from dashboard.presenters.table import table_view
 from dashboard.presenters.trend import trend_view
 from dashboard.presenters.variation import variation_view
 from dashboard.query.explorer import Explorer
+from dashboard.web import ids
 
 
-def map_outputs(explorer: Explorer, geometry: MapGeometry, data: dict[str, str]) -> tuple[Patch, list[html.Li], str]:
+@dataclass(frozen=True)
+class Card:
+    name: str
+    outputs: tuple[tuple[str, str], ...]  # (component id, property), in callback order
+    content: Callable[[Explorer, MapGeometry, Selection], tuple]
+    render: Callable[[tuple], tuple] = lambda content: tuple(content)
+
+
+def map_content(explorer: Explorer, geometry: MapGeometry, sel: Selection) -> tuple:
+    view = map_view(explorer, sel, geometry)
+    return view.properties, view.legend, view.caption
+
+
+def render_map(content: tuple) -> tuple[Patch, list[html.Li], str]:
     """Only the values change: a Patch of the traces and the view box, never the boundaries."""
-    view = map_view(explorer, Selection.from_dict(data), geometry)
+    properties, legend, caption = content
     patched = Patch()
-    for index, properties in view.properties["traces"].items():
-        for key, value in properties.items():
+    for index, trace in properties["traces"].items():
+        for key, value in trace.items():
             patched["data"][index][key] = value
-    for key, value in view.properties["geo"].items():
+    for key, value in properties["geo"].items():
         patched["layout"]["geo"][key] = value
-    patched["layout"]["annotations"] = view.properties["annotations"]  # the MODELLED mark, or none
-    legend = [html.Li([html.Span(className="swatch", style={"background": colour}), label], **{"data-key": key}) for key, label, colour in view.legend]
-    return patched, legend, view.caption
+    patched["layout"]["annotations"] = properties["annotations"]  # the MODELLED mark, or none
+    items = [html.Li([html.Span(className="swatch", style={"background": colour}), label], **{"data-key": key}) for key, label, colour in legend]
+    return patched, items, caption
 
 
-def ranked_outputs(explorer: Explorer, data: dict[str, str]) -> tuple[dict[str, Any], str]:
-    sel = Selection.from_dict(data)
+def ranked_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) -> tuple:
     return ranked_view(explorer, sel), ranked_title(explorer, sel)
 
 
-def trend_outputs(explorer: Explorer, data: dict[str, str]) -> tuple[dict[str, Any], str, str, list[html.Span]]:
-    figure, title, note, icons = trend_view(explorer, Selection.from_dict(data))
+def trend_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) -> tuple:
+    return trend_view(explorer, sel)
+
+
+def render_trend(content: tuple) -> tuple:
+    figure, title, note, icons = content
     badges = [html.Span(letter, className=f"spc-icon {css}", title=label, role="img", **{"aria-label": label}) for css, letter, label in icons]
     return figure, title, note, badges
 
 
-def groups_outputs(explorer: Explorer, data: dict[str, str]) -> tuple[dict[str, Any], str]:
-    return groups_view(explorer, Selection.from_dict(data))
+def groups_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) -> tuple:
+    return tuple(groups_view(explorer, sel))
 
 
-def headline_outputs(explorer: Explorer, data: dict[str, str]) -> tuple[str, bool, str, bool]:
+def headline_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) -> tuple:
     """(headline, modelled badge hidden, no-data message, no-data message hidden)."""
-    sel = Selection.from_dict(data)
     reason = no_data_reason(explorer, sel)
     return headline_view(explorer, sel), not explorer.modelled_in_view(sel), reason, not reason
 
 
-def variation_outputs(explorer: Explorer, data: dict[str, str]) -> list[Any]:
-    items = variation_view(explorer, Selection.from_dict(data))
-    return [child for term, text in items for child in (html.Dt(term), html.Dd(text))]
+def variation_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) -> tuple:
+    return (variation_view(explorer, sel),)
 
 
-def inequality_outputs(explorer: Explorer, data: dict[str, str]) -> tuple[dict[str, Any], str]:
-    return inequality_rank_view(explorer, Selection.from_dict(data))
+def render_variation(content: tuple) -> tuple[list[Any]]:
+    (items,) = content
+    return ([child for term, text in items for child in (html.Dt(term), html.Dd(text))],)
 
 
-def funnel_outputs(explorer: Explorer, data: dict[str, str]) -> tuple[dict[str, Any], str]:
-    return funnel_view(explorer, Selection.from_dict(data))
+def inequality_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) -> tuple:
+    return tuple(inequality_rank_view(explorer, sel))
 
 
-def table_outputs(explorer: Explorer, data: dict[str, str]) -> list[dict[str, object]]:
-    return table_view(explorer, Selection.from_dict(data))
+def funnel_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) -> tuple:
+    return tuple(funnel_view(explorer, sel))
+
+
+def table_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) -> tuple:
+    return (table_view(explorer, sel),)
+
+
+CARDS: tuple[Card, ...] = (
+    Card("map", ((ids.MAP, "figure"), (ids.MAP_LEGEND, "children"), (ids.MAP_CAPTION, "children")), map_content, render_map),
+    Card("ranked", ((ids.RANKED, "figure"), (ids.RANKED_TITLE, "children")), ranked_content),
+    Card("trend", ((ids.TREND, "figure"), (ids.TREND_TITLE, "children"), (ids.TREND_NOTE, "children"), (ids.SPC_ICONS, "children")), trend_content, render_trend),
+    Card("groups", ((ids.GROUPS, "figure"), (ids.GAP, "children")), groups_content),
+    Card("headline", ((ids.HEADLINE, "children"), (ids.MODELLED_BADGE, "hidden"), (ids.NO_DATA, "children"), (ids.NO_DATA, "hidden")), headline_content),
+    Card("variation", ((ids.VARIATION, "children"),), variation_content, render_variation),
+    Card("inequality", ((ids.INEQUALITY_RANK, "figure"), (ids.INEQUALITY_NOTE, "children")), inequality_content),
+    Card("funnel", ((ids.FUNNEL, "figure"), (ids.FUNNEL_NOTE, "children")), funnel_content),
+    Card("table", ((ids.TABLE, "data"),), table_content),
+)
+
+
+def contents(explorer: Explorer, geometry: MapGeometry, sel: Selection) -> dict[str, tuple]:
+    """Every card's content for one selection."""
+    return {card.name: card.content(explorer, geometry, sel) for card in CARDS}
+
+
+def card_outputs(name: str, explorer: Explorer, data: dict[str, str], geometry: MapGeometry | None = None) -> tuple:
+    """One card's Dash outputs for a selection dict (only the map needs `geometry`)."""
+    card = next(card for card in CARDS if card.name == name)
+    return card.render(card.content(explorer, geometry, Selection.from_dict(data)))  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ state into the callback's outputs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -82,7 +83,7 @@ def next_state(
                 current["area"] = ""  # an area outside the newly chosen alliance
         sel, _ = explorer.normalise(Selection.from_dict(current))
         notices = []
-    return PageState(sel, encode(sel), notices, control_options(explorer, sel))
+    return PageState(sel, encode(sel), notices, control_options_of(explorer, sel))
 
 
 def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option]]:
@@ -107,18 +108,27 @@ def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option
     }
 
 
-def sync_state(
+def control_options_of(explorer: Explorer, sel: Selection) -> dict[str, list[Option]]:
+    """`control_options`, remembered per selection (every change compares with the previous one's)."""
+    return explorer.memo(("control_options", sel), lambda: control_options(explorer, sel))
+
+
+def page_state(
     explorer: Explorer, *, trigger: str | None, search: str | None, values: dict[str, str],
     map_click: dict[str, Any] | None, ranked_click: dict[str, Any] | None, previous: dict[str, str] | None,
-) -> tuple[Any, ...]:
-    """The state callback: (URL search, selection, notices, control values…, control options…, group value disabled)."""
+) -> PageState:
+    """Dash's trigger turned into a `Change`, and the page's next state."""
     if trigger in (None, ids.URL):
-        state = next_state(explorer, change=Change.URL, search=search, values=values, previous=previous)
-    elif trigger in (ids.MAP, ids.RANKED):
+        return next_state(explorer, change=Change.URL, search=search, values=values, previous=previous)
+    if trigger in (ids.MAP, ids.RANKED):
         area = clicked_area(map_click if trigger == ids.MAP else ranked_click)
-        state = next_state(explorer, change=Change.CLICK, search=search, values=values, previous=previous, area=area)
-    else:
-        state = next_state(explorer, change=Change.CONTROL, search=search, values=values, previous=previous, field=FIELD_OF_CONTROL.get(trigger))
+        return next_state(explorer, change=Change.CLICK, search=search, values=values, previous=previous, area=area)
+    return next_state(explorer, change=Change.CONTROL, search=search, values=values, previous=previous, field=FIELD_OF_CONTROL.get(trigger))
+
+
+def state_outputs(state: PageState, trigger: str | None, unchanged: Callable[[str], bool] = lambda _field: False) -> tuple[Any, ...]:
+    """(URL search, selection, notices, control values…, control options…, group value disabled);
+    a control's options are `no_update` when `unchanged(field)` says the browser already holds them."""
     notices = [html.P(f"Link parameter '{n.parameter}': {n.message}", className="notice") for n in state.notices]
     selection = state.selection.as_dict()
     return (
@@ -126,6 +136,15 @@ def sync_state(
         selection,
         notices,
         *[selection[f] for f in FIELDS],
-        *[as_options(state.options[f]) for f in FIELDS],
+        *[no_update if unchanged(f) else as_options(state.options[f]) for f in FIELDS],
         state.selection.group == GroupDimension.ALL.value,
     )
+
+
+def sync_state(
+    explorer: Explorer, *, trigger: str | None, search: str | None, values: dict[str, str],
+    map_click: dict[str, Any] | None, ranked_click: dict[str, Any] | None, previous: dict[str, str] | None,
+) -> tuple[Any, ...]:
+    """The state part of the page callback, every option sent."""
+    state = page_state(explorer, trigger=trigger, search=search, values=values, map_click=map_click, ranked_click=ranked_click, previous=previous)
+    return state_outputs(state, trigger)

@@ -1,0 +1,15 @@
+"""gunicorn settings for production (`make serve-gunicorn`; docs/performance.md).
+
+Workers and the address come from the command line (`--workers`, `--bind`); the app itself
+takes its settings from DASHBOARD_* environment variables (dashboard/core/settings.py).
+"""
+
+worker_class = "sync"  # the callbacks are CPU-bound: one request per process, no threads to share the GIL
+timeout = 60  # a worker silent this long is replaced
+graceful_timeout = 10
+keepalive = 2
+backlog = 512  # requests queued while every worker is busy (20 clients at once, in the load test)
+accesslog = None  # no per-request log: volume without value here; errors still go to the error log
+errorlog = "-"
+loglevel = "warning"
+proc_name = "cancer-variation-explorer"

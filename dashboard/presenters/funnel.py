@@ -16,7 +16,7 @@ from dashboard.query.explorer import Explorer
 from dashboard.stats import funnel
 
 MIN_AREAS = 3
-LIMIT_POINTS = 100  # points along each limit line
+LIMIT_POINTS = 60  # points along each limit line: smooth on a log axis, and less for every change to send and draw
 
 
 def funnel_limits(unit: Unit, baseline: float, low: float, high: float) -> funnel.FunnelLimits:

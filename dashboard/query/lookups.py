@@ -8,6 +8,7 @@ indicator's keys (a few thousand rows) instead of the whole table.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,7 @@ class Lookups:
         """Build every look-up for `indicators` (default: all), so that no user's first change
         in an indicator waits for them."""
         for indicator in self.tables if indicators is None else indicators:
-            self.catalogue(indicator)
+            self._options(indicator)
             self.positions(indicator)
             self.series_positions(indicator)
 
@@ -80,39 +81,51 @@ class Lookups:
         return self._index(("series_positions", indicator), index)
 
 
+    def _options(self, indicator: str) -> OptionIndex:
+        """What each control may offer, for every choice of the controls above it: built in one
+        pass over the distinct combinations, then every question is a dictionary look-up."""
+        def build() -> OptionIndex:
+            combos = self.catalogue(indicator)
+            index = OptionIndex()
+            order = {t: i for i, t in enumerate(PERIOD_TYPE_ORDER)}
+            periods: dict[tuple[str, str], dict[str, tuple[int, pd.Timestamp, str]]] = {}
+            for cancer, level, period, period_type, start, dimension, value in combos.itertuples(index=False):
+                index.cancers.add(cancer)
+                index.levels.setdefault(cancer, set()).add(level)
+                periods.setdefault((cancer, level), {})[period] = (order[period_type], start, period_type)
+                index.group_dimensions.setdefault((cancer, level, period), set()).add(dimension)
+                index.group_values.setdefault((cancer, period, dimension), set()).add(value)
+            for key, found in periods.items():  # years first, then shorter spans; latest first within each
+                ranked = sorted(found.items(), key=lambda item: (item[1][0], -item[1][1].value))
+                index.periods[key] = [(period, period_type) for period, (_, _, period_type) in ranked]
+            return index
+
+        return self._index(("options", indicator), build)
+
     def cancers(self, indicator: str) -> list[str]:
         """Cancer types with rows, the all-cancers total first."""
-        return self._index(("cancers", indicator), lambda: sorted(set(self.catalogue(indicator)["cancer_type"]), key=lambda c: (not is_total(c), c)))
+        return sorted(self._options(indicator).cancers, key=lambda c: (not is_total(c), c))
 
     def levels(self, indicator: str, cancer: str) -> frozenset[str]:
-        def compute() -> frozenset[str]:
-            combos = self.catalogue(indicator)
-            return frozenset(combos.loc[combos["cancer_type"] == cancer, "area_level"])
-
-        return self._index(("levels", indicator, cancer), compute)
+        return frozenset(self._options(indicator).levels.get(cancer, ()))
 
     def periods(self, indicator: str, cancer: str, level: str) -> list[tuple[str, str]]:
         """(period, period type) with rows, in the Period list's order."""
-        def compute() -> list[tuple[str, str]]:
-            combos = self.catalogue(indicator)
-            combos = combos[(combos["cancer_type"] == cancer) & (combos["area_level"] == level)]
-            periods = combos[["period", "period_type", "period_start"]].drop_duplicates("period")
-            periods = periods.assign(order=periods["period_type"].map(PERIOD_TYPE_ORDER.index))
-            periods = periods.sort_values(["order", "period_start"], ascending=[True, False])
-            return list(zip(periods["period"], periods["period_type"], strict=True))
-
-        return self._index(("periods", indicator, cancer, level), compute)
+        return list(self._options(indicator).periods.get((cancer, level), ()))
 
     def group_dimensions(self, indicator: str, cancer: str, level: str, period: str) -> frozenset[str]:
-        def compute() -> frozenset[str]:
-            combos = self.catalogue(indicator)
-            return frozenset(combos.loc[(combos["cancer_type"] == cancer) & (combos["area_level"] == level) & (combos["period"] == period), "group_dimension"])
-
-        return self._index(("group_dimensions", indicator, cancer, level, period), compute)
+        return frozenset(self._options(indicator).group_dimensions.get((cancer, level, period), ()))
 
     def group_values(self, indicator: str, cancer: str, period: str, group: str) -> frozenset[str]:
-        def compute() -> frozenset[str]:
-            combos = self.catalogue(indicator)
-            return frozenset(combos.loc[(combos["cancer_type"] == cancer) & (combos["period"] == period) & (combos["group_dimension"] == group), "group_value"])
+        return frozenset(self._options(indicator).group_values.get((cancer, period, group), ()))
 
-        return self._index(("group_values", indicator, cancer, period, group), compute)
+
+@dataclass
+class OptionIndex:
+    """One indicator's option look-ups (see `Lookups._options`)."""
+
+    cancers: set[str] = field(default_factory=set)
+    levels: dict[str, set[str]] = field(default_factory=dict)
+    periods: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    group_dimensions: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
+    group_values: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)

@@ -28,7 +28,7 @@ ASSETS_DIR = PROJECT_ROOT / "assets"
 # is fetched again each time a filter change rewrites the address (15 KB a change with
 # Dash's default icon, measured by bench/browser.py); an inline one costs nothing.
 FAVICON = (
-    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
+    "data:image/svg+xml,%3Csvg xmlns='http%3A//www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
     "%3Crect width='16' height='16' fill='%23005EB8'/%3E%3C/svg%3E"
 )
 INDEX_STRING = f"""<!DOCTYPE html>

@@ -35,7 +35,8 @@ class Card:
     name: str
     outputs: tuple[tuple[str, str], ...]  # (component id, property), in callback order
     content: Callable[[Explorer, MapGeometry, Selection], tuple]
-    render: Callable[[tuple], tuple] = lambda content: tuple(content)
+    # (content, the content the page shows now if known) -> the card's outputs
+    render: Callable[[tuple, tuple | None], tuple] = lambda content, _shown: tuple(content)
 
 
 def map_content(explorer: Explorer, geometry: MapGeometry, sel: Selection) -> tuple:
@@ -43,16 +44,21 @@ def map_content(explorer: Explorer, geometry: MapGeometry, sel: Selection) -> tu
     return view.properties, view.legend, view.caption
 
 
-def render_map(content: tuple) -> tuple[Patch, list[html.Li], str]:
-    """Only the values change: a Patch of the traces and the view box, never the boundaries."""
+def render_map(content: tuple, shown: tuple | None = None) -> tuple[Patch, list[html.Li], str]:
+    """Only the values change: a Patch of the traces and the view box, never the boundaries;
+    and, when the content the page shows is known, only the properties that differ from it."""
     properties, legend, caption = content
+    before = shown[0] if shown else {"traces": {}, "geo": {}}
     patched = Patch()
     for index, trace in properties["traces"].items():
         for key, value in trace.items():
-            patched["data"][index][key] = value
+            if before["traces"].get(index, {}).get(key) != value:
+                patched["data"][index][key] = value
     for key, value in properties["geo"].items():
-        patched["layout"]["geo"][key] = value
-    patched["layout"]["annotations"] = properties["annotations"]  # the MODELLED mark, or none
+        if before["geo"].get(key) != value:
+            patched["layout"]["geo"][key] = value
+    if before.get("annotations") != properties["annotations"]:
+        patched["layout"]["annotations"] = properties["annotations"]  # the MODELLED mark, or none
     items = [html.Li([html.Span(className="swatch", style={"background": colour}), label], **{"data-key": key}) for key, label, colour in legend]
     return patched, items, caption
 
@@ -65,7 +71,7 @@ def trend_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) ->
     return trend_view(explorer, sel)
 
 
-def render_trend(content: tuple) -> tuple:
+def render_trend(content: tuple, _shown: tuple | None = None) -> tuple:
     figure, title, note, icons = content
     badges = [html.Span(letter, className=f"spc-icon {css}", title=label, role="img", **{"aria-label": label}) for css, letter, label in icons]
     return figure, title, note, badges
@@ -85,7 +91,7 @@ def variation_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection
     return (variation_view(explorer, sel),)
 
 
-def render_variation(content: tuple) -> tuple[list[Any]]:
+def render_variation(content: tuple, _shown: tuple | None = None) -> tuple[list[Any]]:
     (items,) = content
     return ([child for term, text in items for child in (html.Dt(term), html.Dd(text))],)
 
@@ -123,4 +129,4 @@ def contents(explorer: Explorer, geometry: MapGeometry, sel: Selection) -> dict[
 def card_outputs(name: str, explorer: Explorer, data: dict[str, str], geometry: MapGeometry | None = None) -> tuple:
     """One card's Dash outputs for a selection dict (only the map needs `geometry`)."""
     card = next(card for card in CARDS if card.name == name)
-    return card.render(card.content(explorer, geometry, Selection.from_dict(data)))  # type: ignore[arg-type]
+    return card.render(card.content(explorer, geometry, Selection.from_dict(data)), None)  # type: ignore[arg-type]

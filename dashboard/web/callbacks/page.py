@@ -87,7 +87,7 @@ def update(
         if shown is not None and shown.get(card.name) == content:
             outputs += (no_update,) * len(card.outputs)
         else:
-            outputs += card.render(content)
+            outputs += card.render(content, shown.get(card.name) if shown is not None else None)
     return outputs
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashboard.core.geography import EAST_OF_ENGLAND_CODE, EAST_OF_ENGLAND_MEMBERS, AreaLevel
 from dashboard.core.measures import Unit
 from dashboard.core.selection import ColourBy, Selection
 from dashboard.data.schema import DataStatus
@@ -31,7 +32,9 @@ from dashboard.figures.theme import (
 from dashboard.stats.compare import COMPARISON_LABELS, Comparison
 
 TRANSPARENT = "rgba(0,0,0,0)"
-BACKGROUND, AREAS, OUTLINES = 0, 1, 2  # trace order
+# Trace order. The grey layer holds only areas with no value, so it never lies under a coloured
+# one and may come after; the coloured areas come first (and are the first trace drawn).
+AREAS, BACKGROUND, OUTLINES = 0, 1, 2
 MARGIN_DEGREES = 0.15
 
 
@@ -133,20 +136,37 @@ def map_properties(
             "showscale": True,
             "colorbar": {"title": {"text": unit}, "thickness": 14, "len": 0.7},
         }
-    outline_width = [3.5 if code == sel.alliance else 1.8 for code in geometry.alliance_codes]
+    # Drawing costs the browser per area on every change (bench/browser.py): the grey layer holds
+    # only the areas without a value, and at the alliance level, where the areas are the
+    # alliances, the outline layer holds only the chosen alliance's thick border.
+    shown = set(codes)
+    missing = [code for code in geometry.level_codes[sel.level] if code not in shown and not _drawn_by_grouping(code, shown)]
+    outlined = [c for c in geometry.alliance_codes if c == sel.alliance] if sel.level == AreaLevel.ALLIANCE.value else list(geometry.alliance_codes)
     return {
         "traces": {
             BACKGROUND: {
                 "geojson": geometry.urls[sel.level],
-                "locations": geometry.level_codes[sel.level],
-                "z": [0] * len(geometry.level_codes[sel.level]),
-                "customdata": background_hover(rows, geometry.level_codes[sel.level], names or {}),
+                "locations": missing,
+                "z": [0] * len(missing),
+                "customdata": background_hover(rows, missing, names or {}),
             },
             AREAS: areas,
-            OUTLINES: {"marker": {"line": {"width": outline_width, "color": NHS_DARK_BLUE}}},
+            OUTLINES: {
+                "locations": outlined,
+                "z": [0] * len(outlined),
+                "marker": {"line": {"width": [3.5 if code == sel.alliance else 1.8 for code in outlined], "color": NHS_DARK_BLUE}},
+            },
         },
         "geo": _geo_ranges(geometry.bounds.get(sel.alliance, geometry.bounds[""])),
     }
+
+
+def _drawn_by_grouping(code: str, shown: set[str]) -> bool:
+    """NDRS's East of England grouping and its two alliances cover the same ground: whichever
+    has the values is drawn, and the other needs no grey beneath it."""
+    if code == EAST_OF_ENGLAND_CODE:
+        return set(EAST_OF_ENGLAND_MEMBERS) <= shown
+    return code in EAST_OF_ENGLAND_MEMBERS and EAST_OF_ENGLAND_CODE in shown
 
 
 def map_figure(properties: dict[str, Any], geometry: MapGeometry) -> dict[str, Any]:
@@ -164,8 +184,6 @@ def map_figure(properties: dict[str, Any], geometry: MapGeometry) -> dict[str, A
         OUTLINES: {
             "type": "choropleth",
             "geojson": geometry.outline_url,
-            "locations": geometry.alliance_codes,
-            "z": [0] * len(geometry.alliance_codes),
             "colorscale": [[0, TRANSPARENT], [1, TRANSPARENT]],
             "showscale": False,
             "hoverinfo": "skip",
@@ -173,7 +191,7 @@ def map_figure(properties: dict[str, Any], geometry: MapGeometry) -> dict[str, A
         },
     }
     traces = []
-    for index in (BACKGROUND, AREAS, OUTLINES):
+    for index in (AREAS, BACKGROUND, OUTLINES):
         trace = dict(static[index])
         for key, value in properties["traces"][index].items():
             trace[key] = {**trace.get(key, {}), **value} if isinstance(value, dict) and isinstance(trace.get(key), dict) else value

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from dashboard.core.settings import PRODUCT_NAME
 from dashboard.core.sources import BOUNDARY_ATTRIBUTION
 
-AREA_PATHS = ".choroplethlayer g.trace:nth-child(2) path.choroplethlocation"
+AREA_PATHS = ".choroplethlayer g.trace:nth-child(1) path.choroplethlocation"  # the coloured areas: the first trace
 ALL_PATHS = ".choroplethlayer path.choroplethlocation"
 
 
@@ -44,9 +44,10 @@ def test_first_page_shows_alliances_offline(watched: Page, live_server: str, scr
     wait_ready(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(PRODUCT_NAME)
     expect(page.get_by_text(BOUNDARY_ATTRIBUTION)).to_be_visible()
-    # The 21 alliances of 2022 coloured (East of England North and South apart), under their 21 outlines.
+    # The 21 alliances of 2022 coloured (East of England North and South apart); every one has a
+    # value, so no area is drawn grey beneath them, and no alliance is chosen, so none is outlined.
     expect(page.locator(AREA_PATHS)).to_have_count(21)
-    expect(page.locator(".choroplethlayer g.trace:nth-child(3) path.choroplethlocation")).to_have_count(21)
+    expect(page.locator(".choroplethlayer path.choroplethlocation")).to_have_count(21)
     assert "In 2022" in headline(page) and "England" in headline(page)
     box = page.locator(".choroplethlayer").bounding_box()
     widths = page.locator(AREA_PATHS).evaluate_all("paths => paths.map(p => p.getBBox().width)")

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 
 from dashboard.core.selection import Selection
+from dashboard.figures import maps
 from dashboard.pipeline.disclosure_model import build_model
 from dashboard.pipeline.indicators import INDICATORS
 from dashboard.pipeline.protection import audit, decide, served_withheld
@@ -210,7 +211,7 @@ def test_random_selections_show_no_small_count(explorer: Explorer, data) -> None
             _no_small_counts(frame)
     # The map and the ranked chart show a value only for rows the table shows.
     shown = set(table.loc[table["value"].notna(), "area_code"]) if not table.empty else set()
-    mapped = map_view(explorer, sel, _geometry(explorer)).properties["traces"][1]["locations"]
+    mapped = map_view(explorer, sel, _geometry(explorer)).properties["traces"][maps.AREAS]["locations"]
     assert set(mapped) == shown
 
 

@@ -14,7 +14,7 @@ from dashboard.data.registry import Indicator
 from dashboard.data.schema import DataStatus
 from dashboard.figures.formatting import VALUE_DECIMALS
 from dashboard.figures.tables import rounded_rows
-from dashboard.stats.disclosure import RULE_TEXT
+from dashboard.core.disclosure_rule import RULE_TEXT
 
 
 def download_filename(sel: Selection) -> str:

@@ -48,11 +48,6 @@ IMPORTANT = 1e6  # added to a cell's cost: chosen as a partner only when no othe
 PRIMARY = "Withheld: a count of 1 to 4 people"
 SECONDARY = "Withheld: would let a withheld count of 1 to 4 be worked out from other figures"
 DERIVED = "Withheld: computed from a withheld count"
-RULE_TEXT = (
-    "No figure is shown that rests on 1 to 4 people (a count, or the gap between a total and the part that met a standard), "
-    "and wherever the figures shown, combined in any way, would pin a withheld one down, the fewest other people's figures "
-    "are withheld too, so that it could be anything across at least 5 people. Each withheld figure says which of these reasons applies."
-)
 MODELLED_COUNTS = "Modelled figures show a percentage only: the model estimates shares, not counts of real people."
 WORKERS = min(2, os.cpu_count() or 1)  # processes proving linked groups of cells at once
 AUDIT_BATCHES = 40  # the audit's last rounds: what is left, split into this many batches, one table each

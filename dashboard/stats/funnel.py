@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import special  # not scipy.stats: slow to import (see intervals.py)
 
 from dashboard.stats.intervals import z_value
 
@@ -279,7 +279,7 @@ def overdispersion(
         raise ValueError("the baseline leaves no sampling variation (a proportion of 0 or 100%, or a rate of 0)")
     z = _winsorised((y - baseline) / s, winsorise)
     phi = float(np.sum(z**2) / k)
-    present = bool(k * phi > stats.chi2.ppf(1 - OVERDISPERSION_ALPHA, k - 1))
+    present = bool(k * phi > 2 * special.gammaincinv((k - 1) / 2, 1 - OVERDISPERSION_ALPHA))
     tau2 = 0.0
     if present:
         w = 1 / s**2

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special  # not scipy.stats: slow to import (see intervals.py)
 
 Array = NDArray[np.float64]
 
@@ -268,7 +268,7 @@ def _standard_error(
     if lower.shape != y.shape or upper.shape != y.shape:
         raise ValueError("lower_ci and upper_ci must have one entry per group")
     link, _ = _link(value_type)
-    z = stats.norm.ppf(limits_confidence + (1 - limits_confidence) / 2)
+    z = special.ndtri(limits_confidence + (1 - limits_confidence) / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         return (link(upper) - link(lower)) / (2 * z)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy import special  # not scipy.stats: slow to import (see intervals.py)
 
 Z95 = 1.959964  # the published limits are 95% limits
 SIGNIFICANCE = 0.05
@@ -64,7 +64,7 @@ def linear_trend(
     sxx = np.sum(weight * (t - t_bar) ** 2)
     slope = float(np.sum(weight * (t - t_bar) * (y - y_bar)) / sxx)
     slope_se = float(1 / math.sqrt(sxx))
-    p_value = float(2 * stats.norm.sf(abs(slope) / slope_se))
+    p_value = float(2 * special.ndtr(-abs(slope) / slope_se))
     low, high = slope - Z95 * slope_se, slope + Z95 * slope_se
     if p_value < SIGNIFICANCE:
         direction = "increasing" if slope > 0 else "decreasing"

@@ -181,7 +181,7 @@ def table_columns() -> list[dict[str, Any]]:
 
 def help_text() -> list[Any]:
     """Every method in plain English (docs/statistics.md and docs/data.md say the same at more length)."""
-    from dashboard.stats.disclosure import RULE_TEXT
+    from dashboard.core.disclosure_rule import RULE_TEXT
     from dashboard.stats.variation import DEFINITIONS
 
     missing = " and ".join(label.lower() for label in GROUPS_WITHOUT_DATA.values())

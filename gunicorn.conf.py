@@ -4,6 +4,7 @@ Workers and the address come from the command line (`--workers`, `--bind`); the 
 takes its settings from DASHBOARD_* environment variables (dashboard/core/settings.py).
 """
 
+preload_app = True  # the master reads and checks the data once, then forks: start-up is one build, not one per worker
 worker_class = "sync"  # the callbacks are CPU-bound: one request per process, no threads to share the GIL
 timeout = 60  # a worker silent this long is replaced
 graceful_timeout = 10
@@ -13,3 +14,11 @@ accesslog = None  # no per-request log: volume without value here; errors still 
 errorlog = "-"
 loglevel = "warning"
 proc_name = "cancer-variation-explorer"
+
+
+def post_fork(_server, _worker) -> None:
+    """Each worker builds its look-ups in the background once forked (dashboard/web/app.py)."""
+    from dashboard.web.app import warm_lookups
+    from dashboard.wsgi import app
+
+    warm_lookups(app)

@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from dashboard.core.checksums import sha256_of
 from dashboard.core.errors import InputError
 from dashboard.core.geography import EAST_OF_ENGLAND_CODE, ENGLAND_CODE, AreaLevel
+from dashboard.core.geography import MANIFEST_FILE as BOUNDARY_MANIFEST
 from dashboard.data.boundaries import Boundaries, load_boundaries
 from dashboard.data.registry import Registry, read_registry
 from dashboard.data.schema import (
@@ -111,7 +112,10 @@ def load_dataset(data_dir: Path, geodata_dir: Path) -> Dataset:
     pa.default_memory_pool().release_unused()
     for column in DERIVED_COLUMNS:  # attached column by column: no second copy of the whole table
         typed[column] = derived[column].to_numpy()
-    fingerprint = hashlib.sha256(f"{sha256_of(path)}:{sha256_of(data_dir / DERIVED_FILE)}".encode()).hexdigest()
+    # Everything a card's content depends on: the table, its derived columns, the indicators'
+    # metadata (names, units, polarity) and the boundaries (their manifest holds their checksums).
+    parts = (path, data_dir / DERIVED_FILE, data_dir / METADATA_FILE, geodata_dir / BOUNDARY_MANIFEST)
+    fingerprint = hashlib.sha256(":".join(sha256_of(part) for part in parts).encode()).hexdigest()
     return Dataset(boundaries=boundaries, indicators=withhold(compact(typed)), registry=registry, fingerprint=fingerprint)
 
 

@@ -58,6 +58,7 @@ PERIOD_TYPE_LABELS = {
 }
 DEFAULT_LEVEL = AreaLevel.ALLIANCE.value
 PEER_GROUPS = 5  # peers = areas in the same fifth of the level by share of residents in England's most deprived fifth
+ANSWERS_KEPT = 1_500  # selections' answers per worker (cards, options, validity): about 40 MB at most
 GROUPING_OF = {member: EAST_OF_ENGLAND_CODE for member in EAST_OF_ENGLAND_MEMBERS}
 
 
@@ -71,6 +72,7 @@ class Explorer:
     peer_group: Mapping[str, int]  # area code -> deprivation fifth within its level (1 = most deprived)
     # Results of pure, costly calls, kept per explorer (so per worker), never module-wide.
     _memo: Memo = field(default_factory=Memo, repr=False)
+    _answers: Memo = field(default_factory=lambda: Memo(size=ANSWERS_KEPT), repr=False)
     # Look-ups built once per indicator (row positions, distinct combinations): never evicted by results.
     lookups: Lookups = field(default=None, repr=False)  # type: ignore[assignment]  # set in __post_init__
 
@@ -111,13 +113,21 @@ class Explorer:
         same rows, and the inequality ranking and funnel limits are slow. Read-only results."""
         return self._memo.get(key, compute)
 
+    def answer(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` for a whole selection's answer (its cards, its options), remembered
+        apart from the working rows `memo` holds: answers are small (tens of KB) and many
+        selections' worth stay, so a selection asked for again costs no computing."""
+        return self._answers.get(key, compute)
+
     def recall(self, key: Hashable) -> object | None:
-        """What `memo` remembers under `key`, or None (nothing is computed)."""
-        return self._memo.peek(key)
+        """What `answer` or `memo` remembers under `key`, or None (nothing is computed)."""
+        found = self._answers.peek(key)
+        return self._memo.peek(key) if found is None else found
 
     def forget(self) -> None:
         """Drop every remembered result, keeping the look-ups (benchmarks time cold calls with it)."""
         self._memo.clear()
+        self._answers.clear()
 
     # --- options for the controls ----------------------------------------------------
 
@@ -181,7 +191,7 @@ class Explorer:
 
     def normalise(self, sel: Selection) -> tuple[Selection, list[Notice]]:
         """The nearest valid selection, field by field; a notice for each value replaced (remembered)."""
-        valid, notices = self.memo(("normalise", sel), lambda: self._normalise(sel))
+        valid, notices = self.answer(("normalise", sel), lambda: self._normalise(sel))
         return valid, list(notices)
 
     def _normalise(self, sel: Selection) -> tuple[Selection, tuple[Notice, ...]]:

@@ -51,7 +51,7 @@ def card_contents(explorer: Explorer, geometry: MapGeometry, sel: Selection, cac
             cache.set(key, contents)
         return contents
 
-    return explorer.memo(("cards", sel), compute)
+    return explorer.answer(("cards", sel), compute)
 
 
 def cache_key(sel: Selection) -> str:
@@ -78,6 +78,8 @@ def update(
     )
     before = _shown_before(previous)
     held = explorer.recall(("control_options", before)) if before is not None else None
+    if held is None and before is not None and explorer.normalise(before)[0] == before:
+        held = state.control_options_of(explorer, before)  # another worker served it: its options are look-ups
     outputs = state.state_outputs(page, trigger, unchanged=lambda field: held is not None and held[field] == page.options[field])
     contents = card_contents(explorer, geometry, page.selection, cache)
     # On the page's first request the store is empty (the cards too): everything is sent.
@@ -93,7 +95,7 @@ def update(
 
 def _shown_before(previous: dict[str, str] | None) -> Selection | None:
     """The selection the page showed before this change, as the store says; None if the store
-    holds anything else. It is only ever looked up among remembered results, never computed."""
+    holds anything else. Its cards are only ever looked up (here or in the shared cache), never computed."""
     if not isinstance(previous, dict):
         return None
     try:

@@ -110,7 +110,7 @@ def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option
 
 def control_options_of(explorer: Explorer, sel: Selection) -> dict[str, list[Option]]:
     """`control_options`, remembered per selection (every change compares with the previous one's)."""
-    return explorer.memo(("control_options", sel), lambda: control_options(explorer, sel))
+    return explorer.answer(("control_options", sel), lambda: control_options(explorer, sel))
 
 
 def page_state(

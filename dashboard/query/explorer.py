@@ -73,12 +73,10 @@ class Explorer:
     # Results of pure, costly calls, kept per explorer (so per worker), never module-wide.
     _memo: Memo = field(default_factory=Memo, repr=False)
     _answers: Memo = field(default_factory=lambda: Memo(size=ANSWERS_KEPT), repr=False)
-    # Look-ups built once per indicator (row positions, distinct combinations): never evicted by results.
-    lookups: Lookups = field(default=None, repr=False)  # type: ignore[assignment]  # set in __post_init__
+    lookups: Lookups = field(init=False, repr=False)  # built once per indicator, never evicted by results
 
     def __post_init__(self) -> None:
-        if self.lookups is None:
-            object.__setattr__(self, "lookups", Lookups(self.tables))
+        object.__setattr__(self, "lookups", Lookups(self.tables))
 
     def warm(self, indicators: list[str] | None = None) -> None:
         """Build the look-ups a filter change uses for `indicators` (default: all)."""
@@ -114,18 +112,15 @@ class Explorer:
         return self._memo.get(key, compute)
 
     def answer(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """`compute()` for a whole selection's answer (its cards, its options), remembered
-        apart from the working rows `memo` holds: answers are small (tens of KB) and many
-        selections' worth stay, so a selection asked for again costs no computing."""
+        """`compute()` for a selection's answer (cards, options), kept apart from `memo`'s rows: small, and many stay."""
         return self._answers.get(key, compute)
 
     def recall(self, key: Hashable) -> object | None:
         """What `answer` or `memo` remembers under `key`, or None (nothing is computed)."""
-        found = self._answers.peek(key)
-        return self._memo.peek(key) if found is None else found
+        return self._answers.peek(key) or self._memo.peek(key)
 
     def forget(self) -> None:
-        """Drop every remembered result, keeping the look-ups (benchmarks time cold calls with it)."""
+        """Drop every remembered result but the look-ups (benchmarks time cold calls with it)."""
         self._memo.clear()
         self._answers.clear()
 
@@ -273,12 +268,9 @@ class Explorer:
     def alliance_in_data(self, sel: Selection) -> str | None:
         """The code whose row stands for the selected alliance: itself, or NDRS's grouping of it."""
         for code in (sel.alliance, GROUPING_OF.get(sel.alliance)):
-            if code and self.area_row(sel, code) is not None and (code == sel.alliance or not self._has_own_row(sel, sel.alliance)):
+            if code and self.area_row(sel, code) is not None and (code == sel.alliance or sel.alliance not in self._row_of(sel)):
                 return code
         return None
-
-    def _has_own_row(self, sel: Selection, code: str) -> bool:
-        return code in self._row_of(sel)
 
     def benchmark_name(self, sel: Selection) -> str:
         if sel.compare == Comparator.ALLIANCE.value:

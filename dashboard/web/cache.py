@@ -25,7 +25,7 @@ WARN_EVERY_SECONDS = 60.0
 # A miss must cost less than computing (tens of ms): redis-py's defaults are 5 s per socket
 # operation and retries, so a silent server would hold every request 10 to 15 s.
 CONNECT_SECONDS = 0.2
-SOCKET_SECONDS = 0.5
+SOCKET_SECONDS = 1.0
 RETRY_AFTER_SECONDS = 10.0  # after an error, no request tries the server again for this long
 
 

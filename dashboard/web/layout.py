@@ -6,6 +6,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dash_table, dcc, html
+from dash.development.base_component import Component
 
 from dashboard.core.selection import Option
 from dashboard.core.settings import PRODUCT_NAME
@@ -170,6 +171,17 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
             ),
         ],
     )
+
+
+def with_initial(tree: Component, values: dict[tuple[str, str], Any]) -> Component:
+    """The page with the first view's card contents already in place, by (component id,
+    property): the browser draws every card as the page loads, and the first answer then
+    carries only what differs (a link to another view), not every card again."""
+    for component in [tree, *tree._traverse()]:
+        for (component_id, prop), value in values.items():
+            if getattr(component, "id", None) == component_id:
+                setattr(component, prop, value)
+    return tree
 
 
 def table_columns() -> list[dict[str, Any]]:

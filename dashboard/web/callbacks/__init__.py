@@ -45,4 +45,4 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.R
     )(lambda _clicks, data, href: download.download_output(explorer, data, href, datetime.now(timezone.utc)))
 
 
-__all__ = ["cards", "register"]
+__all__ = ["cards", "page", "register"]

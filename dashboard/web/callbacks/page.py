@@ -76,14 +76,15 @@ def update(
     page = state.page_state(
         explorer, trigger=trigger, search=search, values=values, map_click=map_click, ranked_click=ranked_click, previous=previous,
     )
-    before = _shown_before(previous)
-    held = explorer.recall(("control_options", before)) if before is not None else None
-    if held is None and before is not None and explorer.normalise(before)[0] == before:
+    # The store is empty only on the page's first request: the page then shows the first view,
+    # as the layout holds it (`initial_outputs`), whatever its address asks for.
+    before = _shown_before(previous) or explorer.default_selection()
+    held = explorer.recall(("control_options", before))
+    if held is None and explorer.normalise(before)[0] == before:
         held = state.control_options_of(explorer, before)  # another worker served it: its options are look-ups
     outputs = state.state_outputs(page, trigger, unchanged=lambda field: held is not None and held[field] == page.options[field])
     contents = card_contents(explorer, geometry, page.selection, cache)
-    # On the page's first request the store is empty (the cards too): everything is sent.
-    shown = remembered_contents(explorer, before, cache) if before is not None else None
+    shown = remembered_contents(explorer, before, cache)
     for card in cards.CARDS:
         content = contents[card.name]
         if shown is not None and shown.get(card.name) == content:
@@ -91,6 +92,18 @@ def update(
         else:
             outputs += card.render(content, shown.get(card.name) if shown is not None else None)
     return outputs
+
+
+def initial_outputs(first: dict[str, tuple]) -> dict[tuple[str, str], Any]:
+    """The first view's cards as the layout holds them: (component id, property) -> value.
+    The map's figure is the layout's own (`maps.map_figure`), so only its legend and caption."""
+    values: dict[tuple[str, str], Any] = {}
+    for card in cards.CARDS:
+        rendered = card.render(first[card.name], None)
+        for output, value in zip(card.outputs, rendered, strict=True):
+            if output != (ids.MAP, "figure"):
+                values[output] = value
+    return values
 
 
 def _shown_before(previous: dict[str, str] | None) -> Selection | None:

@@ -1,0 +1,133 @@
+"""What the server sends besides callbacks: the page template, compression and its cache.
+
+First load (bench/browser.py): the bundles and the map's boundaries are compressed once per
+worker and kept (compressing the 1.4 MB plotly.js bundle again for every visitor cost more
+than sending it), and the page asks for the first map's boundaries at once, alongside the
+scripts, instead of after them.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from flask import Flask, Request, Response, request
+
+GEOJSON_MIMETYPE = "application/geo+json"
+# What flask-compress compresses: HTML, CSS, JavaScript, JSON and the map's GeoJSON.
+COMPRESSED_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json", GEOJSON_MIMETYPE]
+# GET responses that are the same for everyone while a worker lives (their URLs carry a version
+# or they come from data read once): kept compressed. Nothing a callback answers is kept here.
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/geo/", "/_dash-layout", "/_dash-dependencies")
+COMPRESSED_KEPT = 256  # responses (about 1.3 MB of compressed bytes for this app's page)
+
+# Dash's own template, in British English, with the icon inline (a linked favicon is fetched
+# again each time a filter change rewrites the address: 15 KB a change with Dash's default
+# icon) and the first map's boundaries requested at once ({preloads}).
+FAVICON = (
+    "data:image/svg+xml,%3Csvg xmlns='http%3A//www.w3.org/2000/svg' viewBox='0 0 16 16'%3E"
+    "%3Crect width='16' height='16' fill='%23005EB8'/%3E%3C/svg%3E"
+)
+INDEX_TEMPLATE = """<!DOCTYPE html>
+<html lang="en-GB">
+    <head>
+        {{%metas%}}
+        <title>{{%title%}}</title>
+        <link rel="icon" href="{favicon}">
+        {preloads}
+        {{%css%}}
+    </head>
+    <body>
+        {{%app_entry%}}
+        <footer>
+            {{%config%}}
+            {{%scripts%}}
+            {{%renderer%}}
+        </footer>
+    </body>
+</html>"""
+
+
+def index_string(preload_urls: list[str]) -> str:
+    """The page template, asking for `preload_urls` (same-origin JSON the map fetches) early."""
+    links = "\n        ".join(f'<link rel="preload" href="{url}" as="fetch" crossorigin="anonymous">' for url in preload_urls)
+    return INDEX_TEMPLATE.format(favicon=FAVICON, preloads=links)
+
+
+class CompressedKept:
+    """flask-compress's cache backend: compressed static responses, least recently used dropped.
+    Keys for anything else end in ';' (see `static_key`) and are never stored."""
+
+    def __init__(self, size: int = COMPRESSED_KEPT) -> None:
+        self._size = size
+        self._values: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        if key.endswith(";"):
+            return None
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+            return self._values.get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        if key.endswith(";"):
+            return
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
+
+
+def static_key(req: Request) -> str:
+    """The cache key of a static GET (its path and query), or '' for anything else."""
+    if req.method == "GET" and req.path.startswith(STATIC_PREFIXES):
+        return req.full_path
+    return ""
+
+
+def unstream_static(response: Response) -> Response:
+    """A static file is sent as a stream, which flask-compress compresses chunk by chunk on
+    every request; read into memory (they are at most 1.4 MB), it is compressed once and kept."""
+    if request.method == "GET" and response.status_code == 200 and request.path.startswith(STATIC_PREFIXES) and response.is_streamed:
+        response.direct_passthrough = False
+        response.set_data(response.get_data())
+    return response
+
+
+def flask_server() -> Flask:
+    """The Flask server, configured before Dash adds compression to it (flask-compress reads its
+    settings once): brotli for browsers, gzip for other clients, static responses kept compressed."""
+    server = Flask(__name__)
+    settings: dict[str, Any] = {
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_BR_LEVEL": 5,
+        "COMPRESS_LEVEL": 6,
+        "COMPRESS_MIMETYPES": COMPRESSED_MIMETYPES,
+        "COMPRESS_CACHE_BACKEND": CompressedKept,
+        "COMPRESS_CACHE_KEY": static_key,
+    }
+    server.config.update(settings)
+    return server
+
+
+def register_unstream(server: Flask) -> None:
+    """Make static streams plain responses before flask-compress sees them. Flask runs
+    after-request hooks in reverse order of registration, so this is registered after
+    flask-compress's (Dash registers that when it is built)."""
+    server.after_request(unstream_static)
+
+
+def warm_static(server: Flask, encodings: tuple[str, ...] = ("br", "gzip")) -> int:
+    """Ask this worker for every file the page loads, once per encoding, so that the compressed
+    copies are kept before the first visitor comes (about 0.5 s of CPU, in the background)."""
+    client = server.test_client()
+    page = client.get("/").get_data(as_text=True)
+    urls = set(re.findall(r'(?:src|href)="(/[^"]+)"', page)) | {"/_dash-layout", "/_dash-dependencies"}
+    for url in sorted(urls):
+        for encoding in encodings:
+            client.get(url, headers={"Accept-Encoding": encoding})
+    return len(urls)

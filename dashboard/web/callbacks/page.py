@@ -21,6 +21,7 @@ from dashboard.web.callbacks import cards, state
 from dashboard.web.layout import as_options
 
 FIELDS = state.FIELDS
+IN_LAYOUT = frozenset({"map", "headline", "variation"})  # cards the page holds before its first answer
 
 STATE_OUTPUTS: list[tuple[str, str]] = [
     (ids.URL, "search"),
@@ -76,29 +77,32 @@ def update(
     page = state.page_state(
         explorer, trigger=trigger, search=search, values=values, map_click=map_click, ranked_click=ranked_click, previous=previous,
     )
-    # The store is empty only on the page's first request: the page then shows the first view,
-    # as the layout holds it (`initial_outputs`), whatever its address asks for.
+    # The store is empty only on the page's first request: the page then shows the first view's
+    # cards that the layout holds (`initial_outputs`), whatever its address asks for.
+    first_request = _shown_before(previous) is None
     before = _shown_before(previous) or explorer.default_selection()
     held = explorer.recall(("control_options", before))
     if held is None and explorer.normalise(before)[0] == before:
         held = state.control_options_of(explorer, before)  # another worker served it: its options are look-ups
     outputs = state.state_outputs(page, trigger, unchanged=lambda field: held is not None and held[field] == page.options[field])
     contents = card_contents(explorer, geometry, page.selection, cache)
-    shown = remembered_contents(explorer, before, cache)
+    shown = remembered_contents(explorer, before, cache) or {}
     for card in cards.CARDS:
         content = contents[card.name]
-        if shown is not None and shown.get(card.name) == content:
+        known = shown.get(card.name) if not first_request or card.name in IN_LAYOUT else None
+        if known is not None and known == content:
             outputs += (no_update,) * len(card.outputs)
         else:
-            outputs += card.render(content, shown.get(card.name) if shown is not None else None)
+            outputs += card.render(content, known)
     return outputs
 
 
 def initial_outputs(first: dict[str, tuple]) -> dict[tuple[str, str], Any]:
-    """The first view's cards as the layout holds them: (component id, property) -> value.
-    The map's figure is the layout's own (`maps.map_figure`), so only its legend and caption."""
+    """The first view's cards the layout holds, (component id, property) -> value: the map
+    (its figure is the layout's own, `maps.map_figure`) and the text cards. The charts come
+    with the first answer, so that the map, drawn alone, is drawn first."""
     values: dict[tuple[str, str], Any] = {}
-    for card in cards.CARDS:
+    for card in (card for card in cards.CARDS if card.name in IN_LAYOUT):
         rendered = card.render(first[card.name], None)
         for output, value in zip(card.outputs, rendered, strict=True):
             if output != (ids.MAP, "figure"):

@@ -1,8 +1,15 @@
-"""Print the server time and response size of one filter change, per output family.
+"""Print the server's time and the bytes of one filter change: the one callback per change.
 
-Calls the same pure functions the callbacks call (the presenters, one per card), on the
-committed data, with every memo cache in dashboard/ cleared before every repeat (so each
-figure is a cold request; in the app, output families after the first reuse the memoised rows).
+Method: the exact requests a browser sends (bench/dash_payloads.py, read from the app) for
+(a) the issue's scenario, changing "Cancer type" through all its options, and (b) a varied
+walk of 120 changes over every indicator, level, period, group and comparison, each landing
+on a selection not seen before. They are replayed in a fresh app (its look-ups built first,
+as a worker does in the background after start-up) through Flask's test client: the time is
+the whole request in the server process (Dash's dispatch, the cards, JSON, compression).
+"cold" is each selection's first request, as a user meets it; "again" replays the same
+requests (the worker's remembered answers). Objects built at start-up are frozen out of the
+garbage collector's sight, as dashboard/wsgi.py does. Bytes are the response body as sent (gzip) and
+decoded. Targets (issue 11): each callback answered within 30 ms p95; at most 20 KB a change.
 Run: .venv/bin/python bench/filter_change.py
 """
 
@@ -12,90 +19,80 @@ import json
 import statistics
 import sys
 import time
+from pathlib import Path
 
-from dashboard.core.selection import Selection
-from dashboard.core.settings import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR
-from dashboard.data.loading import load_dataset
-from dashboard.presenters.funnel import funnel_view
-from dashboard.presenters.groups import groups_view
-from dashboard.presenters.headline import headline_view
-from dashboard.presenters.inequality import inequality_rank_view
-from dashboard.presenters.map import map_view
-from dashboard.presenters.ranked import ranked_view
-from dashboard.presenters.table import table_view
-from dashboard.presenters.trend import trend_view
-from dashboard.presenters.variation import variation_view
-from dashboard.query.explorer import Explorer
-from dashboard.web.app import create_app, map_geometry, map_layers
-from dashboard.web.callbacks.state import Change, next_state
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
 
-SELECTIONS = [
-    Selection("early_stage", "All cancers", "2022", "alliance"),
-    Selection("early_stage", "Lung", "2022", "icb", "E56000018", "imd_quintile", "1 - most deprived"),
-    Selection("fds_28day", "All suspected cancers", "2023-24", "icb", compare="peers", colour="comparison"),
-    Selection("mortality_asr", "Lung", "2020", "subicb"),
-    Selection("mortality_age_specific", "Lung", "2020", "subicb", group="age_band", group_value="50 to 59"),
-]
-REPEATS = 20
+from dash_payloads import FilterChange, Page, cancer_selections, record_selections, varied_walk  # noqa: E402
+
+from dashboard.core.settings import DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR  # noqa: E402
+from dashboard.data.loading import load_dataset  # noqa: E402
+from dashboard.web.app import EXPLORER_KEY, create_app  # noqa: E402
+from dashboard.web.serving import freeze_startup_objects  # noqa: E402
+
+SERVER_TARGET_MS = 30.0
+BYTES_TARGET_KB = 20.0
+WALK_CHANGES = 120
+HEADERS = {"Content-Type": "application/json", "Accept-Encoding": "gzip"}
 
 
-def clear_caches(explorer: Explorer) -> None:
-    """Each repeat is a first request for its selection (a fresh filter change): the
-    explorer's memo (compared rows, inequality ranking, funnel limits) is emptied, and so is
-    any functools cache left in dashboard/ (module functions and methods)."""
-    explorer.forget()  # time every card cold
-    for name, module in list(sys.modules.items()):
-        if not name.startswith("dashboard."):
-            continue
-        for value in list(vars(module).values()):
-            members = vars(value).values() if isinstance(value, type) and value.__module__ == name else [value]
-            for member in members:
-                if callable(getattr(type(member), "cache_clear", None)):  # the type: no proxies
-                    member.cache_clear()
+def bodies_of(changes: list[FilterChange]) -> list[bytes]:
+    return [json.dumps(body).encode() for change in changes for round_ in change.rounds for body in round_]
 
 
-def timed(explorer: Explorer, fn) -> tuple[float, int]:
-    times, size = [], 0
-    for _ in range(REPEATS):
-        clear_caches(explorer)
+def replay(client, bodies: list[bytes]) -> tuple[list[float], list[int], list[int]]:
+    """(ms per request, bytes as sent, bytes decoded) for each body, in order."""
+    times, sent, decoded = [], [], []
+    for body in bodies:
         started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    size = len(json.dumps(result, default=str))
-    return statistics.median(times) * 1000, size
+        response = client.post("/_dash-update-component", data=body, headers=HEADERS)
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"a recorded request was answered {response.status_code}")
+        sent.append(len(response.get_data()))
+        decoded.append(len(json.dumps(_decode(response))))
+    return times, sent, decoded
+
+
+def _decode(response) -> object:
+    import gzip
+
+    data = response.get_data()
+    return json.loads(gzip.decompress(data) if response.headers.get("Content-Encoding") == "gzip" else data)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def fresh_client(dataset):
+    app = create_app(dataset=dataset, warm_in_background=False)
+    app.server.extensions[EXPLORER_KEY].warm()  # what each worker does in the background after start-up
+    freeze_startup_objects()  # as dashboard/wsgi.py does
+    return app.server.test_client()
+
+
+def row(label: str, times: list[float], sent: list[int], decoded: list[int]) -> None:
+    verdict = "PASS" if p95(times) <= SERVER_TARGET_MS else "MISS"
+    size = "PASS" if max(sent) / 1024 <= BYTES_TARGET_KB else "MISS"
+    print(f"  {label:44} {len(times):4} {statistics.median(times):7.1f} {p95(times):7.1f} {max(times):7.1f}  {verdict:4}"
+          f"  {statistics.mean(sent) / 1024:6.1f} {max(sent) / 1024:6.1f} {statistics.mean(decoded) / 1024:7.1f}  {size}")
 
 
 def main() -> None:
     dataset = load_dataset(DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR)
-    explorer = Explorer.from_dataset(dataset)
-    layers = map_layers(dataset)
-    geometry = map_geometry(layers)
-    print(f"{'selection':58} {'family':10} {'ms (median)':>11} {'bytes':>8}")
-    for raw in SELECTIONS:
-        sel = explorer.normalise(raw)[0]
-        families = {
-            "state": lambda: next_state(explorer, change=Change.CONTROL, search="", values=sel.as_dict(), previous=sel.as_dict(), field="period").search,
-            "map": lambda: map_view(explorer, sel, geometry).properties,
-            "ranked": lambda: ranked_view(explorer, sel),
-            "trend": lambda: trend_view(explorer, sel),
-            "groups": lambda: groups_view(explorer, sel),
-            "headline": lambda: headline_view(explorer, sel),
-            "table": lambda: table_view(explorer, sel),
-            "variation": lambda: variation_view(explorer, sel),
-            "funnel": lambda: funnel_view(explorer, sel),
-            "inequality": lambda: inequality_rank_view(explorer, sel),
-        }
-        total = 0.0
-        label = f"{sel.indicator}/{sel.cancer}/{sel.period}/{sel.level}/{sel.group}"
-        for family, fn in families.items():
-            ms, size = timed(explorer, fn)
-            total += ms
-            print(f"{label:58} {family:10} {ms:11.1f} {size:8}")
-        print(f"{label:58} {'TOTAL':10} {total:11.1f}")
-    client = create_app(dataset=dataset).server.test_client()
-    sizes = {name: len(client.get(f"/geo/{name}.json").get_data()) for name in ("alliance", "icb", "subicb", "outline")}
-    print("geometry served once per page load (bytes):", sizes)
-    print("page layout (bytes):", len(client.get("/_dash-layout").get_data()))
+    recorder = Page.load(create_app(dataset=dataset, warm_in_background=False).server.test_client())
+    cancers = bodies_of(record_selections(recorder, cancer_selections(recorder)))
+    walk = bodies_of(varied_walk(recorder.copy(), WALK_CHANGES))
+    print(f"machine: 2 CPUs expected, {len(cancers)} Cancer-type changes and a walk of {len(walk)} changes; "
+          f"load average {__import__('os').getloadavg()[0]:.2f}")
+    print(f"  {'requests':44} {'n':>4} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  {'<=30':4}  {'KB sent':>6} {'max':>6} {'decoded':>7}  <=20KB")
+    for label, bodies in (("Cancer type, every option (the issue's check)", cancers), ("varied walk over every control", walk)):
+        client = fresh_client(dataset)
+        row(f"{label}: cold", *replay(client, bodies))
+        row(f"{label}: again", *replay(client, bodies))
 
 
 if __name__ == "__main__":

@@ -111,7 +111,10 @@ def serving_app(args: argparse.Namespace) -> tuple[Dash, Settings]:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from dashboard.web.serving import freeze_startup_objects
+
     app, settings = serving_app(args)
+    freeze_startup_objects()
     print(f"Cancer Variation Explorer on http://{settings.host}:{settings.port}/", flush=True)
     app.run(host=settings.host, port=settings.port, debug=False)
     return 0

@@ -5,8 +5,10 @@ Importing this module builds the app (that is its purpose); nothing else imports
 
 from dashboard.core.settings import Settings
 from dashboard.web.app import create_app
+from dashboard.web.serving import freeze_startup_objects
 
 # Under gunicorn --preload the master builds the app once and forks the workers; each worker
 # then warms its look-ups (gunicorn.conf.py, post_fork), never the master before the fork.
 app = create_app(Settings.from_env(), warm_in_background=False)
 server = app.server
+freeze_startup_objects()

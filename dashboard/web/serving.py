@@ -8,6 +8,7 @@ scripts, instead of after them.
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 from collections import OrderedDict
@@ -131,3 +132,12 @@ def warm_static(server: Flask, encodings: tuple[str, ...] = ("br", "gzip")) -> i
         for encoding in encodings:
             client.get(url, headers={"Accept-Encoding": encoding})
     return len(urls)
+
+
+def freeze_startup_objects() -> None:
+    """Move everything built at start-up (the data, the look-ups) out of the garbage
+    collector's sight: a full collection walked them all, pausing a request 170 to 340 ms
+    (bench/filter_change.py); frozen, it takes 30 to 50 ms. Under gunicorn --preload this
+    runs in the master before the fork, so the workers also share those pages longer."""
+    gc.collect()
+    gc.freeze()

@@ -13,8 +13,8 @@ from dashboard.figures.layout import AXIS, empty_figure
 from dashboard.figures.theme import FIGURE_LAYOUT, HIGHLIGHT, NHS_BLACK, NHS_DARK_GREY
 
 
-def inequality_rank_figure(frame: pd.DataFrame, *, unit: Unit | str, selected_area: str) -> dict[str, Any]:
-    """Areas ranked by their slope index of inequality, with 95% intervals."""
+def inequality_rank_figure(frame: pd.DataFrame, *, unit: Unit | str, selected_area: str, slots: int = 0) -> dict[str, Any]:
+    """Areas ranked by their slope index of inequality, with 95% intervals, as tall as `slots` areas (see `ranked_figure`)."""
     frame = frame[frame["sii"].notna()].sort_values("sii")
     if frame.empty:
         return empty_figure("Choose an ordered Group (deprivation quintile or age band) to rank areas by inequality")
@@ -33,7 +33,7 @@ def inequality_rank_figure(frame: pd.DataFrame, *, unit: Unit | str, selected_ar
         "layout": {
             **FIGURE_LAYOUT,
             "margin": {"l": 10, "r": 20, "t": 10, "b": 40},
-            "height": max(320, 22 * len(frame) + 80),
+            "height": max(320, 22 * max(len(frame), slots) + 80),
             "xaxis": {**AXIS, "title": {"text": f"Slope index of inequality ({'percentage points' if Unit(unit).is_share else unit})"}, "zeroline": True},
             "yaxis": {**AXIS, "tickfont": {"size": 13}},
             "showlegend": False,

@@ -22,8 +22,14 @@ from dashboard.figures.theme import (
 from dashboard.stats.compare import COMPARISON_LABELS, Comparison
 
 
-def ranked_figure(rows: pd.DataFrame, *, unit: Unit | str, benchmark: float | None, benchmark_name: str, selected_area: str) -> dict[str, Any]:
-    """Every area, highest at the top, with 95% CIs, the benchmark line and the alliance highlighted."""
+def ranked_figure(
+    rows: pd.DataFrame, *, unit: Unit | str, benchmark: float | None, benchmark_name: str, selected_area: str, slots: int = 0
+) -> dict[str, Any]:
+    """Every area, highest at the top, with 95% CIs, the benchmark line and the alliance highlighted.
+
+    The chart is as tall as `slots` areas (all the level has) however many have a value: a chart
+    whose height changed with the cancer type was drawn twice per change (the graph saw its own
+    new height as a resize)."""
     rows = rows[rows["value"].notna()].iloc[::-1]
     if rows.empty:
         return empty_figure("No values to rank for this selection")
@@ -52,7 +58,7 @@ def ranked_figure(rows: pd.DataFrame, *, unit: Unit | str, benchmark: float | No
     if benchmark is not None and not is_missing(benchmark):
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": benchmark, "x1": benchmark, "y0": 0, "y1": 1, "line": {"color": NHS_DARK_BLUE, "width": 2, "dash": "dash"}})
         annotations.append({"text": f"{benchmark_name}: {format_value(benchmark, unit)}", "xref": "x", "yref": "paper", "x": benchmark, "y": 1.0, "yanchor": "bottom", "xanchor": "center", "showarrow": False, "font": {"color": NHS_DARK_BLUE, "size": 14}})
-    height = max(320, 22 * len(rows) + 90)
+    height = max(320, 22 * max(len(rows), slots) + 90)
     return {
         "data": [trace],
         "layout": {

@@ -52,4 +52,4 @@ def inequality_rank_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, 
         f"{len(frame)} areas ranked by the slope index of inequality across {label[0].lower() + label[1:]} "
         f"(the fitted difference from the first group to the last, 95% CI by simulation)."
     )
-    return inequality_rank_figure(frame, unit=unit, selected_area=sel.area), note
+    return inequality_rank_figure(frame, unit=unit, selected_area=sel.area, slots=explorer.lookups.area_count(sel.indicator, sel.level)), note

@@ -23,6 +23,6 @@ def ranked_view(explorer: Explorer, sel: Selection) -> dict[str, Any]:
     benchmark = None
     if sel.compare != Comparator.PEERS.value and not rows.empty:
         benchmark = float(rows["benchmark"].iloc[0])  # one benchmark for all areas, except with peers
-    figure = ranked_figure(rows, unit=unit_of(explorer, sel), benchmark=benchmark, benchmark_name=explorer.benchmark_name(sel), selected_area=sel.area)
+    figure = ranked_figure(rows, unit=unit_of(explorer, sel), benchmark=benchmark, benchmark_name=explorer.benchmark_name(sel), selected_area=sel.area, slots=explorer.lookups.area_count(sel.indicator, sel.level))
     statement = modelled_statement(explorer, sel, rows)
     return with_modelled_mark(figure, f"{statement} Areas are listed by name, not ranked.") if statement else figure

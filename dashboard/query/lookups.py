@@ -102,6 +102,14 @@ class Lookups:
 
         return self._index(("options", indicator), build)
 
+    def area_count(self, indicator: str, level: str) -> int:
+        """How many areas of `level` the indicator has rows for (any cancer, period or group)."""
+        def count() -> dict[str, int]:
+            rows = self.tables[indicator]
+            return {str(k): int(v) for k, v in rows.groupby("area_level", observed=True)["area_code"].nunique().items()}
+
+        return self._index(("area_count", indicator), count).get(level, 0)
+
     def cancers(self, indicator: str) -> list[str]:
         """Cancer types with rows, the all-cancers total first."""
         return sorted(self._options(indicator).cancers, key=lambda c: (not is_total(c), c))

@@ -67,6 +67,9 @@ def _card(title: str, *children: Any, title_id: str | None = None, class_name: s
 
 def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_figure: dict[str, Any], topojson_url: str) -> html.Div:
     graph_config = {"displaylogo": False, "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+    # The ranked charts' height follows their number of areas: a responsive graph saw its own new
+    # height as a resize and drew itself again (100 ms a change). They take the card's width
+    # each time they are drawn instead.
     controls = [_select(field, options[field], selection[field]) for field in CONTROL_LABELS]
     return html.Div(
         className="page",
@@ -116,7 +119,7 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                                         html.H4("Variation across areas"),
                                         html.Dl(id=ids.VARIATION, className="variation"),
                                     ),
-                                    _card(RANKED_TITLE, dcc.Graph(id=ids.RANKED, config=graph_config), title_id=ids.RANKED_TITLE, class_name="card scroll"),
+                                    _card(RANKED_TITLE, dcc.Graph(id=ids.RANKED, config=graph_config, responsive=False), title_id=ids.RANKED_TITLE, class_name="card scroll"),
                                     _card(
                                         "Trend",
                                         html.Div(id=ids.SPC_ICONS, className="spc-icons"),
@@ -133,7 +136,7 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                                     ),
                                     _card(
                                         "Inequality between groups, by area",
-                                        dcc.Graph(id=ids.INEQUALITY_RANK, config=graph_config),
+                                        dcc.Graph(id=ids.INEQUALITY_RANK, config=graph_config, responsive=False),
                                         html.P(id=ids.INEQUALITY_NOTE, className="caption"),
                                         class_name="card scroll",
                                     ),

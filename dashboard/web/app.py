@@ -96,7 +96,9 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None,
     selection = explorer.default_selection()
     topojson_url = app.get_asset_url("topojson/")
     app.index_string = serving.index_string([geometry.urls[selection.level], f"{topojson_url}world_110m.json"])
-    cache = shared_cache(app.server, settings.cache_url, dataset.fingerprint)
+    # Card contents hold URLs relative to the app (the boundaries'): an instance under another
+    # path prefix must not read them, so the prefix is part of the cache's namespace too.
+    cache = shared_cache(app.server, settings.cache_url, dataset.fingerprint, path_prefix=app.get_relative_path("/"))
     first = callbacks.page.card_contents(explorer, geometry, selection, cache)
     app.layout = with_initial(
         page(

@@ -63,8 +63,9 @@ class SharedCache:
             log.warning("shared cache unavailable (%s: %s); computing results in this worker", type(exc).__name__, exc)
 
 
-def shared_cache(server: Flask, url: str | None, fingerprint: str) -> SharedCache | None:
-    """The shared cache for `url` (redis://host:port/db), or None when no URL is set."""
+def shared_cache(server: Flask, url: str | None, fingerprint: str, path_prefix: str = "/") -> SharedCache | None:
+    """The shared cache for `url` (redis://host:port/db), or None when no URL is set. Entries
+    are named by the data, the code and the app's path prefix (card contents hold URLs)."""
     if not url:
         return None
     if not fingerprint:  # data built in memory: nothing names it, so it must share with no one
@@ -73,7 +74,7 @@ def shared_cache(server: Flask, url: str | None, fingerprint: str) -> SharedCach
     config = {
         "CACHE_TYPE": "RedisCache",
         "CACHE_REDIS_URL": url,
-        "CACHE_KEY_PREFIX": f"cve:{fingerprint[:16]}:{code_version()}:",
+        "CACHE_KEY_PREFIX": f"cve:{fingerprint[:16]}:{code_version()}:{hashlib.sha256(path_prefix.encode()).hexdigest()[:8]}:",
         "CACHE_DEFAULT_TIMEOUT": CACHE_SECONDS,
         "CACHE_OPTIONS": {
             "socket_connect_timeout": CONNECT_SECONDS,

@@ -4,6 +4,7 @@ HEADER = "page-header"
 ATTRIBUTION = "attribution"
 URL = "url"
 SELECTION = "selection"
+LINKED_VIEW_SHOWN = "linked-view-shown"  # a clientside callback's (unused) output: see assets/linked_view.js
 NOTICES = "notices"
 
 INDICATOR = "control-indicator"

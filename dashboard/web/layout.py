@@ -66,7 +66,11 @@ def _card(title: str, *children: Any, title_id: str | None = None, class_name: s
 
 
 def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_figure: dict[str, Any], topojson_url: str) -> html.Div:
-    graph_config = {"displaylogo": False, "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+    # No button that sends a chart to a cloud service ("Share chart", "Edit in Chart Studio").
+    graph_config = {
+        "displaylogo": False, "scrollZoom": False, "showSendToCloud": False, "showEditInChartStudio": False,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud", "editInChartStudio"],
+    }
     # The ranked charts' height follows their number of areas: a responsive graph saw its own new
     # height as a resize and drew itself again (100 ms a change). They take the card's width
     # each time they are drawn instead.
@@ -78,6 +82,7 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
             # Empty until the first answer: the server then knows the page holds no cards yet
             # (it leaves out whatever the page already shows, by the selection stored here).
             dcc.Store(id=ids.SELECTION, data=None),
+            dcc.Store(id=ids.LINKED_VIEW_SHOWN),
             dcc.Download(id=ids.DOWNLOAD),
             html.Header(
                 id=ids.HEADER,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from dash import Dash, Input, Output, State, ctx
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx
 
 from dashboard.figures.maps import MapGeometry
 from dashboard.query.explorer import Explorer
@@ -36,6 +36,12 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.R
             map_click=map_click, ranked_click=ranked_click, previous=previous, cache=cache,
         )
 
+    # In the browser: a linked view's page is shown once the first answer has written the store.
+    app.clientside_callback(
+        ClientsideFunction(namespace="linkedView", function_name="shown"),
+        Output(ids.LINKED_VIEW_SHOWN, "data"),
+        Input(ids.SELECTION, "data"),
+    )
     app.callback(
         Output(ids.DOWNLOAD, "data"),
         Input(ids.DOWNLOAD_BUTTON, "n_clicks"),

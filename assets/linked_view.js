@@ -1,0 +1,17 @@
+/* A link to a view other than the first one: until the server's first answer arrives, the page
+   would show the first view (the layout holds it, to draw the common case at once) under the
+   link's address. Hide the page's controls and cards until then (style.css, .linked-view-pending);
+   the first answer writes the selection store, and a clientside callback removes the class. */
+if (window.location.search.length > 1) {
+  document.documentElement.classList.add("linked-view-pending");
+}
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  linkedView: {
+    shown: function (selection) {
+      if (selection) {
+        document.documentElement.classList.remove("linked-view-pending");
+      }
+      return window.dash_clientside.no_update;
+    },
+  },
+});

@@ -6,6 +6,7 @@ disclosure decisions) and withholding what it says to withhold.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from dashboard.data.validation import (
     check_table,
     coerce_types,
     modelled_limits,
+    per_value,
 )
 
 
@@ -58,16 +60,19 @@ def area_codes_by_level(boundaries: Boundaries) -> dict[str, set[str]]:
     return codes
 
 
-def read_table(path: Path) -> pd.DataFrame:
+def read_table(path: Path, columns: Iterable[str] | None = None) -> pd.DataFrame:
     """A table in the indicator format: Parquet, or CSV (leading '#' comment lines allowed).
 
     Parquet text columns are read as categories straight from their dictionary encoding:
-    a few hundred distinct strings instead of 370,000 Python strings per column.
+    a few hundred distinct strings instead of 370,000 Python strings per column. `columns`:
+    read only these, of those a Parquet file has (in its order); default all.
     """
     if not path.is_file():
         raise InputError(f"no such file: {path}")
     try:
         if path.suffix == ".parquet":
+            if columns is not None:
+                return _read_columns(path, [c for c in pq.read_schema(path).names if c in set(columns)])
             text = [c for c, dtype in {**COLUMNS, **DERIVED_COLUMNS}.items() if dtype == "string"]
             present = set(pq.read_schema(path).names)
             # self_destruct + split_blocks: Arrow frees each column as pandas takes it (a lower peak per worker).
@@ -75,6 +80,26 @@ def read_table(path: Path) -> pd.DataFrame:
         return pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, na_values=[""])
     except Exception as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
+
+
+def _read_columns(path: Path, columns: list[str]) -> pd.DataFrame:
+    """Parquet `columns` read one at a time, each handed back to the system once pandas holds it:
+    the peak is the frame and one column, not the frame and Arrow's copy of the whole table (and
+    at 8 million rows it is faster too). Text columns as categories, as `read_table` reads them."""
+    text = {c for c, dtype in {**COLUMNS, **DERIVED_COLUMNS}.items() if dtype == "string"}
+    if not columns:
+        return pq.read_table(path, columns=[]).to_pandas()
+    frame = pd.DataFrame()
+    for column in columns:  # read_table, not ParquetFile.read: it decodes a column's row groups in parallel
+        part = pq.read_table(path, columns=[column], read_dictionary=[column] if column in text else None)
+        part = part.to_pandas(self_destruct=True, split_blocks=True)
+        if frame.columns.empty:
+            frame = part
+        else:
+            frame[column] = part[column]  # the same index: shared, not copied
+        del part
+        pa.default_memory_pool().release_unused()
+    return frame
 
 
 def check_frame(
@@ -100,62 +125,111 @@ def load_dataset(data_dir: Path, geodata_dir: Path) -> Dataset:
     boundaries = load_boundaries(geodata_dir)
     registry = read_registry(data_dir / METADATA_FILE)
     path = data_dir / INDICATORS_FILE
-    raw = read_table(path)
-    typed, problems = coerce_types(raw, str(path))
+    typed, problems = coerce_types(read_table(path, columns=COLUMNS), str(path))
     if not problems:
         problems = check_table(typed, file=str(path), area_codes=area_codes_by_level(boundaries), indicator_ids=registry)
     if problems:
         raise DataValidationError(problems)
-    derived = read_derived(data_dir / DERIVED_FILE, table_path=path, rows=len(typed))
-    # Arrow's allocator keeps the pages it read Parquet into; hand them back so that each
-    # worker's resident memory is its data, not the high-water mark of reading it.
-    pa.default_memory_pool().release_unused()
-    for column in DERIVED_COLUMNS:  # attached column by column: no second copy of the whole table
-        typed[column] = derived[column].to_numpy()
+    table_sha256 = sha256_of(path)  # read once: for the derived file's binding and for the fingerprint
+    derived = derived_columns(_read_derived(data_dir / DERIVED_FILE, table_path=path, rows=len(typed), table_sha256=table_sha256))
+    for column in DERIVED_COLUMNS:  # attached column by column, shared not copied: no second copy of the table
+        typed[column] = derived.pop(column)
+    del derived
     # Everything a card's content depends on: the table, its derived columns, the indicators'
     # metadata (names, units, polarity) and the boundaries (their manifest holds their checksums).
-    parts = (path, data_dir / DERIVED_FILE, data_dir / METADATA_FILE, geodata_dir / BOUNDARY_MANIFEST)
-    fingerprint = hashlib.sha256(":".join(sha256_of(part) for part in parts).encode()).hexdigest()
-    return Dataset(boundaries=boundaries, indicators=withhold(compact(typed)), registry=registry, fingerprint=fingerprint)
+    parts = (data_dir / DERIVED_FILE, data_dir / METADATA_FILE, geodata_dir / BOUNDARY_MANIFEST)
+    fingerprint = hashlib.sha256(":".join([table_sha256, *(sha256_of(part) for part in parts)]).encode()).hexdigest()
+    typed = compact(typed)
+    _withhold_columns(typed)  # in place: each column replaced is freed, not kept beside its withheld copy
+    _release_memory()
+    return Dataset(boundaries=boundaries, indicators=typed, registry=registry, fingerprint=fingerprint)
 
 
-def read_derived(path: Path, *, table_path: Path, rows: int) -> pd.DataFrame:
+def _release_memory() -> None:
+    """Hand back to the system what reading and checking the table freed: Arrow's allocator keeps
+    the pages it read Parquet into, and C's keeps freed blocks of its heap, so that without this a
+    worker's resident memory would be the high-water mark of loading, not its data."""
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)  # glibc; elsewhere there is nothing to call
+    except (OSError, AttributeError, TypeError):
+        pass
+
+
+def read_derived(path: Path, *, table_path: Path, rows: int, table_sha256: str | None = None) -> pd.DataFrame:
     """The per-row derived columns; they must have been derived from this very table.
 
     derived.parquet records the SHA-256 of the indicators.parquet it was made from: a table
     changed, reordered or extended since would otherwise be served with another table's
-    disclosure decisions.
+    disclosure decisions. `table_sha256`: that table's, if already computed.
     """
+    frame = _read_derived(path, table_path=table_path, rows=rows, table_sha256=table_sha256)
+    frame = frame[list(DERIVED_COLUMNS)].astype(DERIVED_COLUMNS).reset_index(drop=True)
+    frame["suppression"] = frame["suppression"].fillna("")
+    return frame
+
+
+def _read_derived(path: Path, *, table_path: Path, rows: int, table_sha256: str | None) -> pd.DataFrame:
+    """derived.parquet as read (text as categories), once it is known to belong to the table."""
     rebuild = "rebuild with `python -m dashboard build-data`, or `derive-data` for a folder with your own rows"
     if not path.is_file():
         raise InputError(f"no such file: {path}; {rebuild}")
     recorded = (pq.read_schema(path).metadata or {}).get(DERIVED_FROM_KEY.encode(), b"").decode()
-    if recorded != sha256_of(table_path):
+    if recorded != (table_sha256 or sha256_of(table_path)):
         raise InputError(f"{path}: not derived from {table_path} (SHA-256 differs); {rebuild}")
-    frame = read_table(path)
+    frame = read_table(path, columns=DERIVED_COLUMNS)
     missing = [c for c in DERIVED_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {missing}; {rebuild}")
     if len(frame) != rows:
         raise InputError(f"{path}: {len(frame)} rows but {table_path} has {rows}; {rebuild}")
-    frame = frame[list(DERIVED_COLUMNS)].astype(DERIVED_COLUMNS).reset_index(drop=True)
-    frame["suppression"] = frame["suppression"].fillna("")
     return frame
+
+
+def derived_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The derived columns as the served table holds them: `read_derived`'s, with the suppression
+    reasons as `compact` makes categories of them (computed on the distinct reasons, not per row)."""
+    out = frame[list(DERIVED_COLUMNS)].reset_index(drop=True)
+    for column, dtype in DERIVED_COLUMNS.items():
+        if column != "suppression":
+            out[column] = out[column].astype(dtype)
+    reasons = out["suppression"]
+    if not isinstance(reasons.dtype, pd.CategoricalDtype):
+        out["suppression"] = pd.Series(reasons.astype("string").fillna("").to_numpy()).astype("category")
+        return out
+    codes = reasons.array.codes
+    used = pd.unique(codes)  # the codes that occur (-1: a missing reason)
+    distinct = pd.Series(pd.Categorical.from_codes(used, dtype=reasons.dtype))
+    # what read_derived and the old attach did to each row, done to each distinct reason
+    recoded = pd.Series(distinct.astype("string").fillna("").to_numpy()).astype("category")
+    lookup = np.zeros(len(reasons.cat.categories) + 1, dtype=recoded.cat.codes.dtype)  # the last: code -1
+    lookup[used] = recoded.cat.codes.to_numpy()
+    categories = pd.Categorical.from_codes(lookup[codes], dtype=recoded.dtype, validate=False)
+    out["suppression"] = pd.Series(categories, index=out.index, copy=False)
+    return out
 
 
 def withhold(table: pd.DataFrame) -> pd.DataFrame:
     """The table with what disclosure control withholds removed: the numerator, value and limits of
     every row with a suppression reason, its denominator where denominator_withheld says so, and
     the counts of modelled rows (a model estimates shares, not counts of real people)."""
-    withheld = (table["suppression"].astype(str) != "").to_numpy()
-    modelled = (table["data_status"].astype(str) == DataStatus.MODELLED.value).to_numpy()
-    out = table.copy(deep=False)  # copy-on-write: only the columns written below are new
-    for column in WITHHELD_COLUMNS:
-        out[column] = np.where(withheld, np.nan, table[column].to_numpy(dtype=float))
-    out["numerator"] = np.where(withheld | modelled, np.nan, table["numerator"].to_numpy(dtype=float))
-    denominator_withheld = table["denominator_withheld"].to_numpy(dtype=bool) if "denominator_withheld" in table else withheld
-    out["denominator"] = np.where((withheld & denominator_withheld) | modelled, np.nan, table["denominator"].to_numpy(dtype=float))
+    out = table.copy(deep=False)  # copy-on-write: only the columns written are new
+    _withhold_columns(out)
     return out
+
+
+def _withhold_columns(table: pd.DataFrame) -> None:
+    """`withhold`, done to `table` itself (columns replaced, none written into)."""
+    withheld = per_value(table["suppression"], lambda s: s.astype(str) != "")
+    modelled = per_value(table["data_status"], lambda s: s.astype(str) == DataStatus.MODELLED.value)
+    denominator_withheld = table["denominator_withheld"].to_numpy(dtype=bool) if "denominator_withheld" in table else withheld
+    blank = {column: withheld for column in WITHHELD_COLUMNS}
+    blank["numerator"] = withheld | modelled
+    blank["denominator"] = (withheld & denominator_withheld) | modelled
+    for column, rows in blank.items():
+        values = np.where(rows, np.nan, table[column].to_numpy(dtype=float))
+        table[column] = pd.Series(values, index=table.index, copy=False)
+        pa.default_memory_pool().release_unused()  # the column replaced, if Arrow's (a loaded table's are)
 
 
 def compact(frame: pd.DataFrame) -> pd.DataFrame:

@@ -6,7 +6,7 @@ CSV file row N is on line N + 1 (plus any leading comment lines).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +50,20 @@ def _rows(mask: pd.Series | np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) + 1 for i in np.flatnonzero(np.asarray(mask)))
 
 
+def per_value(series: pd.Series, test: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """`test(series)` as a boolean array, for an element-wise `test`.
+
+    On a categorical column (how Parquet's dictionary-encoded text is read) the test runs once
+    per category, and once on a missing value, then is looked up by each row's code: the same
+    answer for every row as running it on the rows, at the cost of their few distinct values.
+    """
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        return np.asarray(test(series), dtype=bool)
+    distinct = np.append(np.arange(len(series.cat.categories)), -1)  # the last: a missing value (code -1)
+    answers = np.asarray(test(pd.Series(pd.Categorical.from_codes(distinct, dtype=series.dtype))), dtype=bool)
+    return answers[series.array.codes]  # code -1 picks the last answer
+
+
 def clean_text(series: pd.Series) -> pd.Series:
     """Text with surrounding spaces removed and empty strings as missing.
 
@@ -59,7 +73,10 @@ def clean_text(series: pd.Series) -> pd.Series:
     if isinstance(series.dtype, pd.CategoricalDtype):
         cleaned = series.cat.categories.astype("string").str.strip().replace("", pd.NA)
         if cleaned.is_unique and not cleaned.isna().any():
-            return series.cat.rename_categories(cleaned)
+            # `series.cat.rename_categories(cleaned)`, sharing the codes instead of copying them
+            dtype = pd.CategoricalDtype(cleaned, ordered=series.cat.ordered)
+            renamed = pd.Categorical.from_codes(series.array.codes, dtype=dtype, validate=False)
+            return pd.Series(renamed, index=series.index, name=series.name, copy=False)
         return series.map(dict(zip(series.cat.categories, cleaned, strict=True))).astype("category")
     return series.astype("string").str.strip().replace("", pd.NA)
 
@@ -105,13 +122,21 @@ LIMIT_COLUMNS = ("lower_ci", "upper_ci", "lower_ci_998", "upper_ci_998")  # the 
 
 def modelled_limits(frame: pd.DataFrame, file: str) -> list[Problem]:
     """A problem for each limit column, of those present, that a modelled row fills."""
-    modelled = (frame["data_status"].astype("string").str.strip() == DataStatus.MODELLED.value).fillna(False)
+    modelled = per_value(frame["data_status"], lambda s: (s.astype("string").str.strip() == DataStatus.MODELLED.value).fillna(False))
     problems = []
     for column in (c for c in LIMIT_COLUMNS if c in frame.columns):
-        filled = modelled & frame[column].notna() & (frame[column].astype("string").str.strip() != "").fillna(False)
+        filled = modelled & _filled(frame[column])
         if filled.any():
             problems.append(Problem(file, column, MODELLED_LIMITS, _rows(filled)))
     return problems
+
+
+def _filled(series: pd.Series) -> np.ndarray:
+    """Rows with a value that is not blank text. A number is never blank once written as text,
+    so a numeric column needs only its missing values (no text made for millions of rows)."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(series.dtype, pd.CategoricalDtype):
+        return series.notna().to_numpy()
+    return per_value(series, lambda s: s.notna() & (s.astype("string").str.strip() != "").fillna(False))
 
 
 def check_table(
@@ -128,18 +153,19 @@ def check_table(
         if empty.any():
             problems.append(Problem(file, column, "empty value", _rows(empty)))
     for column, allowed in ALLOWED_VALUES.items():
-        bad = frame[column].notna() & ~frame[column].isin(allowed)
+        bad = per_value(frame[column], lambda s, allowed=allowed: s.notna() & ~s.isin(allowed))
         if bad.any():
             values = sorted(set(frame.loc[bad, column]))[:5]
             problems.append(Problem(file, column, f"value(s) {values} not in {sorted(allowed)}", _rows(bad)))
     if indicator_ids is not None:
-        bad = ~frame["indicator_id"].isin(set(indicator_ids))
+        ids = set(indicator_ids)
+        bad = per_value(frame["indicator_id"], lambda s: ~s.isin(ids))
         if bad.any():
             values = sorted(set(frame.loc[bad, "indicator_id"].dropna()))[:5]
             problems.append(Problem(file, "indicator_id", f"{values} not defined in the indicator metadata", _rows(bad)))
     problems += _check_area_codes(frame, file, area_codes)
     problems += _check_numbers(frame, file)
-    duplicated = frame.duplicated(list(KEY), keep=False)
+    duplicated = _duplicated(frame, KEY)
     if duplicated.any():
         problems.append(Problem(file, ",".join(KEY), "the same key appears more than once", _rows(duplicated)))
     bad_period = frame["period_start"] > frame["period_end"]
@@ -148,8 +174,42 @@ def check_table(
     return problems
 
 
+def _duplicated(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
+    """`frame.duplicated(columns, keep=False)`. When every column is categorical, equal values are
+    equal codes (a missing value is code -1, equal to itself as `duplicated` has it), so each row's
+    codes make one integer, numbered so that rows sorted by the columns' text get increasing ones:
+    a table so sorted (as the build writes it) is seen to have no duplicate in one pass."""
+    series = [frame[c] for c in columns]
+    sizes = [len(s.cat.categories) + 1 for s in series if isinstance(s.dtype, pd.CategoricalDtype)]
+    if len(sizes) < len(series) or np.prod(np.array(sizes, dtype=float)) >= 2.0**62:
+        return frame.duplicated(list(columns), keep=False).to_numpy()
+    key = np.zeros(len(frame), dtype=np.int64)
+    for s, size in zip(series, sizes, strict=True):
+        rank = np.zeros(size, dtype=np.int64)  # rank[code]: 1 + the category's place in sorted order; the last (code -1) 0
+        rank[np.argsort(np.asarray(s.cat.categories, dtype=object), kind="stable")] = np.arange(1, size)
+        key *= size
+        key += rank[s.array.codes]
+    if (key[1:] > key[:-1]).all():
+        return np.zeros(len(frame), dtype=bool)  # strictly increasing: all different
+    return pd.Series(key, copy=False).duplicated(keep=False).to_numpy()
+
+
 def _check_area_codes(frame: pd.DataFrame, file: str, area_codes: Mapping[str, Iterable[str]]) -> list[Problem]:
     known = {level: set(codes) for level, codes in area_codes.items()}
+    categorical = all(isinstance(frame[c].dtype, pd.CategoricalDtype) for c in ("area_level", "area_code"))
+    if categorical and frame.index.equals(pd.RangeIndex(len(frame))):
+        problems = _unknown_codes(frame, file, known)
+    else:
+        problems = _unknown_codes_by_level(frame, file, known)
+    alliance = frame["alliance_code"]
+    bad = alliance.notna() & ~alliance.isin(known.get("alliance", set()))
+    if bad.any():
+        problems.append(Problem(file, "alliance_code", f"code(s) {sorted(set(alliance[bad]))[:5]} are not alliances in geodata/", _rows(bad)))
+    return problems
+
+
+def _unknown_codes_by_level(frame: pd.DataFrame, file: str, known: Mapping[str, set[str]]) -> list[Problem]:
+    """Area codes not known at their row's level, level by level (any table)."""
     problems = []
     for level, rows in frame.groupby("area_level", dropna=True).groups.items():
         if level not in known:
@@ -161,10 +221,28 @@ def _check_area_codes(frame: pd.DataFrame, file: str, area_codes: Mapping[str, I
             problems.append(
                 Problem(file, "area_code", f"{level} code(s) {values} are not in geodata/", _rows(frame.index.isin(bad[bad].index)))
             )
-    alliance = frame["alliance_code"]
-    bad = alliance.notna() & ~alliance.isin(known.get("alliance", set()))
-    if bad.any():
-        problems.append(Problem(file, "alliance_code", f"code(s) {sorted(set(alliance[bad]))[:5]} are not alliances in geodata/", _rows(bad)))
+    return problems
+
+
+def _unknown_codes(frame: pd.DataFrame, file: str, known: Mapping[str, set[str]]) -> list[Problem]:
+    """`_unknown_codes_by_level` on categorical columns (default index): whether a code is known
+    at a level is decided once per (level, code) pair of categories, then looked up by each row's
+    codes. Levels come in the order grouping by a categorical gives (its categories' order)."""
+    levels, codes = frame["area_level"].cat, frame["area_code"].cat
+    # unknown[level, code]; the last row and column (code -1: a missing level or code) stay False
+    unknown = np.zeros((len(levels.categories) + 1, len(codes.categories) + 1), dtype=bool)
+    for i, level in enumerate(levels.categories):
+        if level in known:
+            unknown[i, :-1] = ~codes.categories.isin(known[level])
+    level_codes, area_codes = frame["area_level"].array.codes, frame["area_code"].array.codes
+    bad_rows = np.flatnonzero(unknown[level_codes, area_codes])
+    problems = []
+    bad_levels = level_codes[bad_rows]
+    for i, level in enumerate(levels.categories):
+        rows = bad_rows[bad_levels == i]
+        if len(rows):
+            values = sorted(set(codes.categories[np.unique(area_codes[rows])]))[:5]
+            problems.append(Problem(file, "area_code", f"{level} code(s) {values} are not in geodata/", tuple(int(r) + 1 for r in rows)))
     return problems
 
 
@@ -177,10 +255,12 @@ def _check_numbers(frame: pd.DataFrame, file: str) -> list[Problem]:
     over = frame["numerator"] > frame["denominator"]
     if over.any():
         problems.append(Problem(file, "numerator", "numerator exceeds denominator", _rows(over)))
-    low = frame["lower_ci"] > frame["value"] + CI_TOLERANCE * frame["value"].abs().clip(lower=1)
+    value = frame["value"].to_numpy()
+    slack = CI_TOLERANCE * np.maximum(np.abs(value), 1)  # `.abs().clip(lower=1)`: a missing value stays missing
+    low = frame["lower_ci"].to_numpy() > value + slack
     if low.any():
         problems.append(Problem(file, "lower_ci", "lower_ci is above value", _rows(low)))
-    high = frame["upper_ci"] < frame["value"] - CI_TOLERANCE * frame["value"].abs().clip(lower=1)
+    high = frame["upper_ci"].to_numpy() < value - slack
     if high.any():
         problems.append(Problem(file, "upper_ci", "upper_ci is below value", _rows(high)))
     problems += modelled_limits(frame, file)

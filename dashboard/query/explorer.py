@@ -41,7 +41,7 @@ from dashboard.data.schema import (
     GroupDimension,
     PeriodType,
 )
-from dashboard.query.lookups import Lookups
+from dashboard.query.lookups import Lookups, split_by_indicator
 from dashboard.query.memo import Memo, T
 from dashboard.stats.compare import (
     CONFIDENCE_LEVELS,
@@ -84,8 +84,7 @@ class Explorer:
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> Explorer:
-        table = dataset.indicators
-        tables = {str(i): frame.reset_index(drop=True) for i, frame in table.groupby("indicator_id", observed=True)}
+        tables = split_by_indicator(dataset.indicators)
         areas = dataset.boundaries.areas
         names: dict[str, str] = {ENGLAND_CODE: "England", EAST_OF_ENGLAND_CODE: "East of England"}
         for level in dataset.boundaries.layers:

@@ -137,3 +137,20 @@ class OptionIndex:
     periods: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
     group_dimensions: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
     group_values: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
+
+
+def split_by_indicator(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each indicator's rows, in table order, indexed from 0: what splitting by `groupby` gives.
+
+    When each indicator's rows are one run (the build writes the table sorted by its key), each
+    is a view of its run: no second copy of the table. Otherwise, `groupby`'s (a copy)."""
+    ids = table["indicator_id"]
+    if isinstance(ids.dtype, pd.CategoricalDtype) and len(table):
+        codes = ids.array.codes
+        starts = np.concatenate([[0], np.flatnonzero(codes[1:] != codes[:-1]) + 1])
+        stops = np.append(starts[1:], len(codes))
+        runs = codes[starts]
+        if len(set(runs.tolist())) == len(runs):  # no indicator in two runs
+            names = ids.cat.categories
+            return {str(names[c]): table.iloc[a:b].reset_index(drop=True) for c, a, b in zip(runs, starts, stops, strict=True) if c >= 0}
+    return {str(i): frame.reset_index(drop=True) for i, frame in table.groupby("indicator_id", observed=True)}

@@ -18,17 +18,15 @@ import base64
 import json
 import os
 import signal
-import socket
 import subprocess
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from servers import answers, free_port  # noqa: E402  (bench/browser.py puts bench/ on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_START_TIMEOUT_S = 90.0
@@ -183,20 +181,8 @@ class Network:
 # ---------------------------------------------------------------------------- servers
 
 
-def free_port() -> int:
-    """A port nobody listens on now (the server binds it a moment later)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def answers(url: str) -> bool:
-    """True when a GET of url returns 200 now."""
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
 
 
 def stop(process: subprocess.Popen) -> None:

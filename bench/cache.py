@@ -38,7 +38,6 @@ import json
 import math
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,6 +51,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
+from servers import free_port, stop_group  # noqa: E402
 
 REDIS_SERVER = Path("/usr/bin/redis-server")
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -86,26 +86,8 @@ class PassResult:
         return sum(not a.ok for a in self.answers)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def stop_group(process: subprocess.Popen, grace: float = 15.0) -> None:
-    """SIGTERM to the process's group (it was started as a session leader), SIGKILL if it lingers."""
-    if process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def log_tail(path: Path, chars: int = 1500) -> str:

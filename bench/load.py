@@ -28,7 +28,6 @@ import json
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+from servers import answers, children, free_port, stop_group  # noqa: E402  (bench/ is on sys.path: it holds the script)
 BENCH = ROOT / "bench"
 BIN = Path(sys.executable).parent
 TARGET_RPS = 300.0
@@ -57,10 +57,6 @@ def die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def record(changes: int, data: Path | None, out: Path) -> list[dict]:
@@ -92,24 +88,8 @@ def machine_busy_seconds() -> float:
     return (sum(values[:8]) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
-            except (OSError, ValueError, IndexError):
-                continue
-    return sorted(found)
 
 
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
 
 
 def wait_until_ready(master: subprocess.Popen, url: str, workers: int) -> float:
@@ -158,10 +138,10 @@ def run_locust(host: str, payloads: Path, users: int, duration: int, prefix: Pat
         try:
             process.wait(timeout=duration + 90)
         except subprocess.TimeoutExpired:
-            stop(process)
+            stop_group(process, grace=20.0)
             raise CouldNotRun(f"locust overran its hard timeout ({duration + 90} s); log: {log}") from None
         finally:
-            stop(process)
+            stop_group(process, grace=20.0)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     stats = Path(f"{prefix}_stats.csv")
     rows = list(csv.DictReader(stats.open())) if stats.is_file() else []
@@ -171,20 +151,6 @@ def run_locust(host: str, payloads: Path, users: int, duration: int, prefix: Pat
     return aggregated, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
-def stop(process: subprocess.Popen, grace: float = 20.0) -> None:
-    """SIGTERM to the process group, SIGKILL if it is still there after `grace` seconds."""
-    if process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def failures(prefix: Path) -> list[str]:
@@ -265,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         if master is not None:
-            stop(master)
+            stop_group(master, grace=20.0)
 
 
 if __name__ == "__main__":

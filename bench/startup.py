@@ -14,17 +14,15 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+from servers import answers, children, free_port  # noqa: E402  (bench/ is on sys.path: it holds the script)
 BIN = Path(sys.executable).parent
 REPEATS = 3
 STARTUP_TARGET_S = 3.0  # issue 11
@@ -63,23 +61,8 @@ def one_start() -> dict[str, float]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:  # field 4, after the command name
-                found.append(int(entry.name))
-    return sorted(found)
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
@@ -91,12 +74,6 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
 
 
 def gunicorn_run() -> dict:

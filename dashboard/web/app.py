@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None,
     # Card contents hold URLs relative to the app (the boundaries'): an instance under another
     # path prefix must not read them, so the prefix is part of the cache's namespace too.
     cache = shared_cache(app.server, settings.cache_url, dataset.fingerprint, path_prefix=app.get_relative_path("/"))
-    first = callbacks.page.card_contents(explorer, geometry, selection, cache)
+    first = callbacks.page.card_contents(explorer, geometry, selection, cache, callbacks.page.FIRST_VIEW_CARDS)
     app.layout = with_initial(
         page(
             selection=selection.as_dict(),

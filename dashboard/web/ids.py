@@ -1,5 +1,7 @@
 """Every Dash component id, once."""
 
+from dashboard.web.charts import CHARTS
+
 HEADER = "page-header"
 ATTRIBUTION = "attribution"
 URL = "url"
@@ -41,6 +43,8 @@ OVERDISPERSION = "control-overdispersion"
 TABLE = "table"
 DOWNLOAD_BUTTON = "download-button"
 DOWNLOAD = "download"
+CHART = "control-chart"  # which chart is shown beside the map (web/charts.py)
+CHART_PANELS = {chart: f"panel-{chart}" for chart in CHARTS}  # each chart's panel, hidden unless chosen
 
 # Selection field -> the control that sets it (colour is a radio group; area comes from clicks).
 CONTROLS = {

@@ -19,6 +19,7 @@ from dashboard.data.schema import GROUPS_WITHOUT_DATA, OUTCOMES_WITHOUT_DATA
 from dashboard.figures.tables import TABLE_COLUMNS
 from dashboard.presenters.ranked import RANKED_TITLE
 from dashboard.web import ids
+from dashboard.web.charts import CHARTS, DEFAULT_CHART
 
 CONTROL_LABELS = {
     "indicator": "Indicator",
@@ -71,9 +72,6 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
         "displaylogo": False, "scrollZoom": False, "showSendToCloud": False, "showEditInChartStudio": False,
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud", "editInChartStudio"],
     }
-    # The ranked charts' height follows their number of areas: a responsive graph saw its own new
-    # height as a resize and drew itself again (100 ms a change). They take the card's width
-    # each time they are drawn instead.
     controls = [_select(field, options[field], selection[field]) for field in CONTROL_LABELS]
     return html.Div(
         className="page",
@@ -124,45 +122,8 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                                         html.H4("Variation across areas"),
                                         html.Dl(id=ids.VARIATION, className="variation"),
                                     ),
-                                    _card(RANKED_TITLE, dcc.Graph(id=ids.RANKED, config=graph_config, responsive=False), title_id=ids.RANKED_TITLE, class_name="card scroll"),
-                                    _card(
-                                        "Trend",
-                                        html.Div(id=ids.SPC_ICONS, className="spc-icons"),
-                                        dcc.Graph(id=ids.TREND, config=graph_config),
-                                        html.P(id=ids.TREND_NOTE, className="caption"),
-                                        title_id=ids.TREND_TITLE,
-                                    ),
-                                    _card("Groups of patients", dcc.Graph(id=ids.GROUPS, config=graph_config), html.P(id=ids.GAP, className="caption")),
-                                    _card(
-                                        "Funnel plot: value against size, with control limits",
-                                        _radio("overdispersion", "Funnel limits", options, selection),
-                                        dcc.Graph(id=ids.FUNNEL, config=graph_config),
-                                        html.P(id=ids.FUNNEL_NOTE, className="caption"),
-                                    ),
-                                    _card(
-                                        "Inequality between groups, by area",
-                                        dcc.Graph(id=ids.INEQUALITY_RANK, config=graph_config, responsive=False),
-                                        html.P(id=ids.INEQUALITY_NOTE, className="caption"),
-                                        class_name="card scroll",
-                                    ),
+                                    html.Section(className="card charts", children=[_chart_tabs(), *_chart_panels(graph_config, options, selection)]),
                                 ],
-                            ),
-                            _card(
-                                "Table",
-                                html.Button("Download CSV", id=ids.DOWNLOAD_BUTTON, className="button"),
-                                dash_table.DataTable(
-                                    id=ids.TABLE,
-                                    columns=table_columns(),
-                                    sort_action="native",
-                                    page_action="none",
-                                    style_table={"maxHeight": "420px", "overflowY": "auto"},
-                                    style_cell={"fontFamily": "Frutiger, Arial, sans-serif", "fontSize": "15px", "padding": "6px", "textAlign": "left"},
-                                    style_header={"fontWeight": "bold", "backgroundColor": "#E8EDEE"},
-                                    style_data_conditional=[
-                                        {"if": {"filter_query": '{data_status} = "modelled"'}, "backgroundColor": "#FFF4CC"},
-                                    ],
-                                ),
-                                class_name="card wide",
                             ),
                             _card("Help", *help_text(), class_name="card wide help"),
                         ],
@@ -179,6 +140,78 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
             ),
         ],
     )
+
+
+def _chart_tabs() -> html.Div:
+    """The "Chart" choice, a radio group styled as tabs (arrow keys move between them), and the download."""
+    return html.Div(
+        className="chart-bar",
+        children=[
+            html.Fieldset(
+                className="chart-tabs",
+                children=[
+                    html.Legend("Chart"),
+                    dcc.RadioItems(id=ids.CHART, options=[{"label": label, "value": key} for key, label in CHARTS.items()], value=DEFAULT_CHART, inline=True),
+                ],
+            ),
+            html.Button("Download CSV", id=ids.DOWNLOAD_BUTTON, className="button", title="The table's rows for this selection, as the page shows them"),
+        ],
+    )
+
+
+def _chart_panels(graph_config: dict[str, Any], options: dict[str, list[Option]], selection: dict[str, str]) -> list[html.Div]:
+    """One panel per chart; only the chosen one is shown, and only it is drawn on a change."""
+    def panel(chart: str, *children: Any, class_name: str = "panel") -> html.Div:
+        return html.Div(id=ids.CHART_PANELS[chart], className=class_name, hidden=chart != DEFAULT_CHART, children=list(children))
+
+    return [
+        panel(
+            "ranked",
+            html.H3(RANKED_TITLE, id=ids.RANKED_TITLE),
+            # Its height follows the level's number of areas: a responsive graph saw its own new
+            # height as a resize and drew itself again (100 ms a change).
+            dcc.Graph(id=ids.RANKED, config=graph_config, responsive=False),
+            class_name="panel scroll",
+        ),
+        panel(
+            "trend",
+            html.H3("Trend", id=ids.TREND_TITLE),
+            html.Div(id=ids.SPC_ICONS, className="spc-icons"),
+            dcc.Graph(id=ids.TREND, config=graph_config),
+            html.P(id=ids.TREND_NOTE, className="caption"),
+        ),
+        panel("groups", html.H3("Groups of patients"), dcc.Graph(id=ids.GROUPS, config=graph_config), html.P(id=ids.GAP, className="caption")),
+        panel(
+            "funnel",
+            html.H3("Funnel plot: value against size, with control limits"),
+            _radio("overdispersion", "Funnel limits", options, selection),
+            dcc.Graph(id=ids.FUNNEL, config=graph_config),
+            html.P(id=ids.FUNNEL_NOTE, className="caption"),
+        ),
+        panel(
+            "inequality",
+            html.H3("Inequality between groups, by area"),
+            dcc.Graph(id=ids.INEQUALITY_RANK, config=graph_config, responsive=False),
+            html.P(id=ids.INEQUALITY_NOTE, className="caption"),
+            class_name="panel scroll",
+        ),
+        panel(
+            "table",
+            html.H3("Table"),
+            dash_table.DataTable(
+                id=ids.TABLE,
+                columns=table_columns(),
+                sort_action="native",
+                page_action="none",
+                style_table={"maxHeight": "520px", "overflowY": "auto"},
+                style_cell={"fontFamily": "Frutiger, Arial, sans-serif", "fontSize": "15px", "padding": "6px", "textAlign": "left"},
+                style_header={"fontWeight": "bold", "backgroundColor": "#E8EDEE"},
+                style_data_conditional=[
+                    {"if": {"filter_query": '{data_status} = "modelled"'}, "backgroundColor": "#FFF4CC"},
+                ],
+            ),
+        ),
+    ]
 
 
 def with_initial(tree: Component, values: dict[tuple[str, str], Any]) -> Component:

@@ -6,15 +6,27 @@ from urllib.parse import parse_qs, urlencode
 
 from dashboard.core.selection import URL_PARAMETERS, Notice, Selection
 from dashboard.query.explorer import Explorer
+from dashboard.web.charts import CHART_PARAMETER, CHARTS, DEFAULT_CHART, valid_chart
 
 _FIELD_OF = {parameter: field for field, parameter in URL_PARAMETERS.items()}
 
 
-def encode(sel: Selection) -> str:
-    """'?indicator=…&cancer=…' with every parameter, in a fixed order (empty ones left out)."""
+def encode(sel: Selection, chart: str = DEFAULT_CHART) -> str:
+    """'?indicator=…&cancer=…&chart=…' with every parameter, in a fixed order (empty ones left out)."""
     values = sel.as_dict()
     pairs = [(parameter, values[field]) for field, parameter in URL_PARAMETERS.items() if values[field] != ""]
-    return "?" + urlencode(pairs)
+    return "?" + urlencode([*pairs, (CHART_PARAMETER, chart)])
+
+
+def decode_chart(search: str | None) -> tuple[str, list[Notice]]:
+    """The chart a URL asks for (the default if it names none), and a notice if it names no chart."""
+    given = parse_qs((search or "").lstrip("?"), keep_blank_values=True).get(CHART_PARAMETER)
+    if not given or given[-1].strip() == "":
+        return DEFAULT_CHART, []
+    chart = valid_chart(given[-1].strip())
+    if chart is None:
+        return DEFAULT_CHART, [Notice(CHART_PARAMETER, f"{given[-1][:40]!r} is not a chart (one of {', '.join(CHARTS)}); showing {CHARTS[DEFAULT_CHART].lower()}")]
+    return chart, []
 
 
 def decode(search: str | None, explorer: Explorer) -> tuple[Selection, list[Notice]]:
@@ -25,6 +37,8 @@ def decode(search: str | None, explorer: Explorer) -> tuple[Selection, list[Noti
     values = {field: "" for field in URL_PARAMETERS}
     for parameter, given in parsed.items():
         field = _FIELD_OF.get(parameter)
+        if parameter == CHART_PARAMETER:
+            continue  # not part of the selection: decode_chart reads it
         if field is None:
             notices.append(Notice(parameter, f"unknown parameter {parameter!r} ignored"))
             continue

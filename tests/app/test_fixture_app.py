@@ -23,27 +23,10 @@ from dashboard.web.app import create_app, map_geometry, map_layers
 from dashboard.web.callbacks import cards
 from dashboard.web.callbacks.download import download_output
 from dashboard.web.callbacks.state import FIELDS, sync_state
-
-ENGLAND = "E92000001"
-NORTH, SOUTH = "E56000022", "E56000023"
-NORFOLK, CAMBS, ESSEX = "E54000022", "E54000056", "E54000026"
-SUB_26A, SUB_06H, SUB_99E, SUB_99F = "E38000239", "E38000260", "E38000007", "E38000030"
-
-Z95 = 1.959963984540054  # standard normal quantiles (statistical tables)
-Z998 = 3.090232306167813
-
-
-# What the page opens on for "?level=icb": every field, in the permalink's order.
-ICB_2022 = {
-    "indicator": "early_stage", "cancer": "Lung", "period": "2022", "level": "icb", "alliance": ENGLAND,
-    "group": "all", "group_value": "All", "compare": "england", "area": "", "colour": "value",
-    "confidence": "95", "overdispersion": "off",
-}
-ICB_2022_SEARCH = (
-    "?indicator=early_stage&cancer=Lung&period=2022&level=icb&alliance=E92000001&group=all&group_value=All"
-    "&compare=england&colour=value&confidence=95&overdispersion=off"
+from tiny_values import (  # tests/tiny_values.py (pyproject: pythonpath)
+    CAMBS, ENGLAND, ESSEX, ICB_2022, ICB_2022_SEARCH, NORFOLK, NORTH, SOUTH, STORED, SUB_06H, SUB_26A, SUB_99E, SUB_99F,
+    Z95, Z998, control_values, notice_texts, selection,
 )
-
 
 def wilson(x: float, n: float, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval in percent: (2x + z² ∓ z·sqrt(z² + 4x(1 - x/n))) / (2(n + z²))."""
@@ -60,19 +43,6 @@ def byar(x: float, n: float, z: float = Z95) -> tuple[float, float]:
 
 def rounded(interval: tuple[float, float]) -> tuple[float, float]:
     return round(interval[0], 1), round(interval[1], 1)
-
-
-def selection(**changes: str) -> dict[str, str]:
-    return {**ICB_2022, **changes}
-
-
-def control_values(data: dict[str, str]) -> dict[str, str]:
-    """What the controls hold for a selection (the area has no control: it comes from clicks)."""
-    return {field: data[field] for field in FIELDS}
-
-
-def notice_texts(notices: list[html.P]) -> list[str]:
-    return [p.children for p in notices]
 
 
 @pytest.fixture(scope="module")
@@ -112,9 +82,9 @@ def test_map_zooms_to_the_fixture_squares(geometry: MapGeometry) -> None:
 def test_a_link_opens_the_page_it_describes(tiny_explorer) -> None:
     out = sync_state(tiny_explorer, trigger=None, search="?level=icb", values={}, map_click=None, ranked_click=None, previous=None)
     search, data, notices = out[:3]
-    values, options, group_value_disabled = out[3:3 + len(FIELDS)], out[3 + len(FIELDS):-1], out[-1]
+    values, options, group_value_disabled, chart = out[3:3 + len(FIELDS)], out[3 + len(FIELDS):-2], out[-2], out[-1]
     assert search is no_update  # the address bar already holds the link
-    assert data == ICB_2022 and notices == []
+    assert data == STORED and notices == [] and chart == "ranked"
     assert dict(zip(FIELDS, values, strict=True)) == control_values(ICB_2022)
     options = dict(zip(FIELDS, options, strict=True))
     assert [o["value"] for o in options["indicator"] if not o["disabled"]] == ["early_stage", "mortality_crude"]
@@ -137,7 +107,7 @@ def test_invalid_link_parameters_give_notices_naming_them(tiny_explorer) -> None
         tiny_explorer, trigger=None, search="?level=icb&period=1999&colour=rainbow&foo=bar",
         values={}, map_click=None, ranked_click=None, previous=None,
     )
-    assert out[1] == ICB_2022  # each bad value falls back to the default
+    assert out[1] == STORED  # each bad value falls back to the default
     assert notice_texts(out[2]) == [
         "Link parameter 'foo': unknown parameter 'foo' ignored",
         "Link parameter 'period': period='1999' is not available here; showing '2022' instead",
@@ -150,7 +120,7 @@ def test_invalid_link_parameters_give_notices_naming_them(tiny_explorer) -> None
 
 
 def test_a_click_selects_an_area_and_a_second_click_clears_it(tiny_explorer) -> None:
-    start = ICB_2022
+    start = STORED
     clicked = sync_state(
         tiny_explorer, trigger=ids.MAP, search=ICB_2022_SEARCH, values=control_values(start),
         map_click={"points": [{"location": ESSEX}]}, ranked_click=None, previous=start,
@@ -172,7 +142,7 @@ def test_changing_the_level_clears_the_area(tiny_explorer) -> None:
         tiny_explorer, trigger=ids.LEVEL, search=None, values=control_values(selection(level="subicb")),
         map_click=None, ranked_click=None, previous=previous,
     )
-    assert out[1] == {**ICB_2022, "level": "subicb"}
+    assert out[1] == {**STORED, "level": "subicb"}
     assert "level=subicb" in out[0] and "area=" not in out[0]
 
 

@@ -119,9 +119,9 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     calls: list[Any] = []
     real = cards.contents
 
-    def counting(explorer, geometry, sel):
+    def counting(explorer, geometry, sel, names=None):
         calls.append(explorer)
-        return real(explorer, geometry, sel)
+        return real(explorer, geometry, sel, names)
 
     monkeypatch.setattr(cards, "contents", counting)
     return calls
@@ -234,9 +234,9 @@ def test_a_second_worker_serves_what_the_first_computed(dataset, store: redis.Re
     assert len(keys) == 3  # one entry per selection, named after the data
     assert all(dataset.fingerprint[:16].encode() in key for key in keys)
     assert all(store.ttl(key) > 0 for key in keys)  # entries expire
-    # Changing the colours changes the map alone: the third answer does not re-send the trend.
+    # Changing the colours changes the map alone: the third answer does not re-send the ranked chart.
     assert "map" in json.loads(answers[2])["response"]
-    assert "trend" in json.loads(answers[1])["response"] and "trend" not in json.loads(answers[2])["response"]
+    assert "ranked" in json.loads(answers[1])["response"] and "ranked" not in json.loads(answers[2])["response"]
 
     spy.clear()
     again = second.server.test_client()
@@ -247,7 +247,7 @@ def test_a_second_worker_serves_what_the_first_computed(dataset, store: redis.Re
     assert spy == []  # the second worker computed nothing: every card came from Redis
 
     # The last change alone, on a worker that saw neither selection: its cards come from Redis,
-    # and so does the previous selection's, which tells it the trend is unchanged. (The controls'
+    # and so does the previous selection's, which tells it the ranked chart is unchanged. (The controls'
     # options it re-sends: which options the page holds is remembered by a worker, not in Redis.)
     response = third.server.test_client().post(UPDATE, data=page.sent[2], headers=HEADERS)
     assert response.status_code == 200

@@ -38,6 +38,22 @@ def change(page: Page, label: str, value: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def show_chart(page: Page, label: str) -> None:
+    """Choose a chart by its tab, as a person clicks it, and wait for it to be drawn."""
+    page.locator(".chart-tabs label", has_text=label).click()
+    chart = {"Ranked areas": "ranked", "Trend": "trend", "Groups of patients": "groups", "Funnel plot": "funnel",
+             "Inequality by area": "inequality", "Table": "table"}[label]
+    page.wait_for_function("chart => window.location.search.includes('chart=' + chart)", arg=chart, timeout=10_000)
+    expect(page.locator(f"#panel-{chart}")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+
+
+def plotted(page: Page, graph: str) -> list:
+    """The x and y of every trace a graph has drawn (plotly's own copy on the graph's div)."""
+    page.wait_for_function("id => document.querySelector('#' + id + ' .js-plotly-plot') !== null", arg=graph, timeout=10_000)
+    return page.evaluate("id => document.querySelector('#' + id + ' .js-plotly-plot').data.map(t => [t.x, t.y])", graph)
+
+
 def test_first_page_shows_alliances_offline(watched: Page, live_server: str, screenshots: Path) -> None:
     page = watched
     page.goto(live_server)
@@ -72,13 +88,13 @@ def test_each_control_updates_the_views(watched: Page, live_server: str, label: 
     page = watched
     page.goto(live_server)
     wait_ready(page)
-    before = (headline(page), page.locator("#table").inner_text(), page.locator("#ranked").inner_html())
+    before = (headline(page), page.locator("#ranked").inner_html())
     change(page, label, value)
     key, expected = expect_in_url
     assert query(page)[key] == expected
     expect(page.get_by_label(label, exact=True)).to_have_value(value)
     page.wait_for_function(
-        """before => [document.querySelector('#headline').innerText, document.querySelector('#table').innerText,
+        """before => [document.querySelector('#headline').innerText,
                      document.querySelector('#ranked').innerHTML].join('|') !== before""",
         arg="|".join(before),
         timeout=10_000,
@@ -92,6 +108,7 @@ def test_level_change_redraws_the_map_and_table(watched: Page, live_server: str,
     wait_ready(page)
     change(page, "Area level", "icb")
     expect(page.locator(AREA_PATHS)).to_have_count(42)
+    show_chart(page, "Table")
     expect(page.locator("#table tbody tr")).to_have_count(43)  # header row + 42
     change(page, "Alliance", "E56000018")
     expect(page.locator("#headline")).to_contain_text("Lancashire")
@@ -104,13 +121,17 @@ def test_modelled_group_carries_a_badge(watched: Page, live_server: str, screens
     wait_ready(page)
     expect(page.locator("#modelled-badge")).to_be_visible()
     assert "modelled" in headline(page).lower()
+    # The mark is drawn inside the charts themselves, so a copied or exported chart keeps it.
+    for chart in ("#ranked", "#map"):
+        expect(page.locator(f"{chart} .annotation-text", has_text="MODELLED")).to_have_count(1)
+    expect(page.locator("#ranked-title")).to_contain_text("listed by name")
+    show_chart(page, "Groups of patients")
     expect(page.locator("#gap")).to_contain_text("not computed on MODELLED figures")
     expect(page.locator("#gap")).not_to_contain_text("gap of")
-    # The mark is drawn inside the charts themselves, so a copied or exported chart keeps it.
-    for chart in ("#groups", "#ranked", "#map"):
-        expect(page.locator(f"{chart} .annotation-text", has_text="MODELLED")).to_have_count(1)
+    expect(page.locator("#groups .annotation-text", has_text="MODELLED")).to_have_count(1)
+    show_chart(page, "Inequality by area")
     expect(page.locator("#inequality-rank")).to_contain_text("Not ranked")
-    expect(page.locator("#ranked-title")).to_contain_text("listed by name")
+    show_chart(page, "Table")
     expect(page.locator("#table")).to_contain_text("modelled")
     options = page.get_by_label("Group", exact=True).locator("option[disabled]")
     assert "learning disability" in " ".join(options.all_inner_texts()).lower()
@@ -133,6 +154,7 @@ def test_download_equals_the_table(watched: Page, live_server: str, tmp_path: Pa
     page = watched
     page.goto(live_server + "/?indicator=early_stage&cancer=Lung&period=2022&level=icb&alliance=E56000018")
     wait_ready(page)
+    show_chart(page, "Table")
     with page.expect_download() as info:
         page.get_by_role("button", name="Download CSV").click()
     download = info.value
@@ -188,6 +210,7 @@ def test_clicking_an_area_selects_it(watched: Page, live_server: str) -> None:
     page.wait_for_function("() => window.location.search.includes('area=')", timeout=10_000)
     code = query(page)["area"]
     assert code.startswith("E54")
+    show_chart(page, "Trend")
     expect(page.locator("#trend-title")).not_to_contain_text("England over time")
 
 
@@ -216,7 +239,7 @@ def test_layout_works_at_1024_pixels(watched: Page, live_server: str, screenshot
 
 def test_statistics_of_variation_show_where_they_apply(watched: Page, live_server: str, screenshots: Path) -> None:
     page = watched
-    page.goto(live_server + "/?indicator=fds_28day&cancer=All+suspected+cancers&period=2024-09&level=icb&area=E54000048&confidence=99.8")
+    page.goto(live_server + "/?indicator=fds_28day&cancer=All+suspected+cancers&period=2024-09&level=icb&area=E54000048&confidence=99.8&chart=trend")
     wait_ready(page)
     expect(page.get_by_label("Significance level", exact=True)).to_have_value("99.8")
     expect(page.locator("#trend-title")).to_contain_text("statistical process control")
@@ -225,6 +248,7 @@ def test_statistics_of_variation_show_where_they_apply(watched: Page, live_serve
     expect(page.locator("#spc-icons .spc-icon").first).to_be_visible()
     expect(page.locator("#variation-summary")).to_contain_text("Fold difference")
     expect(page.locator("#variation-summary")).to_contain_text("Systematic component")
+    show_chart(page, "Funnel plot")
     expect(page.locator("#funnel-note")).to_contain_text("dispersion")
     page.get_by_label("Allow for overdispersion").check()
     page.wait_for_function("() => window.location.search.includes('overdispersion=on')")
@@ -235,10 +259,45 @@ def test_inequality_and_opportunity(watched: Page, live_server: str, screenshots
     page = watched
     page.goto(live_server + "/?indicator=mortality_age_specific&cancer=All+cancers+%28excluding+non-melanoma+skin%29&period=2020&level=icb&area=E54000048&group=age_band&group_value=80+and+over")
     wait_ready(page)
+    show_chart(page, "Groups of patients")
     expect(page.locator("#gap")).to_contain_text("slope index of inequality")
+    show_chart(page, "Inequality by area")
     expect(page.locator("#inequality-note")).to_contain_text("ranked by the slope index")
     assert page.locator("#inequality-rank .scatterlayer .point").count() >= 25  # ICBs with every age band shown
     page.goto(live_server + "/?indicator=early_stage&cancer=Lung&period=2022&level=icb&area=E54000048")
     wait_ready(page)
     expect(page.locator("#headline")).to_contain_text("more people a year would have been diagnosed at stage 1 or 2")
     page.screenshot(path=str(screenshots / "08-inequality-opportunity.png"), full_page=True)
+
+
+def test_chart_tabs_draw_the_chosen_chart_for_the_current_selection(watched: Page, live_server: str) -> None:
+    page = watched
+    page.goto(live_server + "/?level=icb&area=E54000048&chart=trend")
+    wait_ready(page)
+    # The link's chart is the one shown, and only it.
+    expect(page.locator("#panel-trend")).to_be_visible()
+    expect(page.locator("#panel-ranked")).to_be_hidden()
+    expect(page.get_by_label("Trend", exact=True)).to_be_checked()
+    expect(page.locator("#trend-title")).to_contain_text("Lancashire and South Cumbria")
+    # A change while another chart is shown: the trend is drawn for the new cancer when chosen again.
+    lung = plotted(page, "trend")
+    show_chart(page, "Ranked areas")
+    change(page, "Cancer type", "Bowel")
+    show_chart(page, "Trend")
+    expect(page.locator("#trend .scatterlayer")).to_have_count(1)
+    shown = plotted(page, "trend")
+    assert shown != lung
+    fresh = watched.context.new_page()  # the same view, opened afresh in another tab
+    fresh.goto(live_server + "/?level=icb&area=E54000048&chart=trend&cancer=Bowel")
+    wait_ready(fresh)
+    assert plotted(fresh, "trend") == shown
+    fresh.close()
+    # By keyboard: the tabs are one radio group, and the arrow keys move along it.
+    page.get_by_label("Trend", exact=True).focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => window.location.search.includes('chart=groups')", timeout=10_000)
+    expect(page.locator("#panel-groups")).to_be_visible()
+    expect(page.locator("#panel-trend")).to_be_hidden()
+    # Back returns to the trend.
+    page.go_back()
+    expect(page.locator("#panel-trend")).to_be_visible(timeout=10_000)

@@ -26,14 +26,15 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.R
         *[Input(ids.CONTROLS[f], "value") for f in FIELDS],
         Input(ids.MAP, "clickData"),
         Input(ids.RANKED, "clickData"),
+        Input(ids.CHART, "value"),
         State(ids.SELECTION, "data"),
     )
     def update_page(search, *args):
         values = dict(zip(FIELDS, args[: len(FIELDS)], strict=True))
-        map_click, ranked_click, previous = args[len(FIELDS):]
+        map_click, ranked_click, chart, previous = args[len(FIELDS):]
         return page.update(
             explorer, geometry, trigger=ctx.triggered_id, search=search, values=values,
-            map_click=map_click, ranked_click=ranked_click, previous=previous, cache=cache,
+            map_click=map_click, ranked_click=ranked_click, previous=previous, cache=cache, chart=chart,
         )
 
     # In the browser: a linked view's page is shown once the first answer has written the store.

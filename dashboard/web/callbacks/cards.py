@@ -8,7 +8,7 @@ Each content function makes one call into a presenter; `render` wraps it in Dash
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,9 +121,9 @@ CARDS: tuple[Card, ...] = (
 )
 
 
-def contents(explorer: Explorer, geometry: MapGeometry, sel: Selection) -> dict[str, tuple]:
-    """Every card's content for one selection."""
-    return {card.name: card.content(explorer, geometry, sel) for card in CARDS}
+def contents(explorer: Explorer, geometry: MapGeometry, sel: Selection, names: Collection[str] | None = None) -> dict[str, tuple]:
+    """The content of the cards `names` (every card if None) for one selection."""
+    return {card.name: card.content(explorer, geometry, sel) for card in CARDS if names is None or card.name in names}
 
 
 def card_outputs(name: str, explorer: Explorer, data: dict[str, str], geometry: MapGeometry | None = None) -> tuple:

@@ -1,27 +1,33 @@
-"""The one callback per change: the page's state and every card, from one request.
+"""The one callback per change: the page's state and every card shown, from one request.
 
 What comes back is only what changed. Control options the browser already holds are
 `no_update`; so is every card whose content equals what the previous selection showed
 (known when this worker, or the shared cache, still holds it): changing the map's colours
-re-sends the map alone. Card contents are plain data, remembered per selection in the
-explorer's memo and, when configured, in a cache shared between workers (`ResultCache`).
+re-sends the map alone. Only the chosen chart's card is computed and sent (web/charts.py);
+the others are `no_update` until chosen, and choosing one sends it whole for the current
+selection. Card contents are plain data, remembered per selection in the explorer's memo
+and, when configured, in a cache shared between workers (`ResultCache`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Protocol
 
 from dash import no_update
 
 from dashboard.core.selection import Selection
+from dashboard.data.schema import GroupDimension
 from dashboard.figures.maps import MapGeometry
 from dashboard.query.explorer import Explorer
 from dashboard.web import ids
 from dashboard.web.callbacks import cards, state
-from dashboard.web.layout import as_options
+from dashboard.web.charts import CHARTS, DEFAULT_CHART, valid_chart
 
 FIELDS = state.FIELDS
 IN_LAYOUT = frozenset({"map", "headline", "variation"})  # cards the page holds before its first answer
+ALWAYS_SHOWN = frozenset({"map", "headline", "variation"})  # every other card is a chart (web/charts.py)
+FIRST_VIEW_CARDS = ALWAYS_SHOWN | {DEFAULT_CHART}  # what the first page shows, made at start-up
 
 STATE_OUTPUTS: list[tuple[str, str]] = [
     (ids.URL, "search"),
@@ -30,8 +36,11 @@ STATE_OUTPUTS: list[tuple[str, str]] = [
     *[(ids.CONTROLS[f], "value") for f in FIELDS],
     *[(ids.CONTROLS[f], "options") for f in FIELDS],
     (ids.GROUP_VALUE, "disabled"),
+    (ids.CHART, "value"),
 ]
-OUTPUTS: list[tuple[str, str]] = STATE_OUTPUTS + [output for card in cards.CARDS for output in card.outputs]
+# Before the cards: a chart's panel is shown before its figure is drawn into it.
+PANEL_OUTPUTS: list[tuple[str, str]] = [(ids.CHART_PANELS[chart], "hidden") for chart in CHARTS]
+OUTPUTS: list[tuple[str, str]] = STATE_OUTPUTS + PANEL_OUTPUTS + [output for card in cards.CARDS for output in card.outputs]
 
 
 class ResultCache(Protocol):
@@ -41,18 +50,24 @@ class ResultCache(Protocol):
     def set(self, key: str, value: Any) -> bool: ...
 
 
-def card_contents(explorer: Explorer, geometry: MapGeometry, sel: Selection, cache: ResultCache | None) -> dict[str, tuple]:
-    """Every card's content for `sel`: from this worker's memo, else the shared cache, else computed."""
-    def compute() -> dict[str, tuple]:
-        key = cache_key(sel)
-        if cache is not None and (found := cache.get(key)) is not None:
-            return found
-        contents = cards.contents(explorer, geometry, sel)
+def card_contents(
+    explorer: Explorer, geometry: MapGeometry, sel: Selection, cache: ResultCache | None, names: Collection[str] | None = None,
+) -> dict[str, tuple]:
+    """The contents of the cards `names` (every card if None) for `sel`: from this worker's memo,
+    else the shared cache, else computed. The dict returned may hold other cards too."""
+    wanted = {card.name for card in cards.CARDS} if names is None else set(names)
+    held: dict[str, tuple] = explorer.answer(("cards", sel), dict)  # filled card by card, as cards are asked for
+    if wanted <= held.keys():
+        return held
+    key = cache_key(sel)
+    if cache is not None and isinstance(found := cache.get(key), dict):
+        held.update({name: content for name, content in found.items() if name not in held})
+    missing = wanted - held.keys()
+    if missing:
+        held.update(cards.contents(explorer, geometry, sel, missing))
         if cache is not None:
-            cache.set(key, contents)
-        return contents
-
-    return explorer.answer(("cards", sel), compute)
+            cache.set(key, dict(held))
+    return held
 
 
 def cache_key(sel: Selection) -> str:
@@ -63,33 +78,44 @@ def cache_key(sel: Selection) -> str:
 def remembered_contents(explorer: Explorer, sel: Selection, cache: ResultCache | None) -> dict[str, tuple] | None:
     """The previous selection's card contents if already known here or in the shared cache (never computed)."""
     found = explorer.recall(("cards", sel))
-    if found is None and cache is not None:
+    if not found and cache is not None:
         found = cache.get(cache_key(sel))
-    return found
+    return found if isinstance(found, dict) else None
 
 
 def update(
     explorer: Explorer, geometry: MapGeometry, *, trigger: str | None, search: str | None, values: dict[str, str],
     map_click: dict[str, Any] | None, ranked_click: dict[str, Any] | None, previous: dict[str, str] | None,
-    cache: ResultCache | None = None,
+    cache: ResultCache | None = None, chart: str | None = None,
 ) -> tuple[Any, ...]:
-    """The callback's outputs, in `OUTPUTS` order."""
+    """The callback's outputs, in `OUTPUTS` order. `chart` is the chart tabs' value."""
     page = state.page_state(
-        explorer, trigger=trigger, search=search, values=values, map_click=map_click, ranked_click=ranked_click, previous=previous,
+        explorer, trigger=trigger, search=search, values=values, map_click=map_click, ranked_click=ranked_click,
+        previous=previous, chart=chart,
     )
     # The store is empty only on the page's first request: the page then shows the first view's
     # cards that the layout holds (`initial_outputs`), whatever its address asks for.
     first_request = _shown_before(previous) is None
     before = _shown_before(previous) or explorer.default_selection()
+    chart_before = None if first_request else valid_chart(previous.get("chart"))  # type: ignore[union-attr]
     held = explorer.recall(("control_options", before))
     if held is None and explorer.normalise(before)[0] == before:
         held = state.control_options_of(explorer, before)  # another worker served it: its options are look-ups
-    outputs = state.state_outputs(page, trigger, unchanged=lambda field: held is not None and held[field] == page.options[field])
-    contents = card_contents(explorer, geometry, page.selection, cache)
+    outputs = state.state_outputs(
+        page, trigger, unchanged=lambda field: held is not None and held[field] == page.options[field],
+        held=values, chart_held=chart, group_value_disabled=None if first_request else before.group == GroupDimension.ALL.value,
+    )
+    outputs += _panels_hidden(page.chart) if page.chart != chart_before else (no_update,) * len(PANEL_OUTPUTS)
+    shown_cards = ALWAYS_SHOWN | {page.chart}
+    contents = card_contents(explorer, geometry, page.selection, cache, shown_cards)
     shown = remembered_contents(explorer, before, cache) or {}
     for card in cards.CARDS:
+        if card.name not in shown_cards:
+            outputs += (no_update,) * len(card.outputs)  # not drawn until chosen
+            continue
         content = contents[card.name]
-        known = shown.get(card.name) if not first_request or card.name in IN_LAYOUT else None
+        on_page = card.name in IN_LAYOUT if first_request else (card.name in ALWAYS_SHOWN or card.name == chart_before)
+        known = shown.get(card.name) if on_page else None
         if known is not None and known == content:
             outputs += (no_update,) * len(card.outputs)
         else:
@@ -97,9 +123,13 @@ def update(
     return outputs
 
 
+def _panels_hidden(chart: str) -> tuple[bool, ...]:
+    return tuple(name != chart for name in CHARTS)
+
+
 def initial_outputs(first: dict[str, tuple]) -> dict[tuple[str, str], Any]:
     """The first view's cards the layout holds, (component id, property) -> value: the map
-    (its figure is the layout's own, `maps.map_figure`) and the text cards. The charts come
+    (its figure is the layout's own, `maps.map_figure`) and the text cards. The chart comes
     with the first answer, so that the map, drawn alone, is drawn first."""
     values: dict[tuple[str, str], Any] = {}
     for card in (card for card in cards.CARDS if card.name in IN_LAYOUT):

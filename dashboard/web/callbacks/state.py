@@ -29,8 +29,9 @@ from dashboard.core.selection import (
 from dashboard.data.schema import GroupDimension
 from dashboard.query.explorer import Explorer
 from dashboard.web import ids
+from dashboard.web.charts import DEFAULT_CHART, valid_chart
 from dashboard.web.layout import as_options
-from dashboard.web.urlstate import decode, encode
+from dashboard.web.urlstate import decode, decode_chart, encode
 
 FIELDS = list(ids.CONTROLS)  # selection fields that have a control, in output order
 FIELD_OF_CONTROL = {control: field for field, control in ids.CONTROLS.items()}
@@ -52,6 +53,7 @@ class PageState:
     search: str
     notices: list[Notice]
     options: dict[str, list[Option]]  # control field -> its options
+    chart: str = DEFAULT_CHART  # the chart shown beside the map (web/charts.py)
 
 
 def clicked_area(click: dict[str, Any] | None) -> str | None:
@@ -67,12 +69,16 @@ def clicked_area(click: dict[str, Any] | None) -> str | None:
 
 def next_state(
     explorer: Explorer, *, change: Change, search: str | None, values: dict[str, str], previous: dict[str, str] | None,
-    field: str | None = None, area: str | None = None,
+    field: str | None = None, area: str | None = None, chart: str | None = None,
 ) -> PageState:
-    """The page's next state. `field` is the control that changed; `area` the code clicked."""
+    """The page's next state. `field` is the control that changed; `area` the code clicked;
+    `chart` the chart tabs' value (from the URL when the URL changed)."""
     if change is Change.URL:
         sel, notices = decode(search, explorer)
+        chart, chart_notices = decode_chart(search)
+        notices += chart_notices
     else:
+        chart = valid_chart(chart) or valid_chart(previous.get("chart") if isinstance(previous, dict) else None) or DEFAULT_CHART
         current = dict(previous or {}) | {k: (v if v is not None else "") for k, v in values.items()}
         if change is Change.CLICK and area is not None:
             current["area"] = "" if area == current.get("area") else area  # a second click clears
@@ -83,7 +89,7 @@ def next_state(
                 current["area"] = ""  # an area outside the newly chosen alliance
         sel, _ = explorer.normalise(Selection.from_dict(current))
         notices = []
-    return PageState(sel, encode(sel), notices, control_options_of(explorer, sel))
+    return PageState(sel, encode(sel, chart), notices, control_options_of(explorer, sel), chart)
 
 
 def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option]]:
@@ -116,28 +122,42 @@ def control_options_of(explorer: Explorer, sel: Selection) -> dict[str, list[Opt
 def page_state(
     explorer: Explorer, *, trigger: str | None, search: str | None, values: dict[str, str],
     map_click: dict[str, Any] | None, ranked_click: dict[str, Any] | None, previous: dict[str, str] | None,
+    chart: str | None = None,
 ) -> PageState:
     """Dash's trigger turned into a `Change`, and the page's next state."""
     if trigger in (None, ids.URL):
         return next_state(explorer, change=Change.URL, search=search, values=values, previous=previous)
     if trigger in (ids.MAP, ids.RANKED):
         area = clicked_area(map_click if trigger == ids.MAP else ranked_click)
-        return next_state(explorer, change=Change.CLICK, search=search, values=values, previous=previous, area=area)
-    return next_state(explorer, change=Change.CONTROL, search=search, values=values, previous=previous, field=FIELD_OF_CONTROL.get(trigger))
+        return next_state(explorer, change=Change.CLICK, search=search, values=values, previous=previous, area=area, chart=chart)
+    return next_state(
+        explorer, change=Change.CONTROL, search=search, values=values, previous=previous, field=FIELD_OF_CONTROL.get(trigger), chart=chart,
+    )
 
 
-def state_outputs(state: PageState, trigger: str | None, unchanged: Callable[[str], bool] = lambda _field: False) -> tuple[Any, ...]:
-    """(URL search, selection, notices, control values…, control options…, group value disabled);
-    a control's options are `no_update` when `unchanged(field)` says the browser already holds them."""
+def state_outputs(
+    state: PageState, trigger: str | None, unchanged: Callable[[str], bool] = lambda _field: False, *,
+    held: dict[str, Any] | None = None, chart_held: str | None = None, group_value_disabled: bool | None = None,
+) -> tuple[Any, ...]:
+    """(URL search, store, notices, control values…, control options…, group value disabled, chart).
+
+    What the browser already holds is `no_update`: a control's options when `unchanged(field)`
+    says so; a control's value when `held` (the values the request came with) has it; the
+    chart when `chart_held` is it; the group value's disabled flag when it equals
+    `group_value_disabled` (None: not known). The store holds the selection and the chart
+    shown: what the page shows, for the next change."""
+    held = held or {}
     notices = [html.P(f"Link parameter '{n.parameter}': {n.message}", className="notice") for n in state.notices]
     selection = state.selection.as_dict()
+    disabled = state.selection.group == GroupDimension.ALL.value
     return (
         no_update if trigger in (None, ids.URL) else state.search,  # the URL already says it
-        selection,
+        {**selection, "chart": state.chart},
         notices,
-        *[selection[f] for f in FIELDS],
+        *[no_update if held.get(f) == selection[f] else selection[f] for f in FIELDS],
         *[no_update if unchanged(f) else as_options(state.options[f]) for f in FIELDS],
-        state.selection.group == GroupDimension.ALL.value,
+        no_update if disabled == group_value_disabled else disabled,
+        no_update if chart_held == state.chart else state.chart,
     )
 
 

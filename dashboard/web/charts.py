@@ -1,0 +1,27 @@
+"""The charts beside the map: one is shown at a time, chosen by the "Chart" tabs and kept in
+the permalink (`chart=`).
+
+One chart at a time is a decision (docs/performance.md, "One chart beside the map"): each
+chart redrawn on every change cost the browser about 20 ms, and a board meeting reads one
+chart at a time. A chart that is not shown is not drawn; choosing it draws it for the
+current selection.
+"""
+
+from __future__ import annotations
+
+# Chart key (the URL's `chart=` value, and the name of its card in callbacks/cards.py) -> tab label.
+CHARTS: dict[str, str] = {
+    "ranked": "Ranked areas",
+    "trend": "Trend",
+    "groups": "Groups of patients",
+    "funnel": "Funnel plot",
+    "inequality": "Inequality by area",
+    "table": "Table",
+}
+DEFAULT_CHART = "ranked"
+CHART_PARAMETER = "chart"
+
+
+def valid_chart(value: object) -> str | None:
+    """`value` if it names a chart, else None."""
+    return value if isinstance(value, str) and value in CHARTS else None

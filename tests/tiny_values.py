@@ -1,0 +1,44 @@
+"""Values the fixture-app tests (tests/app) share: the tiny dataset's codes (tests/app/conftest.py) and what
+the page holds for its ICB view of 2022, written out by hand."""
+
+from __future__ import annotations
+
+from dash import html
+
+from dashboard.web.callbacks.state import FIELDS
+
+ENGLAND = "E92000001"
+NORTH, SOUTH = "E56000022", "E56000023"
+NORFOLK, CAMBS, ESSEX = "E54000022", "E54000056", "E54000026"
+SUB_26A, SUB_06H, SUB_99E, SUB_99F = "E38000239", "E38000260", "E38000007", "E38000030"
+
+Z95 = 1.959963984540054  # standard normal quantiles (statistical tables)
+Z998 = 3.090232306167813
+
+
+# What the page opens on for "?level=icb": every field, in the permalink's order.
+ICB_2022 = {
+    "indicator": "early_stage", "cancer": "Lung", "period": "2022", "level": "icb", "alliance": ENGLAND,
+    "group": "all", "group_value": "All", "compare": "england", "area": "", "colour": "value",
+    "confidence": "95", "overdispersion": "off",
+}
+STORED = {**ICB_2022, "chart": "ranked"}  # the page's store: the selection and the chart shown
+ICB_2022_SEARCH = (
+    "?indicator=early_stage&cancer=Lung&period=2022&level=icb&alliance=E92000001&group=all&group_value=All"
+    "&compare=england&colour=value&confidence=95&overdispersion=off&chart=ranked"
+)
+
+
+def selection(**changes: str) -> dict[str, str]:
+    return {**ICB_2022, **changes}
+
+
+def control_values(data: dict[str, str]) -> dict[str, str]:
+    """What the controls hold for a selection (the area has no control: it comes from clicks)."""
+    return {field: data[field] for field in FIELDS}
+
+
+def notice_texts(notices: list[html.P]) -> list[str]:
+    return [p.children for p in notices]
+
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,20 @@ from dashboard.core.settings import (
 
 SHARED = PROJECT_ROOT.parent / "shared"
 REFERENCE_VALUES = SHARED / "reference-values"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prepared_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Apps the tests start write their prepared stores (dashboard/data/store.py) in a temporary
+    folder, not the user's cache; servers the tests start inherit it."""
+    folder = tmp_path_factory.mktemp("prepared-stores")
+    before = os.environ.get("DASHBOARD_STORE_DIR")
+    os.environ["DASHBOARD_STORE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("DASHBOARD_STORE_DIR", None)
+    else:
+        os.environ["DASHBOARD_STORE_DIR"] = before
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PRODUCT_NAME = "Cancer Variation Explorer"
@@ -12,6 +12,18 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_GEODATA_DIR = PROJECT_ROOT / "geodata"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_SOURCES_DIR = PROJECT_ROOT.parent / "shared" / "data-sources"
+
+
+def default_store_dir() -> Path | None:
+    """Where prepared stores are written (dashboard/data/store.py): DASHBOARD_STORE_DIR ("off":
+    none, the table is served from memory), else the user's cache folder (XDG_CACHE_HOME, else ~/.cache)."""
+    given = os.environ.get("DASHBOARD_STORE_DIR")
+    if given == "off":
+        return None
+    if given:
+        return Path(given)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "cancer-variation-explorer" / "stores"
 
 
 @dataclass(frozen=True)
@@ -24,6 +36,10 @@ class Settings:
     # A Redis server shared by every worker and instance (redis://host:port/db): card contents
     # computed once are served to all. None: each worker remembers only its own.
     cache_url: str | None = None
+    # Prepared stores of the table (docs/performance.md, "Growth"): None serves it from memory.
+    store_dir: Path | None = field(default_factory=default_store_dir)
+    # Partitions of the table held per worker when read from a store (DASHBOARD_TABLE_MEMORY_MB).
+    table_memory_mb: float = field(default_factory=lambda: float(os.environ.get("DASHBOARD_TABLE_MEMORY_MB", "64")))
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -33,4 +49,5 @@ class Settings:
             data_dir=Path(os.environ.get("DASHBOARD_DATA_DIR", DEFAULT_DATA_DIR)),
             compress=os.environ.get("DASHBOARD_COMPRESS", "1") != "0",
             cache_url=os.environ.get("DASHBOARD_CACHE_URL") or None,
+            store_dir=default_store_dir(),
         )

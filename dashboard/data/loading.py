@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ from dashboard.data.schema import (
     WITHHELD_COLUMNS,
     DataStatus,
 )
+from dashboard.data.store import DEFAULT_BUDGET_MB, open_store, prepare_store
+from dashboard.data.tables import FrameTables, IndicatorTables
 from dashboard.data.validation import (
     DataValidationError,
     Problem,
@@ -42,15 +45,26 @@ from dashboard.data.validation import (
     per_value,
 )
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Dataset:
     """Everything the app shows, read once and never changed."""
 
     boundaries: Boundaries
-    indicators: pd.DataFrame  # the served table: published columns + derived ones, withheld rows blanked
+    indicators: pd.DataFrame | None  # the served table: published columns + derived ones, withheld rows blanked (None: `stored`)
     registry: Registry
     fingerprint: str = ""  # SHA-256 of the served table and its derived columns: names this data in a shared cache
+    stored: IndicatorTables | None = None  # the table in a prepared store (`open_dataset`), read as needed
+
+    def tables(self) -> IndicatorTables:
+        """The served table, by indicator and partition: the store's, or the table in memory."""
+        if self.stored is not None:
+            return self.stored
+        if self.indicators is None:
+            raise ValueError("a Dataset needs its table or a store")
+        return FrameTables(self.indicators)
 
 
 def area_codes_by_level(boundaries: Boundaries) -> dict[str, set[str]]:
@@ -121,9 +135,49 @@ def check_file(path: Path, geodata_dir: Path, metadata_path: Path | None) -> lis
     return check_frame(read_table(path), file=str(path), area_codes=area_codes_by_level(boundaries), indicator_ids=ids)
 
 
-def load_dataset(data_dir: Path, geodata_dir: Path) -> Dataset:
+def open_dataset(data_dir: Path, geodata_dir: Path, store_root: Path | None, budget_mb: float = DEFAULT_BUDGET_MB) -> Dataset:
+    """The data the app serves. From the prepared store for these very files and today's checks
+    when there is one (`dashboard/data/store.py`): nothing is read but summaries, and each
+    partition when first needed. Otherwise the table is read and checked (`load_dataset`) and a
+    store prepared for the next start; if none can be written, the table is served from memory."""
     boundaries = load_boundaries(geodata_dir)
     registry = read_registry(data_dir / METADATA_FILE)
+    if store_root is None:
+        return load_dataset(data_dir, geodata_dir, boundaries=boundaries, registry=registry)
+    _return_large_blocks_promptly()
+    try:
+        fingerprint = data_fingerprint(data_dir, geodata_dir)
+    except OSError:  # a file missing: the checks below say which, in their words
+        fingerprint = ""
+    stored = open_store(store_root, fingerprint, budget_mb) if fingerprint else None
+    if stored is None:
+        dataset = load_dataset(data_dir, geodata_dir, boundaries=boundaries, registry=registry)
+        fingerprint = dataset.fingerprint
+        try:
+            prepare_store(dataset.indicators, store_root, fingerprint)  # type: ignore[arg-type]
+        except OSError as exc:
+            log.warning("no prepared store written under %s (%s): serving the table from memory", store_root, exc)
+            return dataset
+        del dataset
+        _release_memory()
+        stored = open_store(store_root, fingerprint, budget_mb)
+        if stored is None:
+            raise InputError(f"the prepared store under {store_root} could not be read back")
+    return Dataset(boundaries=boundaries, indicators=None, registry=registry, fingerprint=fingerprint, stored=stored)
+
+
+def data_fingerprint(data_dir: Path, geodata_dir: Path, table_sha256: str | None = None) -> str:
+    """Everything a card's content depends on: the table, its derived columns, the indicators'
+    metadata (names, units, polarity) and the boundaries (their manifest holds their checksums)."""
+    parts = (data_dir / DERIVED_FILE, data_dir / METADATA_FILE, geodata_dir / BOUNDARY_MANIFEST)
+    first = table_sha256 or sha256_of(data_dir / INDICATORS_FILE)
+    return hashlib.sha256(":".join([first, *(sha256_of(part) for part in parts)]).encode()).hexdigest()
+
+
+def load_dataset(data_dir: Path, geodata_dir: Path, *, boundaries: Boundaries | None = None, registry: Registry | None = None) -> Dataset:
+    """Read and check the whole table (`boundaries` and `registry`: if already read)."""
+    boundaries = boundaries or load_boundaries(geodata_dir)
+    registry = registry or read_registry(data_dir / METADATA_FILE)
     path = data_dir / INDICATORS_FILE
     typed, problems = coerce_types(read_table(path, columns=COLUMNS), str(path))
     if not problems:
@@ -135,14 +189,28 @@ def load_dataset(data_dir: Path, geodata_dir: Path) -> Dataset:
     for column in DERIVED_COLUMNS:  # attached column by column, shared not copied: no second copy of the table
         typed[column] = derived.pop(column)
     del derived
-    # Everything a card's content depends on: the table, its derived columns, the indicators'
-    # metadata (names, units, polarity) and the boundaries (their manifest holds their checksums).
-    parts = (data_dir / DERIVED_FILE, data_dir / METADATA_FILE, geodata_dir / BOUNDARY_MANIFEST)
-    fingerprint = hashlib.sha256(":".join([table_sha256, *(sha256_of(part) for part in parts)]).encode()).hexdigest()
+    fingerprint = data_fingerprint(data_dir, geodata_dir, table_sha256)
     typed = compact(typed)
     _withhold_columns(typed)  # in place: each column replaced is freed, not kept beside its withheld copy
     _release_memory()
     return Dataset(boundaries=boundaries, indicators=typed, registry=registry, fingerprint=fingerprint)
+
+
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter numbers (malloc.h)
+MMAP_THRESHOLD_BYTES = 256 * 1024
+
+
+def _return_large_blocks_promptly() -> None:
+    """Partitions read from a store come and go: give every block over 256 KB its own mapping,
+    handed back to the system when freed. glibc's default raises this threshold each time such a
+    block is freed, so that later ones come from the heap, which keeps its high-water mark; and
+    Arrow's own allocator (mimalloc or jemalloc) keeps what it freed, so Arrow allocates with
+    the system's here."""
+    try:
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    except (OSError, AttributeError, TypeError):
+        return
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 def _release_memory() -> None:

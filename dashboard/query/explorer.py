@@ -41,7 +41,8 @@ from dashboard.data.schema import (
     GroupDimension,
     PeriodType,
 )
-from dashboard.query.lookups import Lookups, split_by_indicator
+from dashboard.data.tables import IndicatorTables
+from dashboard.query.lookups import Lookups
 from dashboard.query.memo import Memo, T
 from dashboard.stats.compare import (
     CONFIDENCE_LEVELS,
@@ -58,13 +59,14 @@ PERIOD_TYPE_LABELS = {
 }
 DEFAULT_LEVEL = AreaLevel.ALLIANCE.value
 PEER_GROUPS = 5  # peers = areas in the same fifth of the level by share of residents in England's most deprived fifth
-ANSWERS_KEPT = 1_500  # selections' answers per worker (cards, options, validity): about 40 MB at most
+ANSWERS_KEPT = 600  # answers per worker (cards, options, validity: three per selection): about 20 MB (66 KB of cards each)
 GROUPING_OF = {member: EAST_OF_ENGLAND_CODE for member in EAST_OF_ENGLAND_MEMBERS}
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity, so methods can be memoised per instance
 class Explorer:
-    tables: Mapping[str, pd.DataFrame]  # indicator_id -> its rows
+    tables: IndicatorTables  # indicator_id -> its rows, read partition by partition (one cancer type)
+    order: tuple[str, ...]  # the indicators with rows, in the registry's order
     registry: Registry
     names: Mapping[str, str]
     alliances: tuple[tuple[str, str], ...]  # the 21 alliances of 2022, by name
@@ -84,7 +86,7 @@ class Explorer:
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> Explorer:
-        tables = split_by_indicator(dataset.indicators)
+        tables = dataset.tables()
         areas = dataset.boundaries.areas
         names: dict[str, str] = {ENGLAND_CODE: "England", EAST_OF_ENGLAND_CODE: "East of England"}
         for level in dataset.boundaries.layers:
@@ -95,14 +97,15 @@ class Explorer:
         members[EAST_OF_ENGLAND_CODE] = set().union(*(members.get(m, set()) for m in EAST_OF_ENGLAND_MEMBERS))
         alliance_names = dataset.boundaries.names(AreaLevel.ALLIANCE)
         alliances = tuple(sorted(alliance_names.items(), key=lambda item: item[1]))
-        order = [i for i in dataset.registry if i in tables]
+        order = tuple(i for i in dataset.registry if i in tables)
         return cls(
-            tables=MappingProxyType({i: tables[i] for i in order}),
+            tables=tables,
+            order=order,
             registry=dataset.registry,
             names=MappingProxyType(names),
             alliances=alliances,
             members=MappingProxyType({k: frozenset(v) for k, v in members.items()}),
-            peer_group=MappingProxyType(_peer_groups(next((tables[i] for i in order if dataset.registry[i].groups_peers), None))),
+            peer_group=MappingProxyType(_peer_groups(next((tables[i] for i in order if dataset.registry[i].groups_peers), None))),  # one small indicator
         )
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -131,11 +134,12 @@ class Explorer:
 
     def indicator_options(self) -> list[Option]:
         """Every indicator with data, then the outcomes with none, unavailable and saying why."""
-        shown = [Option(i, self.registry[i].name) for i in self.tables]
+        shown = [Option(i, self.registry[i].name) for i in self.order]
         return shown + [Option(key, f"{name} (no data: {reason})", disabled=True) for key, (name, reason) in OUTCOMES_WITHOUT_DATA.items()]
 
-    def _rows(self, indicator: str) -> pd.DataFrame:
-        return self.tables[indicator]
+    def _partition(self, sel: Selection) -> pd.DataFrame:
+        """The rows of the selection's indicator, cancer type and group dimension (read-only)."""
+        return self.tables.partition(sel.indicator, sel.cancer, sel.group)
 
     def cancer_options(self, indicator: str) -> list[Option]:
         return [Option(v, v) for v in self.lookups.cancers(indicator)]
@@ -169,15 +173,15 @@ class Explorer:
 
     def group_rows_for(self, sel: Selection) -> pd.DataFrame:
         """Every area's rows for the selection's group dimension (all its values)."""
-        rows = self._rows(sel.indicator)
-        return rows[(rows["cancer_type"] == sel.cancer) & (rows["period"] == sel.period) & (rows["group_dimension"] == sel.group)]
+        rows = self._partition(sel)
+        return rows[rows["period"] == sel.period]
 
     # --- making a selection valid ------------------------------------------------------
 
     @property
     def first_indicator(self) -> str:
         """The indicator a first visit shows: the registry's choice, else its first."""
-        return next((i for i in self.tables if self.registry[i].opens_first), next(iter(self.tables)))
+        return next((i for i in self.order if self.registry[i].opens_first), self.order[0])
 
     def default_selection(self) -> Selection:
         indicator = self.first_indicator
@@ -238,10 +242,10 @@ class Explorer:
     def _slice(self, sel: Selection) -> pd.DataFrame:
         """Every area's row for the selection's cancer, period and group value (read-only, remembered)."""
         key = (sel.indicator, sel.cancer, sel.period, sel.group, sel.group_value)
-        return self.memo(("slice", key), lambda: self._take(sel.indicator, self.lookups.positions(sel.indicator).get(key[1:])))
+        return self.memo(("slice", key), lambda: self._take(sel, self.lookups.positions(sel.indicator, sel.cancer, sel.group).get((sel.period, sel.group_value))))
 
-    def _take(self, indicator: str, positions: np.ndarray | None) -> pd.DataFrame:
-        rows = self._rows(indicator)
+    def _take(self, sel: Selection, positions: np.ndarray | None) -> pd.DataFrame:
+        rows = self._partition(sel)
         return rows.iloc[0:0] if positions is None else rows.take(positions)
 
     def level_rows(self, sel: Selection) -> pd.DataFrame:
@@ -347,13 +351,11 @@ class Explorer:
     def trend_rows(self, sel: Selection, code: str) -> pd.DataFrame:
         """The area's series over every period of the selected period's type."""
         period_type = self.lookups.period_type_of(sel.indicator, sel.period)
-        if period_type is None:
-            return self._rows(sel.indicator).iloc[0:0]
-        positions = self.lookups.series_positions(sel.indicator).get((sel.cancer, sel.group, sel.group_value, period_type, code))
+        positions = self.lookups.series_positions(sel.indicator, sel.cancer, sel.group).get((sel.group_value, period_type, code)) if period_type else None
         if positions is None:
-            return self._rows(sel.indicator).iloc[0:0]
-        starts = self._rows(sel.indicator)["period_start"].to_numpy()[positions]
-        return self._take(sel.indicator, positions[np.argsort(starts, kind="stable")])
+            return self._partition(sel).iloc[0:0]
+        starts = self._partition(sel)["period_start"].to_numpy()[positions]
+        return self._take(sel, positions[np.argsort(starts, kind="stable")])
 
     def group_rows(self, sel: Selection, code: str) -> pd.DataFrame:
         """Every value of the selected group dimension for one area."""

@@ -13,7 +13,7 @@ from flask import Response, abort, request
 from dashboard.core.geography import AreaLevel
 from dashboard.core.settings import PRODUCT_NAME, PROJECT_ROOT, Settings
 from dashboard.data.boundaries import layer_bounds
-from dashboard.data.loading import Dataset, load_dataset
+from dashboard.data.loading import Dataset, open_dataset
 from dashboard.figures import maps
 from dashboard.query.explorer import Explorer
 from dashboard.web import callbacks, serving
@@ -62,9 +62,8 @@ def map_geometry(layers: dict[str, dict], path: Callable[[str], str] = lambda p:
 def create_app(settings: Settings | None = None, dataset: Dataset | None = None, *, warm_in_background: bool = True) -> Dash:
     """Build the app. Data are read and validated here, once; bad data stop it starting."""
     settings = settings or Settings()
-    dataset = dataset or load_dataset(settings.data_dir, settings.geodata_dir)
+    dataset = dataset or open_dataset(settings.data_dir, settings.geodata_dir, settings.store_dir, settings.table_memory_mb)
     explorer = Explorer.from_dataset(dataset)
-    explorer.warm([explorer.first_indicator])  # the first page's look-ups; the rest below, in the background
     app = Dash(
         __name__,
         server=serving.flask_server(),
@@ -124,12 +123,14 @@ def warm_lookups(app: Dash) -> threading.Thread:
     visitor, waits for them (about 0.3 s and 0.5 s of CPU on the embedded data).
 
     Under gunicorn with --preload this runs in each worker after the fork (gunicorn.conf.py):
-    a thread started before a fork would leave its locks held in the children.
+    a thread started before a fork would leave its locks held in the children. Not a daemon:
+    a process that ends while it reads the store (Arrow's C++) would abort; it waits for it
+    instead (about a second at most).
     """
     def warm() -> None:
         app.server.extensions[EXPLORER_KEY].warm()
         serving.warm_static(app.server)
 
-    thread = threading.Thread(target=warm, name="warm-lookups", daemon=True)
+    thread = threading.Thread(target=warm, name="warm-lookups", daemon=False)
     thread.start()
     return thread

@@ -41,7 +41,7 @@ from dashboard.data.validation import (
     modelled_limits,
     per_value,
 )
-from dashboard.query.lookups import split_by_indicator as _split_by_indicator
+from dashboard.data.tables import PARTITION_KEYS, FrameTables
 
 
 def assert_series_equal(left: pd.Series, right: pd.Series) -> None:
@@ -217,17 +217,19 @@ def _withhold_row_by_row(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def test_split_by_indicator_is_groupby_split_without_a_copy(dataset) -> None:
+def test_partitions_are_groupby_splits_in_table_order_without_a_copy(dataset) -> None:
     table = dataset.indicators
-    expected = {str(i): rows.reset_index(drop=True) for i, rows in table.groupby("indicator_id", observed=True)}
-    split = _split_by_indicator(table)
-    assert sorted(split) == sorted(expected)
-    for indicator, rows in split.items():
-        assert_frame_equal(rows, expected[indicator])
-        assert np.shares_memory(rows["value"].to_numpy(), table["value"].to_numpy())  # a view: no second copy
-    shuffled = table.iloc[np.random.default_rng(3).permutation(len(table))[:20_000]].reset_index(drop=True)  # indicators interleaved
-    expected = {str(i): rows.reset_index(drop=True) for i, rows in shuffled.groupby("indicator_id", observed=True)}
-    split = _split_by_indicator(shuffled)
-    assert sorted(split) == sorted(expected)
-    for indicator, rows in split.items():
-        assert_frame_equal(rows, expected[indicator])
+    tables = FrameTables(table)
+    expected = {tuple(map(str, key)): rows.reset_index(drop=True) for key, rows in table.groupby(PARTITION_KEYS, observed=True, sort=False)}
+    assert sorted(tables.partition_keys()) == sorted(expected)
+    for key, rows in expected.items():
+        got = tables.partition(*key)
+        assert_frame_equal(got, rows)  # every row, in the table's order
+    # Each indicator's rows: all of them, once.
+    for indicator, rows in table.groupby("indicator_id", observed=True):
+        assert len(tables[str(indicator)]) == len(rows)
+    assert sum(len(tables[i]) for i in tables) == len(table)
+    # Views of one sorted copy, never a copy per call: asked twice, a partition is the same memory.
+    key = max(expected, key=lambda k: len(expected[k]))
+    assert np.shares_memory(tables.partition(*key)["value"].to_numpy(), tables.partition(*key)["value"].to_numpy())
+    assert tables.partition("early_stage", "no such cancer", "all").empty

@@ -9,9 +9,10 @@ page's current values, changedPropIds, parsedChangedPropsIds); the response's pr
 back, and the callbacks taking any of them as Input fire next (e.g. cards reading the
 `selection` store), round after round, each callback once per change. The bodies were answered
 by the app, so they can be replayed (bench/locustfile.py) or timed as sent (bench/growth.py).
-Not simulated: clientside callbacks (counted), pattern-matching ids, Patch outputs (the old
-value is kept), page-load callbacks (the layout stands for the loaded page; dcc.Location's
-props are filled as the browser fills them).
+Pattern-matching outputs (`ALL`) are sent as the renderer sends them: one entry per component
+of the page whose id matches, components made by a response included. Not simulated:
+clientside callbacks (counted), Patch outputs (the old value is kept), page-load callbacks (the
+layout stands for the loaded page; dcc.Location's props are filled as the browser fills them).
 
 Run: .venv/bin/python bench/dash_payloads.py [--changes 60] [--out FILE.json] [--data DIR]
 (every Cancer type of the first indicator, then a varied walk; checks every response is 200
@@ -22,85 +23,22 @@ from __future__ import annotations
 
 import argparse
 import copy
-import gzip
 import json
 import math
 import statistics
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+
+from transports import FlaskTransport, HttpTransport, Transport  # bench/transports.py
 
 UPDATE = "_dash-update-component"
-HEADERS = {"Content-Type": "application/json", "Accept": "application/json", "Accept-Encoding": "gzip"}
 MAX_ROUNDS = 8  # a change that still fires callbacks after this many rounds is a loop
 WALK_FIELDS = ("level", "period", "cancer", "group", "group_value", "compare", "colour", "confidence", "alliance", "overdispersion")
 PropKey = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    payload: Any  # the parsed JSON, or None
-    seconds: float  # request sent -> whole response received (the server's time, for the test client)
-    wire_bytes: int  # as received (compressed when the server compressed)
-
-
-class Transport(Protocol):
-    def get_json(self, path: str) -> Any: ...
-    def post(self, path: str, body: bytes) -> Reply: ...
-
-
-def _decode(status: int, data: bytes, encoding: str | None) -> Any:
-    try:
-        return json.loads(gzip.decompress(data) if encoding == "gzip" else data) if status == 200 and data else None
-    except (ValueError, OSError):
-        return None
-
-
-class FlaskTransport:
-    """Requests through a Flask test client: no network, so the time is the server's time."""
-
-    def __init__(self, client: Any):
-        self.client = client
-
-    def get_json(self, path: str) -> Any:
-        response = self.client.get(path)
-        assert response.status_code == 200, f"GET {path}: {response.status_code}"
-        return response.get_json()
-
-    def post(self, path: str, body: bytes) -> Reply:
-        started = time.perf_counter()
-        response = self.client.post(path, data=body, headers=HEADERS)
-        data = response.get_data()  # a streamed body is produced here: inside the timing
-        seconds = time.perf_counter() - started
-        return Reply(response.status_code, _decode(response.status_code, data, response.headers.get("Content-Encoding")), seconds, len(data))
-
-
-class HttpTransport:
-    """Requests to a running server (e.g. gunicorn) at `base_url`."""
-
-    def __init__(self, base_url: str, timeout: float = 60.0):
-        self.base_url, self.timeout = base_url.rstrip("/"), timeout
-
-    def get_json(self, path: str) -> Any:
-        with urllib.request.urlopen(self.base_url + path, timeout=self.timeout) as response:
-            return json.loads(response.read())
-
-    def post(self, path: str, body: bytes) -> Reply:
-        request = urllib.request.Request(self.base_url + path, data=body, headers=HEADERS, method="POST")
-        started = time.perf_counter()
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                status, data, encoding = response.status, response.read(), response.headers.get("Content-Encoding")
-        except urllib.error.HTTPError as error:
-            status, data, encoding = error.code, error.read(), None
-        seconds = time.perf_counter() - started
-        return Reply(status, _decode(status, data, encoding), seconds, len(data))
 
 
 @dataclass(frozen=True)
@@ -152,8 +90,13 @@ class FilterChange:
         return {"label": self.label, "rounds": self.rounds, "ok": self.ok, "statuses": self.statuses, "seconds": self.seconds}
 
 
+def id_key(component_id: Any) -> str:
+    """A component id as Dash writes it in a response: a dict id as sorted, compact JSON."""
+    return component_id if isinstance(component_id, str) else json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+
+
 def component_props(layout: Any, base_url: str, prefix: str) -> dict[str, dict[str, Any]]:
-    """id -> props of every component in the layout tree (a copy: the page changes them)."""
+    """id (`id_key`) -> props of every component in the layout tree (a copy: the page changes them)."""
     found: dict[str, dict[str, Any]] = {}
     stack = [layout]
     while stack:
@@ -163,11 +106,12 @@ def component_props(layout: Any, base_url: str, prefix: str) -> dict[str, dict[s
         elif isinstance(node, dict):
             props = node.get("props") if "type" in node and "namespace" in node else None
             if isinstance(props, dict):
-                if isinstance(props.get("id"), str):
-                    found[props["id"]] = dict(props)
+                if isinstance(props.get("id"), (str, dict)):
+                    key = id_key(props["id"])
+                    found[key] = dict(props)
                     if node["type"] == "Location":  # what dcc.Location sets from window.location on mount
                         browser = {"pathname": prefix, "search": "", "hash": "", "href": base_url + prefix}
-                        found[props["id"]] = browser | found[props["id"]]
+                        found[key] = browser | found[key]
                 stack.extend(props.values())
             else:
                 stack.extend(node.values())
@@ -215,11 +159,23 @@ class Page:
             out.append(item)
         return out
 
+    def matching(self, pattern: str, prop: str) -> list[dict[str, Any]]:
+        """{id, property} of each component of the page whose dict id matches an ALL pattern."""
+        wanted = json.loads(pattern)
+        out = []
+        for key in self.props:
+            if key.startswith("{"):
+                found = json.loads(key)
+                if found.keys() == wanted.keys() and all(v == ["ALL"] or found[k] == v for k, v in wanted.items()):
+                    out.append({"id": found, "property": prop})
+        return out
+
     def body(self, callback: Callback, changed: set[PropKey]) -> dict[str, Any]:
         """The JSON the renderer POSTs to /_dash-update-component for this callback."""
-        if any(component.startswith("{") for component, _ in callback.inputs + callback.outputs):
-            raise NotImplementedError(f"pattern-matching callback {callback.output}")
-        outputs = [{"id": component, "property": prop} for component, prop in callback.outputs]
+        if any(component.startswith("{") for component, _ in callback.inputs):
+            raise NotImplementedError(f"pattern-matching inputs {callback.output}")
+        outputs = [self.matching(component, prop) if component.startswith("{") else {"id": component, "property": prop}
+                   for component, prop in callback.outputs]
         changed_ids = [f"{component}.{prop}" for component, prop in callback.inputs if (component, prop) in changed]
         body: dict[str, Any] = {
             "output": callback.output,
@@ -240,6 +196,8 @@ class Page:
                 changed.add((component, prop))
                 if not (isinstance(value, dict) and "__dash_patch_update" in value):
                     self.props.setdefault(component, {})[prop] = value
+                    if prop == "children":  # components the response made: the page now holds them
+                        self.props.update(component_props(value, "", self.prefix))
         return changed
 
     def change(self, control: str, value: Any, label: str | None = None) -> FilterChange:

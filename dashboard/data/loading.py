@@ -144,7 +144,6 @@ def open_dataset(data_dir: Path, geodata_dir: Path, store_root: Path | None, bud
     registry = read_registry(data_dir / METADATA_FILE)
     if store_root is None:
         return load_dataset(data_dir, geodata_dir, boundaries=boundaries, registry=registry)
-    _return_large_blocks_promptly()
     try:
         fingerprint = data_fingerprint(data_dir, geodata_dir)
     except OSError:  # a file missing: the checks below say which, in their words
@@ -163,6 +162,8 @@ def open_dataset(data_dir: Path, geodata_dir: Path, store_root: Path | None, bud
         stored = open_store(store_root, fingerprint, budget_mb)
         if stored is None:
             raise InputError(f"the prepared store under {store_root} could not be read back")
+    if not stored.held_in_memory:
+        _return_large_blocks_promptly()  # partitions will come and go
     return Dataset(boundaries=boundaries, indicators=None, registry=registry, fingerprint=fingerprint, stored=stored)
 
 

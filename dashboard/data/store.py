@@ -37,7 +37,7 @@ from dashboard.data.tables import ROW_INDEXES, FrameTables, IndicatorTables, row
 
 log = logging.getLogger(__name__)
 
-STORE_FORMAT = 4
+STORE_FORMAT = 5
 STAMP = "stamp.json"
 STORES_KEPT = 2  # other stores under the root (older data or code) are removed beyond this many
 DEFAULT_BUDGET_MB = 64.0  # partitions held per worker (the embedded data's all fit in about 50 MB)
@@ -77,10 +77,10 @@ def prepare_store(table: pd.DataFrame, root: Path, fingerprint: str) -> Path:
             indicators[indicator] = {"partitions": [], "catalogue": f"c{i}.arrow", "area_counts": tables.area_counts(indicator)}
         for n, (indicator, cancer, group) in enumerate(tables.partition_keys()):
             rows = tables.partition(indicator, cancer, group)
-            _write(rows, partial / f"p{n}.arrow")
+            size = _write(rows, partial / f"p{n}.arrow")
             for kind, keys in ROW_INDEXES.items():
                 _write_index(row_index_of(rows, keys), keys, partial / f"p{n}.{kind}.arrow")
-            indicators[indicator]["partitions"].append([cancer, group, f"p{n}.arrow"])
+            indicators[indicator]["partitions"].append([cancer, group, f"p{n}.arrow", size])
         stamp = {"fingerprint": fingerprint, "checks": checks_version(), "format": STORE_FORMAT, "indicators": indicators}
         (partial / STAMP).write_text(json.dumps(stamp, indent=1))
         try:
@@ -107,7 +107,8 @@ class StoredTables(IndicatorTables):
     def __init__(self, folder: Path, stamp: dict, budget_mb: float = DEFAULT_BUDGET_MB) -> None:
         self.folder = folder
         self._indicators: dict[str, dict] = stamp["indicators"]
-        self._files = {(indicator, cancer, group): name for indicator, entry in self._indicators.items() for cancer, group, name in entry["partitions"]}
+        self._files = {(indicator, cancer, group): name for indicator, entry in self._indicators.items() for cancer, group, name, _ in entry["partitions"]}
+        self._total_bytes = sum(size for entry in self._indicators.values() for *_, size in entry["partitions"])
         self._budget = budget_mb * 1024 * 1024
         self._held: OrderedDict[tuple[str, str, str], tuple[pd.DataFrame, int]] = OrderedDict()
         self._held_bytes = 0
@@ -116,7 +117,9 @@ class StoredTables(IndicatorTables):
 
     @property
     def held_in_memory(self) -> bool:
-        return False
+        """True when every partition fits in the budget: the warm-up then reads them all, and
+        the store costs a worker nothing after it (the embedded data: about 40 MB)."""
+        return self._total_bytes <= self._budget
 
     @property
     def held_bytes(self) -> int:
@@ -130,7 +133,7 @@ class StoredTables(IndicatorTables):
 
     def __getitem__(self, indicator: str) -> pd.DataFrame:
         """All the indicator's rows (read, not held: for small indicators and checks)."""
-        parts = [_read(self.folder / name) for _, _, name in self._indicators[indicator]["partitions"]]
+        parts = [_read(self.folder / name) for _, _, name, _ in self._indicators[indicator]["partitions"]]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
     def partition_keys(self) -> list[tuple[str, ...]]:
@@ -173,7 +176,7 @@ class StoredTables(IndicatorTables):
         return _read(self.folder / first[2]).iloc[0:0] if first else pd.DataFrame()
 
 
-def _write(frame: pd.DataFrame, path: Path) -> None:
+def _write(frame: pd.DataFrame, path: Path) -> int:
     """One frame as an Arrow IPC file. Each text column's dictionary holds only the values it uses
     (a partition of the whole table would otherwise carry every category, read back each time);
     numbers keep NaN as NaN, not as Arrow's missing value, so that they are read back without a copy."""
@@ -189,6 +192,7 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
     table = pa.table(arrays)
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
+    return int(table.nbytes)  # about what pandas holds when it is read back
 
 
 def _write_index(index: dict[tuple[str, ...], np.ndarray], keys: list[str], path: Path) -> None:

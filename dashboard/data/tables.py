@@ -60,7 +60,8 @@ class IndicatorTables(Mapping[str, pd.DataFrame], ABC):
 
     @property
     def held_in_memory(self) -> bool:
-        """Whether every partition is already in memory (so building look-ups for all is cheap)."""
+        """Whether every partition is, or once read stays, in memory: look-ups for all are then
+        built by the warm-up and all kept."""
         return True
 
     def __contains__(self, indicator: object) -> bool:

@@ -48,13 +48,15 @@ class Lookups:
 
     def warm(self, indicators: list[str] | None = None) -> None:
         """Build the look-ups for `indicators` (default: all), so that no user's first change in an
-        indicator waits for them: the options, and the row positions when the table is in memory."""
+        indicator waits for them: the options; and when the whole table is, or fits, in memory,
+        its rows and their positions."""
         for indicator in self.tables if indicators is None else indicators:
             for cancer in self.cancers(indicator):
                 self._options(indicator, cancer)
-        if self.tables.held_in_memory:
+        if self.tables.held_in_memory:  # then the rows too: a store that fits is read whole now
             for indicator, cancer, group in self.tables.partition_keys():
                 if indicators is None or indicator in indicators:
+                    self.tables.partition(indicator, cancer, group)
                     self.positions(indicator, cancer, group)
                     self.series_positions(indicator, cancer, group)
 

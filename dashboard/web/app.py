@@ -72,6 +72,9 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None,
         serve_locally=True,
         update_title=None,
         compress=settings.compress,
+        # The charts and the table are made in their slots when first shown (layout._chart_panels):
+        # the ranked chart's clicks are an input of a callback before that chart exists.
+        suppress_callback_exceptions=True,
     )
     if settings.compress:
         serving.register_unstream(app.server)

@@ -130,7 +130,7 @@ def test_a_click_selects_an_area_and_a_second_click_clears_it(tiny_explorer) -> 
     assert clicked[2] == []
     # The same area again, this time on the ranked chart (its points carry the code first).
     again = sync_state(
-        tiny_explorer, trigger=ids.RANKED, search=clicked[0], values=control_values(clicked[1]),
+        tiny_explorer, trigger=ids.RANKED_CLICK, search=clicked[0], values=control_values(clicked[1]),
         map_click=None, ranked_click={"points": [{"customdata": [ESSEX, "30.0%"]}]}, previous=clicked[1],
     )
     assert again[1] == start and again[0] == ICB_2022_SEARCH

@@ -210,6 +210,17 @@ def test_clicking_an_area_selects_it(watched: Page, live_server: str) -> None:
     page.wait_for_function("() => window.location.search.includes('area=')", timeout=10_000)
     code = query(page)["area"]
     assert code.startswith("E54")
+    # The same on the ranked chart: a click on another area's point selects that area instead.
+    point = page.locator("#ranked .scatterlayer .point").nth(3)
+    point.scroll_into_view_if_needed()
+    box = point.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x - 40, y - 20)
+    page.mouse.move(x, y, steps=6)  # plotly clicks the point it hovers: the pointer moves onto it first
+    page.mouse.down()
+    page.mouse.up()
+    page.wait_for_function("code => !window.location.search.includes('area=' + code)", arg=code, timeout=10_000)
+    assert query(page).get("area", "").startswith("E54")
     show_chart(page, "Trend")
     expect(page.locator("#trend-title")).not_to_contain_text("England over time")
 

@@ -55,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
     serve.set_defaults(handler=_serve)
 
+    prepare = commands.add_parser(
+        "prepare-store",
+        help="check the data and write the prepared store every start then opens (the first start does it otherwise)",
+    )
+    prepare.add_argument("--geodata", type=Path, default=DEFAULT_GEODATA_DIR)
+    prepare.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
+    prepare.add_argument("--store", type=Path, default=None, help="where (default: DASHBOARD_STORE_DIR, else ~/.cache/cancer-variation-explorer/stores)")
+    prepare.set_defaults(handler=_prepare_store)
+
     geodata = commands.add_parser("build-geodata", help="build geodata/ from the ONS sources")
     geodata.add_argument("--sources", type=Path, default=DEFAULT_SOURCES_DIR)
     geodata.add_argument("--out", type=Path, default=DEFAULT_GEODATA_DIR)
@@ -108,6 +117,26 @@ def serving_app(args: argparse.Namespace) -> tuple[Dash, Settings]:
 
     settings = Settings(geodata_dir=args.geodata, data_dir=args.data, host=args.host, port=args.port)
     return create_app(settings), settings
+
+
+def _prepare_store(args: argparse.Namespace) -> int:
+    import time
+
+    from dashboard.core.settings import default_store_dir
+    from dashboard.data.loading import open_dataset
+    from dashboard.data.store import store_folder
+
+    root = args.store or default_store_dir()
+    if root is None:
+        print("error: DASHBOARD_STORE_DIR is 'off': no store to prepare", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    dataset = open_dataset(args.data, args.geodata, root)
+    if dataset.stored is None:
+        print(f"error: no store could be written under {root}", file=sys.stderr)
+        return 2
+    print(f"prepared store: {store_folder(root, dataset.fingerprint)} ({time.perf_counter() - started:.1f} s)")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

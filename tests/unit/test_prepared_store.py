@@ -104,3 +104,14 @@ def test_without_a_writable_store_the_table_is_served_from_memory(tmp_path: Path
     blocked.write_text("not a folder")
     served = open_dataset(DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR, blocked / "stores")
     assert served.stored is None and served.indicators is not None
+
+
+def test_prepare_store_command_writes_the_store_every_start_opens(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from dashboard.cli import main
+
+    assert main(["prepare-store", "--store", str(tmp_path)]) == 0
+    folder = store_folder(tmp_path, data_fingerprint(DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR))
+    assert str(folder) in capsys.readouterr().out
+    written = (folder / STAMP).stat().st_mtime_ns
+    assert open_dataset(DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR, tmp_path).stored is not None
+    assert (folder / STAMP).stat().st_mtime_ns == written

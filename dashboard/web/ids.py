@@ -40,18 +40,8 @@ VARIATION = "variation-summary"
 FUNNEL = "funnel"
 FUNNEL_NOTE = "funnel-note"
 OVERDISPERSION = "control-overdispersion"
-TABLE = "table"
-RANKED_CLICK = "ranked-click"  # a store the ranked chart's clicks are copied into (the chart comes and goes)
-# Components made when their card is first shown (layout.chart_graph, layout.data_table), each in
-# a slot that has the card's plain id (RANKED, TREND, ..., TABLE). Their own ids are patterns, so
-# that the page callback's outputs are the ones the page has made so far: none, at first.
-GRAPH_TYPE = "chart-graph"
-TABLE_TYPE = "data-table"
-
-
-def made_id(kind: str, name: str) -> dict[str, str]:
-    """The id of a component made in slot `name` (GRAPH_TYPE or TABLE_TYPE)."""
-    return {"type": kind, "name": name}
+TABLE = "table"  # the table's panel slot: the table is made in it when shown
+TABLE_GRID = "table-grid"
 DOWNLOAD_BUTTON = "download-button"
 DOWNLOAD = "download"
 CHART = "control-chart"  # which chart is shown beside the map (web/charts.py)

@@ -66,23 +66,12 @@ def _card(title: str, *children: Any, title_id: str | None = None, class_name: s
     return html.Section(className=class_name, children=[heading, *children])
 
 
-# No button that sends a chart to a cloud service ("Share chart", "Edit in Chart Studio").
-GRAPH_CONFIG: dict[str, Any] = {
-    "displaylogo": False, "scrollZoom": False, "showSendToCloud": False, "showEditInChartStudio": False,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud", "editInChartStudio"],
-}
-# Graphs drawn at a height set by their figure (the level's number of areas): a responsive graph
-# saw its own new height as a resize and drew itself again (100 ms a change).
-FIXED_HEIGHT_GRAPHS = frozenset({ids.RANKED, ids.INEQUALITY_RANK})
-
-
-def chart_graph(slot: str, figure: dict[str, Any]) -> dcc.Graph:
-    """A chart beside the map, as the page callback makes it in its slot when first shown."""
-    return dcc.Graph(id=ids.made_id(ids.GRAPH_TYPE, slot), figure=figure, config=GRAPH_CONFIG, responsive=slot not in FIXED_HEIGHT_GRAPHS)
-
-
 def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_figure: dict[str, Any], topojson_url: str) -> html.Div:
-    graph_config = GRAPH_CONFIG
+    # No button that sends a chart to a cloud service ("Share chart", "Edit in Chart Studio").
+    graph_config = {
+        "displaylogo": False, "scrollZoom": False, "showSendToCloud": False, "showEditInChartStudio": False,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud", "editInChartStudio"],
+    }
     controls = [_select(field, options[field], selection[field]) for field in CONTROL_LABELS]
     return html.Div(
         className="page",
@@ -92,7 +81,6 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
             # (it leaves out whatever the page already shows, by the selection stored here).
             dcc.Store(id=ids.SELECTION, data=None),
             dcc.Store(id=ids.LINKED_VIEW_SHOWN),
-            dcc.Store(id=ids.RANKED_CLICK),  # the ranked chart's clicks, relayed (callbacks/__init__.py)
             dcc.Download(id=ids.DOWNLOAD),
             html.Header(
                 id=ids.HEADER,
@@ -134,7 +122,7 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                                         html.H4("Variation across areas"),
                                         html.Dl(id=ids.VARIATION, className="variation"),
                                     ),
-                                    html.Section(className="card charts", children=[_chart_tabs(), *_chart_panels(options, selection)]),
+                                    html.Section(className="card charts", children=[_chart_tabs(), *_chart_panels(graph_config, options, selection)]),
                                 ],
                             ),
                             _card("Help", *help_text(), class_name="card wide help"),
@@ -171,50 +159,54 @@ def _chart_tabs() -> html.Div:
     )
 
 
-def _chart_panels(options: dict[str, list[Option]], selection: dict[str, str]) -> list[html.Div]:
-    """One panel per chart; only the chosen one is shown, and only it is drawn on a change.
-    Each chart is made in its slot when first shown (`chart_graph`, `data_table`), sent by the
-    page callback: a graph mounted hidden drew an empty plot while the map was being drawn
-    (130 ms of the first map's time), and the table loaded its scripts."""
+def _chart_panels(graph_config: dict[str, Any], options: dict[str, list[Option]], selection: dict[str, str]) -> list[html.Div]:
+    """One panel per chart; only the chosen one is shown, and only it is drawn on a change."""
     def panel(chart: str, *children: Any, class_name: str = "panel") -> html.Div:
         return html.Div(id=ids.CHART_PANELS[chart], className=class_name, hidden=chart != DEFAULT_CHART, children=list(children))
 
-    def slot(name: str) -> html.Div:
-        return html.Div(id=name, className="chart-slot")
-
     return [
-        panel("ranked", html.H3(RANKED_TITLE, id=ids.RANKED_TITLE), slot(ids.RANKED), class_name="panel scroll"),
+        panel(
+            "ranked",
+            html.H3(RANKED_TITLE, id=ids.RANKED_TITLE),
+            # `responsive` is left to Dash ("auto"): each drawing takes the panel's width and the
+            # figure's own height (the level's number of areas). True would drop that height and
+            # redraw on every resize; False drew 700 px wide whatever the panel (at 1280x720 a
+            # 431 px panel cut off the best areas).
+            dcc.Graph(id=ids.RANKED, config=graph_config),
+            class_name="panel scroll",
+        ),
         panel(
             "trend",
             html.H3("Trend", id=ids.TREND_TITLE),
             html.Div(id=ids.SPC_ICONS, className="spc-icons"),
-            slot(ids.TREND),
+            dcc.Graph(id=ids.TREND, config=graph_config),
             html.P(id=ids.TREND_NOTE, className="caption"),
         ),
-        panel("groups", html.H3("Groups of patients"), slot(ids.GROUPS), html.P(id=ids.GAP, className="caption")),
+        panel("groups", html.H3("Groups of patients"), dcc.Graph(id=ids.GROUPS, config=graph_config), html.P(id=ids.GAP, className="caption")),
         panel(
             "funnel",
             html.H3("Funnel plot: value against size, with control limits"),
             _radio("overdispersion", "Funnel limits", options, selection),
-            slot(ids.FUNNEL),
+            dcc.Graph(id=ids.FUNNEL, config=graph_config),
             html.P(id=ids.FUNNEL_NOTE, className="caption"),
         ),
         panel(
             "inequality",
             html.H3("Inequality between groups, by area"),
-            slot(ids.INEQUALITY_RANK),
+            dcc.Graph(id=ids.INEQUALITY_RANK, config=graph_config, responsive=False),  # hidden at first
             html.P(id=ids.INEQUALITY_NOTE, className="caption"),
             class_name="panel scroll",
         ),
-        panel("table", html.H3("Table"), slot(ids.TABLE)),
+        # The table is made in its slot each time it is shown with other rows (`data_table`):
+        # mounted hidden, it loaded its scripts while the map was being drawn.
+        panel("table", html.H3("Table"), html.Div(id=ids.TABLE)),
     ]
 
 
 def data_table(records: list[dict[str, Any]]) -> dash_table.DataTable:
-    """The table behind the views: the rows the CSV download holds, sortable; made in its slot
-    when first shown."""
+    """The table behind the views: the rows the CSV download holds, sortable."""
     return dash_table.DataTable(
-        id=ids.made_id(ids.TABLE_TYPE, ids.TABLE),
+        id=ids.TABLE_GRID,
         data=records,
         columns=table_columns(),
         sort_action="native",

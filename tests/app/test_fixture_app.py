@@ -130,7 +130,7 @@ def test_a_click_selects_an_area_and_a_second_click_clears_it(tiny_explorer) -> 
     assert clicked[2] == []
     # The same area again, this time on the ranked chart (its points carry the code first).
     again = sync_state(
-        tiny_explorer, trigger=ids.RANKED_CLICK, search=clicked[0], values=control_values(clicked[1]),
+        tiny_explorer, trigger=ids.RANKED, search=clicked[0], values=control_values(clicked[1]),
         map_click=None, ranked_click={"points": [{"customdata": [ESSEX, "30.0%"]}]}, previous=clicked[1],
     )
     assert again[1] == start and again[0] == ICB_2022_SEARCH
@@ -218,7 +218,7 @@ def test_headline_for_a_rate_where_lower_is_better(tiny_explorer, area: str, exp
 
 
 def test_a_small_count_is_withheld_with_its_reason(tiny_explorer) -> None:
-    (records,) = cards.card_outputs("table", tiny_explorer, selection(level="subicb"))
+    records = cards.card_outputs("table", tiny_explorer, selection(level="subicb"))[0].data  # the table made
     by_code = {r["area_code"]: r for r in records}
     assert [r["area_code"] for r in records] == [SUB_26A, SUB_06H, SUB_99E, SUB_99F]  # withheld last
     # 99F's 3 early-stage cancers are a count of 1 to 4: withheld. 99E (120/400) is then withheld too:
@@ -234,12 +234,12 @@ def test_a_small_count_is_withheld_with_its_reason(tiny_explorer) -> None:
     headline, *_ = cards.card_outputs("headline", tiny_explorer, selection(level="subicb", area=SUB_99F))
     assert headline == f"In 2022, the figure for Mid and South Essex 99F is withheld. {PRIMARY}."
     # The year before, 99F had 6 of 12 (and 12 - 6 = 6): nothing to withhold.
-    (records_2021,) = cards.card_outputs("table", tiny_explorer, selection(level="subicb", period="2021"))
+    records_2021 = cards.card_outputs("table", tiny_explorer, selection(level="subicb", period="2021"))[0].data
     assert {r["area_code"]: r["value"] for r in records_2021}[SUB_99F] == 50.0
 
 
 def test_shown_rows_have_no_note_when_some_are_withheld(tiny_explorer) -> None:
-    (records,) = cards.card_outputs("table", tiny_explorer, selection(level="subicb"))
+    records = cards.card_outputs("table", tiny_explorer, selection(level="subicb"))[0].data  # the table made
     notes = {r["area_code"]: r["suppression"] for r in records}
     assert all(notes[code] is None for code in (SUB_26A, SUB_06H))
 
@@ -299,6 +299,9 @@ def test_download_gives_the_table_rows_with_a_header(tiny_explorer) -> None:
     assert "# Rows: 3; values, limits and benchmarks rounded to 1 decimal place as on screen" in comments
     assert "# Generated: 2026-01-02T03:04:05Z" in comments
     assert f"# Permalink: http://localhost:8050/{ICB_2022_SEARCH}" in comments
+    # The permalink names the chart the page shows (the store holds it).
+    funnel = download_output(tiny_explorer, {**ICB_2022, "chart": "funnel"}, "http://localhost:8050/", datetime(2026, 1, 2, tzinfo=timezone.utc))
+    assert f"# Permalink: http://localhost:8050/{ICB_2022_SEARCH.replace('chart=ranked', 'chart=funnel')}" in funnel["content"].splitlines()
     body = lines[len(comments):]
     assert body[0] == (
         "indicator_id,indicator_name,area_level,area_code,area_name,alliance_code,alliance_name,period,"

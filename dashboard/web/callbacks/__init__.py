@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx
 
 from dashboard.figures.maps import MapGeometry
 from dashboard.query.explorer import Explorer
@@ -22,33 +22,21 @@ FIELDS = state.FIELDS
 def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.ResultCache | None = None) -> None:
     @app.callback(
         *[Output(component, prop) for component, prop in page.OUTPUTS],
-        *[Output({"type": kind, "name": ALL}, prop) for kind, prop in page.MADE_OUTPUTS],
         Input(ids.URL, "search"),
         *[Input(ids.CONTROLS[f], "value") for f in FIELDS],
         Input(ids.MAP, "clickData"),
-        Input(ids.RANKED_CLICK, "data"),
+        Input(ids.RANKED, "clickData"),
         Input(ids.CHART, "value"),
         State(ids.SELECTION, "data"),
     )
     def update_page(search, *args):
         values = dict(zip(FIELDS, args[: len(FIELDS)], strict=True))
         map_click, ranked_click, chart, previous = args[len(FIELDS):]
-        lists = ctx.outputs_list[len(page.OUTPUTS):]  # the made components' outputs, as the page holds them
-        made = {kind: [o["id"]["name"] for o in found] for (kind, _), found in zip(page.MADE_OUTPUTS, lists, strict=True)}
         return page.update(
             explorer, geometry, trigger=ctx.triggered_id, search=search, values=values,
-            map_click=map_click, ranked_click=ranked_click, previous=previous, cache=cache, chart=chart, made=made,
+            map_click=map_click, ranked_click=ranked_click, previous=previous, cache=cache, chart=chart,
         )
 
-    # In the browser: the ranked chart's clicks copied to a store the page callback listens to.
-    # The chart is made in its slot when first shown; an input of the page callback inside it
-    # would fire that callback again each time it is made.
-    app.clientside_callback(
-        ClientsideFunction(namespace="charts", function_name="rankedClick"),
-        Output(ids.RANKED_CLICK, "data"),
-        Input({"type": ids.GRAPH_TYPE, "name": ALL}, "clickData"),
-        prevent_initial_call=True,
-    )
     # In the browser: a linked view's page is shown once the first answer has written the store.
     app.clientside_callback(
         ClientsideFunction(namespace="linkedView", function_name="shown"),

@@ -12,8 +12,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from dash import Patch, html, no_update
-from dash.development.base_component import Component
+from dash import Patch, html
 
 from dashboard.core.selection import Selection
 from dashboard.figures.maps import MapGeometry
@@ -29,7 +28,7 @@ from dashboard.presenters.trend import trend_view
 from dashboard.presenters.variation import variation_view
 from dashboard.query.explorer import Explorer
 from dashboard.web import ids
-from dashboard.web.layout import chart_graph, data_table
+from dashboard.web.layout import data_table
 
 
 @dataclass(frozen=True)
@@ -39,21 +38,6 @@ class Card:
     content: Callable[[Explorer, MapGeometry, Selection], tuple]
     # (content, the content the page shows now if known) -> the card's outputs
     render: Callable[[tuple, tuple | None], tuple] = lambda content, _shown: tuple(content)
-    # A card whose first rendered value belongs to a component made when the card is first
-    # shown: the slot it is made in (its `outputs` begin with the slot's children), the kind of
-    # component (ids.GRAPH_TYPE or ids.TABLE_TYPE) and how it is made from that value.
-    made: str | None = None
-    mount: Callable[[str, Any], Component] | None = None
-
-    def sent(self, rendered: tuple, made: bool) -> tuple[tuple, Any]:
-        """(values of `outputs`, the value for the made component or no_update) for a rendered card:
-        the component made in its slot if the page has not made it yet, else given its new value."""
-        if self.mount is None:
-            return rendered, no_update
-        slot = self.outputs[0][0]
-        if made:
-            return (no_update, *rendered[1:]), rendered[0]
-        return (self.mount(slot, rendered[0]), *rendered[1:]), no_update
 
 
 def map_content(explorer: Explorer, geometry: MapGeometry, sel: Selection) -> tuple:
@@ -125,20 +109,21 @@ def table_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) ->
     return (table_view(explorer, sel),)
 
 
-GRAPH = {"made": ids.GRAPH_TYPE, "mount": chart_graph}  # a chart's graph, made in its slot when first shown
-TABLE = {"made": ids.TABLE_TYPE, "mount": lambda _slot, records: data_table(records)}
+def render_table(content: tuple, _shown: tuple | None = None) -> tuple:
+    (records,) = content
+    return (data_table(records),)
 
 
 CARDS: tuple[Card, ...] = (
     Card("map", ((ids.MAP, "figure"), (ids.MAP_LEGEND, "children"), (ids.MAP_CAPTION, "children")), map_content, render_map),
-    Card("ranked", ((ids.RANKED, "children"), (ids.RANKED_TITLE, "children")), ranked_content, **GRAPH),
-    Card("trend", ((ids.TREND, "children"), (ids.TREND_TITLE, "children"), (ids.TREND_NOTE, "children"), (ids.SPC_ICONS, "children")), trend_content, render_trend, **GRAPH),
-    Card("groups", ((ids.GROUPS, "children"), (ids.GAP, "children")), groups_content, **GRAPH),
+    Card("ranked", ((ids.RANKED, "figure"), (ids.RANKED_TITLE, "children")), ranked_content),
+    Card("trend", ((ids.TREND, "figure"), (ids.TREND_TITLE, "children"), (ids.TREND_NOTE, "children"), (ids.SPC_ICONS, "children")), trend_content, render_trend),
+    Card("groups", ((ids.GROUPS, "figure"), (ids.GAP, "children")), groups_content),
     Card("headline", ((ids.HEADLINE, "children"), (ids.MODELLED_BADGE, "hidden"), (ids.NO_DATA, "children"), (ids.NO_DATA, "hidden")), headline_content),
     Card("variation", ((ids.VARIATION, "children"),), variation_content, render_variation),
-    Card("inequality", ((ids.INEQUALITY_RANK, "children"), (ids.INEQUALITY_NOTE, "children")), inequality_content, **GRAPH),
-    Card("funnel", ((ids.FUNNEL, "children"), (ids.FUNNEL_NOTE, "children")), funnel_content, **GRAPH),
-    Card("table", ((ids.TABLE, "children"),), table_content, **TABLE),
+    Card("inequality", ((ids.INEQUALITY_RANK, "figure"), (ids.INEQUALITY_NOTE, "children")), inequality_content),
+    Card("funnel", ((ids.FUNNEL, "figure"), (ids.FUNNEL_NOTE, "children")), funnel_content),
+    Card("table", ((ids.TABLE, "children"),), table_content, render_table),
 )
 
 
@@ -148,6 +133,6 @@ def contents(explorer: Explorer, geometry: MapGeometry, sel: Selection, names: C
 
 
 def card_outputs(name: str, explorer: Explorer, data: dict[str, str], geometry: MapGeometry | None = None) -> tuple:
-    """One card's Dash outputs (`Card.outputs`) for a selection dict (only the map needs `geometry`)."""
+    """One card's Dash outputs for a selection dict (only the map needs `geometry`)."""
     card = next(card for card in CARDS if card.name == name)
     return card.render(card.content(explorer, geometry, Selection.from_dict(data)), None)  # type: ignore[arg-type]

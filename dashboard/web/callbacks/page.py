@@ -41,8 +41,6 @@ STATE_OUTPUTS: list[tuple[str, str]] = [
 # Before the cards: a chart's panel is shown before its figure is drawn into it.
 PANEL_OUTPUTS: list[tuple[str, str]] = [(ids.CHART_PANELS[chart], "hidden") for chart in CHARTS]
 OUTPUTS: list[tuple[str, str]] = STATE_OUTPUTS + PANEL_OUTPUTS + [output for card in cards.CARDS for output in card.outputs]
-# Then one list per kind of made component: a value for each the page has made (`made`).
-MADE_OUTPUTS: list[tuple[str, str]] = [(ids.GRAPH_TYPE, "figure"), (ids.TABLE_TYPE, "data")]
 
 
 class ResultCache(Protocol):
@@ -88,12 +86,9 @@ def remembered_contents(explorer: Explorer, sel: Selection, cache: ResultCache |
 def update(
     explorer: Explorer, geometry: MapGeometry, *, trigger: str | None, search: str | None, values: dict[str, str],
     map_click: dict[str, Any] | None, ranked_click: dict[str, Any] | None, previous: dict[str, str] | None,
-    cache: ResultCache | None = None, chart: str | None = None, made: dict[str, list[str]] | None = None,
+    cache: ResultCache | None = None, chart: str | None = None,
 ) -> tuple[Any, ...]:
-    """The callback's outputs, in `OUTPUTS` order, then a list for each of `MADE_OUTPUTS`.
-    `chart` is the chart tabs' value; `made` the slots whose component the page has made, by
-    kind, in the order of their outputs (Dash's `ctx.outputs_list`)."""
-    made = made or {}
+    """The callback's outputs, in `OUTPUTS` order. `chart` is the chart tabs' value."""
     page = state.page_state(
         explorer, trigger=trigger, search=search, values=values, map_click=map_click, ranked_click=ranked_click,
         previous=previous, chart=chart,
@@ -114,7 +109,6 @@ def update(
     shown_cards = ALWAYS_SHOWN | {page.chart}
     contents = card_contents(explorer, geometry, page.selection, cache, shown_cards)
     shown = remembered_contents(explorer, before, cache) or {}
-    made_values = {kind: [no_update] * len(made.get(kind, [])) for kind, _ in MADE_OUTPUTS}
     for card in cards.CARDS:
         if card.name not in shown_cards:
             outputs += (no_update,) * len(card.outputs)  # not drawn until chosen
@@ -124,14 +118,9 @@ def update(
         known = shown.get(card.name) if on_page else None
         if known is not None and known == content:
             outputs += (no_update,) * len(card.outputs)
-            continue
-        slots = made.get(card.made, []) if card.made else []
-        slot = card.outputs[0][0]
-        values, made_value = card.sent(card.render(content, known), made=slot in slots)
-        outputs += values
-        if slot in slots:
-            made_values[card.made][slots.index(slot)] = made_value  # type: ignore[index]
-    return outputs + tuple(made_values[kind] for kind, _ in MADE_OUTPUTS)
+        else:
+            outputs += card.render(content, known)
+    return outputs
 
 
 def _panels_hidden(chart: str) -> tuple[bool, ...]:

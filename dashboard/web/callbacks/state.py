@@ -127,7 +127,7 @@ def page_state(
     """Dash's trigger turned into a `Change`, and the page's next state."""
     if trigger in (None, ids.URL):
         return next_state(explorer, change=Change.URL, search=search, values=values, previous=previous)
-    if trigger in (ids.MAP, ids.RANKED_CLICK):
+    if trigger in (ids.MAP, ids.RANKED):
         area = clicked_area(map_click if trigger == ids.MAP else ranked_click)
         return next_state(explorer, change=Change.CLICK, search=search, values=values, previous=previous, area=area, chart=chart)
     return next_state(

@@ -108,6 +108,7 @@ def test_invalid_link_parameters_give_notices_naming_them(tiny_explorer) -> None
         values={}, map_click=None, ranked_click=None, previous=None,
     )
     assert out[1] == STORED  # each bad value falls back to the default
+    assert out[0] == ICB_2022_SEARCH  # and the address bar is corrected to what is shown
     assert notice_texts(out[2]) == [
         "Link parameter 'foo': unknown parameter 'foo' ignored",
         "Link parameter 'period': period='1999' is not available here; showing '2022' instead",

@@ -199,6 +199,12 @@ def test_invalid_permalink_falls_back_with_a_notice(watched: Page, live_server: 
     notices = page.locator("#notices").inner_text()
     assert "'indicator'" in notices and "'alliance'" in notices
     expect(page.get_by_label("Indicator", exact=True)).to_have_value("early_stage")
+    # The address bar now says what is shown (a link copied from it opens this view), and the
+    # notices stay on screen.
+    page.wait_for_function("() => !window.location.search.includes('no_such_thing')", timeout=10_000)
+    assert query(page)["indicator"] == "early_stage" and query(page)["cancer"] == "Lung"
+    page.wait_for_timeout(500)
+    assert "'indicator'" in page.locator("#notices").inner_text()
     page.screenshot(path=str(screenshots / "05-invalid-permalink.png"))
 
 

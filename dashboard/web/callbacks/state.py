@@ -151,7 +151,9 @@ def state_outputs(
     selection = state.selection.as_dict()
     disabled = state.selection.group == GroupDimension.ALL.value
     return (
-        no_update if trigger in (None, ids.URL) else state.search,  # the URL already says it
+        # The URL already says it, unless it said something invalid: then it says what is shown,
+        # so that a link copied from the address bar opens this view.
+        no_update if trigger in (None, ids.URL) and not state.notices else state.search,
         {**selection, "chart": state.chart},
         notices,
         *[no_update if held.get(f) == selection[f] else selection[f] for f in FIELDS],

@@ -193,7 +193,7 @@ def _chart_panels(graph_config: dict[str, Any], options: dict[str, list[Option]]
         panel(
             "inequality",
             html.H3("Inequality between groups, by area"),
-            dcc.Graph(id=ids.INEQUALITY_RANK, config=graph_config, responsive=False),  # hidden at first
+            dcc.Graph(id=ids.INEQUALITY_RANK, config=graph_config),  # as the ranked chart
             html.P(id=ids.INEQUALITY_NOTE, className="caption"),
             class_name="panel scroll",
         ),

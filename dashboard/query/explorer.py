@@ -65,7 +65,7 @@ GROUPING_OF = {member: EAST_OF_ENGLAND_CODE for member in EAST_OF_ENGLAND_MEMBER
 
 @dataclass(frozen=True, eq=False)  # compared by identity, so methods can be memoised per instance
 class Explorer:
-    tables: IndicatorTables  # indicator_id -> its rows, read partition by partition (one cancer type)
+    tables: IndicatorTables  # indicator_id -> its rows, read by partition (indicator, cancer type, group dimension)
     order: tuple[str, ...]  # the indicators with rows, in the registry's order
     registry: Registry
     names: Mapping[str, str]

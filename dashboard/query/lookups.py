@@ -18,7 +18,7 @@ from dashboard.data.schema import PeriodType
 from dashboard.data.tables import IndicatorTables
 from dashboard.query.memo import Memo, T
 
-# Row look-ups kept per worker, by partition (one indicator and cancer type): every partition's
+# Row look-ups kept per worker, by partition (one indicator, cancer type and group dimension): every partition's
 # when the table is in memory; when it is read from a store, those of the last few used (each
 # is about 16 bytes a row), so that memory stays bounded however much data there is.
 PARTITION_LOOKUPS_KEPT_IN_MEMORY = 4_096
@@ -61,8 +61,8 @@ class Lookups:
                     self.series_positions(indicator, cancer, group)
 
     def catalogue(self, indicator: str) -> pd.DataFrame:
-        """The distinct (cancer, level, period, group) combinations of an indicator's rows, as text:
-        a few thousand rows the control options are read from, instead of the whole table."""
+        """The distinct (cancer, level, period, group) combinations of an indicator's rows: a few
+        thousand rows the control options are read from, instead of the whole table."""
         return self._index(("catalogue", indicator), lambda: self.tables.catalogue(indicator))
 
     def period_type_of(self, indicator: str, period: str) -> str | None:

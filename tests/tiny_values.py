@@ -3,7 +3,7 @@ the page holds for its ICB view of 2022, written out by hand."""
 
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
 
 from dashboard.web.callbacks.state import FIELDS
 
@@ -42,3 +42,11 @@ def notice_texts(notices: list[html.P]) -> list[str]:
     return [p.children for p in notices]
 
 
+
+
+def card_view(name: str, explorer, data: dict[str, str], geometry=None) -> tuple:
+    """One card's outputs for a selection, each chart graph made in its slot (ids.GRAPH_SLOTS)
+    given as its figure, as the map's and the ranked chart's figures are."""
+    from dashboard.web.callbacks import cards
+
+    return tuple(out.figure if isinstance(out, dcc.Graph) else out for out in cards.card_outputs(name, explorer, data, geometry))

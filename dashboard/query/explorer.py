@@ -80,9 +80,10 @@ class Explorer:
     def __post_init__(self) -> None:
         object.__setattr__(self, "lookups", Lookups(self.tables))
 
-    def warm(self, indicators: list[str] | None = None) -> None:
-        """Build the look-ups a filter change uses for `indicators` (default: all)."""
-        self.lookups.warm(indicators)
+    def warm(self, indicators: list[str] | None = None, pause: Callable[[], None] | None = None) -> None:
+        """Build the look-ups a filter change uses for `indicators` (default: all); `pause` is
+        called between steps (the web layer's: wait while a request is being served)."""
+        self.lookups.warm(indicators, pause)
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> Explorer:

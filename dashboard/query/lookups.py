@@ -46,16 +46,20 @@ class Lookups:
     def _index(self, key: Hashable, build: Callable[[], T]) -> T:
         return self._built.get(key, build)
 
-    def warm(self, indicators: list[str] | None = None) -> None:
+    def warm(self, indicators: list[str] | None = None, pause: Callable[[], None] | None = None) -> None:
         """Build the look-ups for `indicators` (default: all), so that no user's first change in an
         indicator waits for them: the options; and when the whole table is, or fits, in memory,
-        its rows and their positions."""
+        its rows and their positions. `pause()` is called before each step (a few milliseconds
+        of work each), so that requests being served come first."""
+        step = pause or (lambda: None)
         for indicator in self.tables if indicators is None else indicators:
             for cancer in self.cancers(indicator):
+                step()
                 self._options(indicator, cancer)
         if self.tables.held_in_memory:  # then the rows too: a store that fits is read whole now
             for indicator, cancer, group in self.tables.partition_keys():
                 if indicators is None or indicator in indicators:
+                    step()
                     self.tables.partition(indicator, cancer, group)
                     self.positions(indicator, cancer, group)
                     self.series_positions(indicator, cancer, group)

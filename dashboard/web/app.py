@@ -6,8 +6,10 @@ import hashlib
 import json
 import os
 import threading
+from pathlib import Path
 from collections.abc import Callable
 
+import dash
 from dash import Dash
 from flask import Response, abort, request
 
@@ -23,9 +25,13 @@ from dashboard.web.callbacks.state import control_options
 from dashboard.web.layout import page, with_initial
 
 ASSETS_DIR = PROJECT_ROOT / "assets"
+# dcc.Graph's code, a chunk the page loads only once the layout is built: preloaded with the page.
+DCC_DIR = Path(dash.__file__).parent / "dcc"
+GRAPH_CHUNK = "async-graph.js"
 GEO_ROUTE = "/geo/<name>.json"
 GEO_CACHE_SECONDS = 24 * 3600
 EXPLORER_KEY = "cancer_variation_explorer"  # the app's Explorer, in the Flask server's extensions
+QUIET_KEY = "cancer_variation_explorer_quiet"  # its serving.Quiet: whether a request is in flight
 
 
 def map_layers(dataset: Dataset) -> dict[str, dict]:
@@ -65,7 +71,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None,
     settings = settings or Settings()
     dataset = dataset or open_dataset(settings.data_dir, settings.geodata_dir, settings.store_dir, settings.table_memory_mb)
     explorer = Explorer.from_dataset(dataset)
-    app = Dash(
+    app = serving.Page(
         __name__,
         server=serving.flask_server(),
         title=PRODUCT_NAME,
@@ -76,6 +82,9 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None,
     )
     if settings.compress:
         serving.register_unstream(app.server)
+    quiet = serving.Quiet()
+    quiet.watch(app.server)
+    app.server.extensions[QUIET_KEY] = quiet
     layers = map_layers(dataset)
     payloads = {name: json.dumps(layer, separators=(",", ":")).encode() for name, layer in layers.items()}
     etags = {name: hashlib.sha256(body).hexdigest()[:16] for name, body in payloads.items()}
@@ -95,7 +104,10 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None,
     geometry = map_geometry(layers, app.get_relative_path)
     selection = explorer.default_selection()
     topojson_url = app.get_asset_url("topojson/")
-    app.index_string = serving.index_string([geometry.urls[selection.level], f"{topojson_url}world_110m.json"])
+    app.index_string = serving.index_string(
+        [geometry.urls[selection.level], geometry.outline_url], {"world_110m": f"{topojson_url}world_110m.json"},
+        [app.get_relative_path(f"/_dash-component-suites/dash/dcc/{GRAPH_CHUNK}")] if (DCC_DIR / GRAPH_CHUNK).is_file() else [],
+    )
     # Card contents hold URLs relative to the app (the boundaries'): an instance under another
     # path prefix must not read them, so the prefix is part of the cache's namespace too.
     cache = shared_cache(app.server, settings.cache_url, dataset.fingerprint, path_prefix=app.get_relative_path("/"))
@@ -140,8 +152,8 @@ def warm_lookups(app: Dash) -> threading.Thread:
     """
     def warm() -> None:
         _lowest_priority()
-        app.server.extensions[EXPLORER_KEY].warm()
-        serving.warm_static(app.server)
+        serving.warm_static(app.server)  # done already under gunicorn (dashboard/wsgi.py)
+        app.server.extensions[EXPLORER_KEY].warm(pause=app.server.extensions[QUIET_KEY].wait)
 
     thread = threading.Thread(target=warm, name="warm-lookups", daemon=False)
     thread.start()

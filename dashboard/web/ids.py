@@ -39,6 +39,9 @@ SPC_ICONS = "spc-icons"
 VARIATION = "variation-summary"
 FUNNEL = "funnel"
 FUNNEL_NOTE = "funnel-note"
+# Each chart graph but the ranked one (the first view's, and a click Input) is made in its slot
+# when its chart is shown: mounted hidden, a graph draws an empty plot while the map is drawn.
+GRAPH_SLOTS = {graph: f"{graph}-slot" for graph in (TREND, GROUPS, INEQUALITY_RANK, FUNNEL)}
 OVERDISPERSION = "control-overdispersion"
 TABLE = "table"  # the table's panel slot: the table is made in it when shown
 TABLE_GRID = "table-grid"

@@ -66,12 +66,20 @@ def _card(title: str, *children: Any, title_id: str | None = None, class_name: s
     return html.Section(className=class_name, children=[heading, *children])
 
 
+# No button that sends a chart to a cloud service ("Share chart", "Edit in Chart Studio").
+GRAPH_CONFIG: dict[str, Any] = {
+    "displaylogo": False, "scrollZoom": False, "showSendToCloud": False, "showEditInChartStudio": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud", "editInChartStudio"],
+}
+
+
+def chart_graph(graph_id: str, figure: dict[str, Any]) -> dcc.Graph:
+    """A chart made in its slot (ids.GRAPH_SLOTS) when shown. `responsive` is left to Dash
+    ("auto"), as for the ranked chart: the panel's width and the figure's own height."""
+    return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG)
+
+
 def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_figure: dict[str, Any], topojson_url: str) -> html.Div:
-    # No button that sends a chart to a cloud service ("Share chart", "Edit in Chart Studio").
-    graph_config = {
-        "displaylogo": False, "scrollZoom": False, "showSendToCloud": False, "showEditInChartStudio": False,
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud", "editInChartStudio"],
-    }
     controls = [_select(field, options[field], selection[field]) for field in CONTROL_LABELS]
     return html.Div(
         className="page",
@@ -116,13 +124,13 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                                     _card(
                                         "Map",
                                         _radio("colour", "Colour map by", options, selection),
-                                        dcc.Graph(id=ids.MAP, figure=map_figure, className="map", config={**graph_config, "topojsonURL": topojson_url}),
+                                        dcc.Graph(id=ids.MAP, figure=map_figure, className="map", config={**GRAPH_CONFIG, "topojsonURL": topojson_url}),
                                         html.Ul(id=ids.MAP_LEGEND, className="legend"),
                                         html.P(id=ids.MAP_CAPTION, className="caption"),
                                         html.H4("Variation across areas"),
                                         html.Dl(id=ids.VARIATION, className="variation"),
                                     ),
-                                    html.Section(className="card charts", children=[_chart_tabs(), *_chart_panels(graph_config, options, selection)]),
+                                    html.Section(className="card charts", children=[_chart_tabs(), *_chart_panels(options, selection)]),
                                 ],
                             ),
                             _card("Help", *help_text(), class_name="card wide help"),
@@ -159,7 +167,7 @@ def _chart_tabs() -> html.Div:
     )
 
 
-def _chart_panels(graph_config: dict[str, Any], options: dict[str, list[Option]], selection: dict[str, str]) -> list[html.Div]:
+def _chart_panels(options: dict[str, list[Option]], selection: dict[str, str]) -> list[html.Div]:
     """One panel per chart; only the chosen one is shown, and only it is drawn on a change."""
     def panel(chart: str, *children: Any, class_name: str = "panel") -> html.Div:
         return html.Div(id=ids.CHART_PANELS[chart], className=class_name, hidden=chart != DEFAULT_CHART, children=list(children))
@@ -172,28 +180,28 @@ def _chart_panels(graph_config: dict[str, Any], options: dict[str, list[Option]]
             # figure's own height (the level's number of areas). True would drop that height and
             # redraw on every resize; False drew 700 px wide whatever the panel (at 1280x720 a
             # 431 px panel cut off the best areas).
-            dcc.Graph(id=ids.RANKED, config=graph_config),
+            dcc.Graph(id=ids.RANKED, config=GRAPH_CONFIG),
             class_name="panel scroll",
         ),
         panel(
             "trend",
             html.H3("Trend", id=ids.TREND_TITLE),
             html.Div(id=ids.SPC_ICONS, className="spc-icons"),
-            dcc.Graph(id=ids.TREND, config=graph_config),
+            html.Div(id=ids.GRAPH_SLOTS[ids.TREND]),
             html.P(id=ids.TREND_NOTE, className="caption"),
         ),
-        panel("groups", html.H3("Groups of patients"), dcc.Graph(id=ids.GROUPS, config=graph_config), html.P(id=ids.GAP, className="caption")),
+        panel("groups", html.H3("Groups of patients"), html.Div(id=ids.GRAPH_SLOTS[ids.GROUPS]), html.P(id=ids.GAP, className="caption")),
         panel(
             "funnel",
             html.H3("Funnel plot: value against size, with control limits"),
             _radio("overdispersion", "Funnel limits", options, selection),
-            dcc.Graph(id=ids.FUNNEL, config=graph_config),
+            html.Div(id=ids.GRAPH_SLOTS[ids.FUNNEL]),
             html.P(id=ids.FUNNEL_NOTE, className="caption"),
         ),
         panel(
             "inequality",
             html.H3("Inequality between groups, by area"),
-            dcc.Graph(id=ids.INEQUALITY_RANK, config=graph_config),  # as the ranked chart
+            html.Div(id=ids.GRAPH_SLOTS[ids.INEQUALITY_RANK]),
             html.P(id=ids.INEQUALITY_NOTE, className="caption"),
             class_name="panel scroll",
         ),

@@ -11,9 +11,11 @@ from __future__ import annotations
 import gc
 import re
 import threading
+import time
 from collections import OrderedDict
 from typing import Any
 
+from dash import Dash
 from flask import Flask, Request, Response, request
 
 GEOJSON_MIMETYPE = "application/geo+json"
@@ -22,6 +24,7 @@ COMPRESSED_MIMETYPES = ["text/html", "text/css", "text/javascript", "application
 # GET responses that are the same for everyone while a worker lives (their URLs carry a version
 # or they come from data read once): kept compressed. Nothing a callback answers is kept here.
 STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/geo/", "/_dash-layout", "/_dash-dependencies")
+STATIC_WARMED = "cancer_variation_explorer_static_warmed"  # in the Flask server's extensions
 COMPRESSED_KEPT = 256  # responses (about 1.3 MB of compressed bytes for this app's page)
 
 # Dash's own template, in British English, with the icon inline (a linked favicon is fetched
@@ -51,10 +54,37 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
 </html>"""
 
 
-def index_string(preload_urls: list[str]) -> str:
-    """The page template, asking for `preload_urls` (same-origin JSON the map fetches) early."""
-    links = "\n        ".join(f'<link rel="preload" href="{url}" as="fetch" crossorigin="anonymous">' for url in preload_urls)
-    return INDEX_TEMPLATE.format(favicon=FAVICON, preloads=links)
+# Scripts Dash adds that this page does without. @babel/polyfill (core-js 2 and regenerator)
+# back-fills ES2015-2017 for browsers that lack them; every browser Dash 4 and React 18 run in
+# has them, and evaluating it cost 60 to 120 ms of every first load (a CPU profile of the page
+# in chromium). The one thing Dash's bundles take from it is the global `regeneratorRuntime`
+# (their lazy-component loader), which dash-bootstrap-components' bundle also defines, before
+# Dash's: tests/unit/test_page_scripts.py fails if it stops doing so.
+DROPPED_SCRIPTS = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\s*')
+
+
+class Page(Dash):
+    """Dash, serving its page without DROPPED_SCRIPTS (Dash's documented `interpolate_index` hook)."""
+
+    def interpolate_index(self, **kwargs: Any) -> str:
+        kwargs["scripts"] = DROPPED_SCRIPTS.sub("", kwargs.get("scripts", ""))
+        return super().interpolate_index(**kwargs)
+
+
+def index_string(geojson_urls: list[str], topojson: dict[str, str], scripts: list[str] = ()) -> str:
+    """The page template, asking at once for the first map's boundaries: the GeoJSON layers at
+    `geojson_urls` (as the figure names them) and the topojson files `topojson` (name -> URL).
+
+    assets/map_boundaries.js hands them to plotly.js before the map is mounted, so plotly.js
+    draws the map as the page is built, instead of fetching them then and drawing only when
+    they arrive (after the first answer's chart had been drawn: about 150 ms of the first
+    map's time on a 2-core machine). `scripts` are script chunks the page will load once it
+    is built (dcc.Graph's code), fetched with the rest instead.
+    """
+    links = [f'<link rel="preload" href="{url}" as="fetch" crossorigin="anonymous" data-plotly-geojson>' for url in dict.fromkeys(geojson_urls)]
+    links += [f'<link rel="preload" href="{url}" as="fetch" crossorigin="anonymous" data-plotly-topojson="{name}">' for name, url in topojson.items()]
+    links += [f'<link rel="preload" href="{url}" as="script">' for url in scripts]
+    return INDEX_TEMPLATE.format(favicon=FAVICON, preloads="\n        ".join(links))
 
 
 class CompressedKept:
@@ -122,9 +152,56 @@ def register_unstream(server: Flask) -> None:
     server.after_request(unstream_static)
 
 
+class Quiet:
+    """Whether this worker is serving a request: background work (the warm-up) waits between
+    its steps until no request has been in flight for a moment, so a visitor's first requests,
+    made while a worker is still warming up, are not queued behind it for the interpreter."""
+
+    def __init__(self, settle_s: float = 0.05) -> None:
+        self._settle_s = settle_s
+        self._in_flight = 0
+        self._last_done = 0.0
+        self._lock = threading.Lock()
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def started(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self._idle.clear()
+
+    def finished(self, _error: BaseException | None = None) -> None:
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+            self._last_done = time.monotonic()
+            if self._in_flight == 0:
+                self._idle.set()
+
+    def wait(self) -> None:
+        """Return once no request is in flight and none has ended within `settle_s`."""
+        while True:
+            self._idle.wait()
+            with self._lock:
+                left = self._last_done + self._settle_s - time.monotonic()
+                if self._in_flight == 0 and left <= 0:
+                    return
+            time.sleep(max(left, 0.001))
+
+    def watch(self, server: Flask) -> None:
+        server.before_request(self.started)
+        server.teardown_request(self.finished)
+
+
 def warm_static(server: Flask, encodings: tuple[str, ...] = ("br", "gzip")) -> int:
-    """Ask this worker for every file the page loads, once per encoding, so that the compressed
-    copies are kept before the first visitor comes (about 0.5 s of CPU, in the background)."""
+    """Ask the server for every file the page loads, once per encoding, so that the compressed
+    copies are kept before the first visitor comes (about 0.5 s of CPU). Under gunicorn the
+    master does this before it forks the workers (gunicorn.conf.py, `when_ready`): a visitor's
+    first page, asked for as soon as a worker answers, was otherwise compressed as it was sent
+    while the worker was also warming its look-ups. Done once per server; returns the number
+    of files asked for (0 if already done)."""
+    if server.extensions.get(STATIC_WARMED):
+        return 0
+    server.extensions[STATIC_WARMED] = True
     client = server.test_client()
     page = client.get("/").get_data(as_text=True)
     urls = set(re.findall(r'(?:src|href)="(/[^"]+)"', page)) | {"/_dash-layout", "/_dash-dependencies"}

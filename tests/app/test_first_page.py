@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -73,3 +74,40 @@ def test_page_references_nothing_outside_the_server(client) -> None:
 
 def test_layout_is_small(client) -> None:
     assert len(client.get("/_dash-layout").get_data()) <= 60 * 1024
+
+
+def test_the_page_asks_for_the_first_maps_boundaries_with_itself(client, layout: dict) -> None:
+    """assets/map_boundaries.js hands plotly.js what these links fetch (docs/performance.md): every
+    GeoJSON layer the first map's traces name, and the world topojson, under the names plotly.js
+    looks them up by."""
+    page = client.get("/").get_data(as_text=True)
+    geojson = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin="anonymous" data-plotly-geojson>', page)
+    topojson = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin="anonymous" data-plotly-topojson="([^"]+)">', page)
+    graph = next(_find(layout, lambda n: n.get("type") == "Graph" and n.get("props", {}).get("id") == "map"))
+    assert sorted(geojson) == sorted({t["geojson"] for t in graph["props"]["figure"]["data"]})
+    assert topojson == [("/assets/topojson/world_110m.json", "world_110m")]
+    for url in geojson + [url for url, _ in topojson]:
+        assert client.get(url).status_code == 200, url
+    assert '<script src="/assets/map_boundaries.js' in page
+
+
+def test_the_page_leaves_out_the_babel_polyfill_and_keeps_what_dash_takes_from_it(client) -> None:
+    """Dash's lazy components call the global `regeneratorRuntime`, which the dropped polyfill
+    defined; dash-bootstrap-components' bundle, loaded before Dash's, defines it too."""
+    page = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert not [s for s in scripts if "polyfill" in s]
+    dbc = next(s for s in scripts if "dash_bootstrap_components" in s)
+    renderer = next(s for s in scripts if "dash_renderer" in s)
+    assert scripts.index(dbc) < scripts.index(renderer)
+    bundle = client.get(dbc).get_data(as_text=True)
+    assert re.search(r"regeneratorRuntime\s*=", bundle), (
+        "dash-bootstrap-components no longer defines regeneratorRuntime: serve Dash's polyfill again "
+        "(DROPPED_SCRIPTS in dashboard/web/serving.py)"
+    )
+
+
+def test_hidden_charts_are_not_in_the_first_page(layout: dict) -> None:
+    """Only the map and the ranked chart are graphs at first; the others are made in their slots."""
+    graphs = [n["props"]["id"] for n in _find(layout, lambda n: n.get("type") == "Graph")]
+    assert graphs == ["map", "ranked"]

@@ -20,12 +20,11 @@ from dashboard.figures.maps import MapGeometry
 from dashboard.stats.disclosure import PRIMARY, SECONDARY
 from dashboard.web import ids
 from dashboard.web.app import create_app, map_geometry, map_layers
-from dashboard.web.callbacks import cards
 from dashboard.web.callbacks.download import download_output
 from dashboard.web.callbacks.state import FIELDS, sync_state
 from tiny_values import (  # tests/tiny_values.py (pyproject: pythonpath)
     CAMBS, ENGLAND, ESSEX, ICB_2022, ICB_2022_SEARCH, NORFOLK, NORTH, SOUTH, STORED, SUB_06H, SUB_26A, SUB_99E, SUB_99F,
-    Z95, Z998, control_values, notice_texts, selection,
+    Z95, Z998, card_view, control_values, notice_texts, selection,
 )
 
 def wilson(x: float, n: float, z: float = Z95) -> tuple[float, float]:
@@ -151,7 +150,7 @@ def test_changing_the_level_clears_the_area(tiny_explorer) -> None:
 
 
 def test_ranked_chart_puts_the_highest_at_the_top(tiny_explorer) -> None:
-    figure, title = cards.card_outputs("ranked", tiny_explorer, ICB_2022)
+    figure, title = card_view("ranked", tiny_explorer, ICB_2022)
     assert title == "Areas ranked, with 95% confidence intervals"
     trace = figure["data"][0]
     # Values 2022: Norfolk and Waveney 240/500 = 48.0%, Cambridgeshire and Peterborough 140/300 = 46.67%,
@@ -169,7 +168,7 @@ def test_ranked_chart_puts_the_highest_at_the_top(tiny_explorer) -> None:
 
 
 def test_headline_for_a_clicked_area_compares_it_with_england(tiny_explorer) -> None:
-    headline, badge_hidden, no_data, no_data_hidden = cards.card_outputs("headline", tiny_explorer, selection(area=ESSEX))
+    headline, badge_hidden, no_data, no_data_hidden = card_view("headline", tiny_explorer, selection(area=ESSEX))
     # 123/410 = 30.0%, 95% CI 25.8% to 34.6%, wholly below England's 503/1210 = 41.6%: worse.
     # Matching England: 410 x 503/1210 - 123 = 47.44 people in 2022 (365 of 365.25 days: 47.47 a
     # year), said to the nearest 5: 45.
@@ -185,7 +184,7 @@ def test_headline_for_a_clicked_area_compares_it_with_england(tiny_explorer) -> 
 
 
 def test_headline_for_a_chosen_alliance_is_not_compared_with_itself(tiny_explorer) -> None:
-    headline, *_ = cards.card_outputs("headline", tiny_explorer, selection(alliance=NORTH, compare="alliance"))
+    headline, *_ = card_view("headline", tiny_explorer, selection(alliance=NORTH, compare="alliance"))
     # North: (240 + 140)/(500 + 300) = 47.5%, Wilson 44.1% to 51.0%, wholly above England's 41.6%;
     # it is already above England, so there is no "if it matched" sentence.
     assert rounded(wilson(380, 800)) == (44.1, 51.0)
@@ -215,11 +214,11 @@ def test_headline_for_a_rate_where_lower_is_better(tiny_explorer, area: str, exp
     assert rounded(byar(1500, 500_000)) == (285.0, 315.6)
     assert rounded(byar(1360, 500_000)) == (257.7, 286.8)
     data = selection(indicator="mortality_crude", cancer="All cancers", period="2020", area=area)
-    assert cards.card_outputs("headline", tiny_explorer, data)[0] == expected
+    assert card_view("headline", tiny_explorer, data)[0] == expected
 
 
 def test_a_small_count_is_withheld_with_its_reason(tiny_explorer) -> None:
-    records = cards.card_outputs("table", tiny_explorer, selection(level="subicb"))[0].data  # the table made
+    records = card_view("table", tiny_explorer, selection(level="subicb"))[0].data  # the table made
     by_code = {r["area_code"]: r for r in records}
     assert [r["area_code"] for r in records] == [SUB_26A, SUB_06H, SUB_99E, SUB_99F]  # withheld last
     # 99F's 3 early-stage cancers are a count of 1 to 4: withheld. 99E (120/400) is then withheld too:
@@ -232,21 +231,21 @@ def test_a_small_count_is_withheld_with_its_reason(tiny_explorer) -> None:
     # Their denominators (400 and 10 people with a known stage) are not small and hide nothing: shown.
     assert (by_code[SUB_99E]["denominator"], by_code[SUB_99F]["denominator"]) == (400, 10)
     assert (by_code[SUB_26A]["numerator"], by_code[SUB_26A]["denominator"], by_code[SUB_26A]["value"]) == (240, 500, 48.0)
-    headline, *_ = cards.card_outputs("headline", tiny_explorer, selection(level="subicb", area=SUB_99F))
+    headline, *_ = card_view("headline", tiny_explorer, selection(level="subicb", area=SUB_99F))
     assert headline == f"In 2022, the figure for Mid and South Essex 99F is withheld. {PRIMARY}."
     # The year before, 99F had 6 of 12 (and 12 - 6 = 6): nothing to withhold.
-    records_2021 = cards.card_outputs("table", tiny_explorer, selection(level="subicb", period="2021"))[0].data
+    records_2021 = card_view("table", tiny_explorer, selection(level="subicb", period="2021"))[0].data
     assert {r["area_code"]: r["value"] for r in records_2021}[SUB_99F] == 50.0
 
 
 def test_shown_rows_have_no_note_when_some_are_withheld(tiny_explorer) -> None:
-    records = cards.card_outputs("table", tiny_explorer, selection(level="subicb"))[0].data  # the table made
+    records = card_view("table", tiny_explorer, selection(level="subicb"))[0].data  # the table made
     notes = {r["area_code"]: r["suppression"] for r in records}
     assert all(notes[code] is None for code in (SUB_26A, SUB_06H))
 
 
 def test_map_says_which_areas_have_no_value_and_why(tiny_explorer, geometry: MapGeometry) -> None:
-    patch, legend, caption = cards.card_outputs("map", tiny_explorer, geometry=geometry, data=selection(level="subicb"))
+    patch, legend, caption = card_view("map", tiny_explorer, geometry=geometry, data=selection(level="subicb"))
     assert caption == (
         "Diagnosed at stage 1 or 2 (%), Lung, 2022: 2 of the 4 Sub-ICB areas in the source have a value; "
         "grey areas have none (hover says why)."
@@ -258,17 +257,17 @@ def test_map_says_which_areas_have_no_value_and_why(tiny_explorer, geometry: Map
 
 
 def test_map_legend_in_comparison_mode_follows_the_confidence_level(tiny_explorer, geometry: MapGeometry) -> None:
-    _, legend, _ = cards.card_outputs("map", tiny_explorer, geometry=geometry, data=selection(colour="comparison"))
+    _, legend, _ = card_view("map", tiny_explorer, geometry=geometry, data=selection(colour="comparison"))
     assert [getattr(li, "data-key") for li in legend] == ["better", "similar", "worse"]
     # At 99.8% Norfolk and Waveney's interval widens to 41.2% to 54.9%, which now contains England's
     # 41.57%: only "similar" and "worse" remain.
     assert rounded(wilson(240, 500, Z998)) == (41.2, 54.9)
-    _, legend, _ = cards.card_outputs("map", tiny_explorer, geometry=geometry, data=selection(colour="comparison", confidence="99.8"))
+    _, legend, _ = card_view("map", tiny_explorer, geometry=geometry, data=selection(colour="comparison", confidence="99.8"))
     assert [getattr(li, "data-key") for li in legend] == ["similar", "worse"]
 
 
 def test_trend_shows_the_area_its_alliance_and_england(tiny_explorer) -> None:
-    figure, title, _note, icons = cards.card_outputs("trend", tiny_explorer, selection(area=ESSEX))
+    figure, title, _note, icons = card_view("trend", tiny_explorer, selection(area=ESSEX))
     assert title == "Mid and South Essex over time, with East of England - South, England"
     lines = {t["name"]: (t["x"], t["y"]) for t in figure["data"] if t["mode"] == "lines+markers"}
     # Essex: 2021 (110 + 6)/(400 + 12) = 28.1553%, 2022 30.0%. England: 476/1212 = 39.2739%, 503/1210 = 41.5702%.
@@ -281,7 +280,7 @@ def test_trend_shows_the_area_its_alliance_and_england(tiny_explorer) -> None:
 
 
 def test_variation_summary_of_three_icbs(tiny_explorer) -> None:
-    (items,) = cards.card_outputs("variation", tiny_explorer, ICB_2022)
+    (items,) = card_view("variation", tiny_explorer, ICB_2022)
     pairs = dict(zip([i.children for i in items[0::2]], [i.children for i in items[1::2]], strict=True))
     # 30.0% to 48.0% is 18.0 points; 48/30 = 1.60-fold.
     assert pairs["Areas"] == "3"

@@ -15,7 +15,7 @@ import re
 import pytest
 
 from dashboard.figures.theme import HIGHLIGHT, NHS_BLACK
-from dashboard.web.callbacks import cards
+from tiny_values import card_view  # tests/tiny_values.py
 
 ENGLAND = "E92000001"
 NORFOLK, CAMBS, ESSEX = "E54000022", "E54000056", "E54000026"
@@ -57,7 +57,7 @@ def message(figure: dict) -> str:
 
 
 def test_groups_show_the_area_beside_england_and_the_gap_between_the_ends(tiny_explorer) -> None:
-    figure, sentence = cards.card_outputs("groups", tiny_explorer, selection(BY_QUINTILE, area=NORFOLK))
+    figure, sentence = card_view("groups", tiny_explorer, selection(BY_QUINTILE, area=NORFOLK))
     traces = {t["name"]: (t["x"], t["y"]) for t in figure["data"]}
     # Norfolk: 40/100, 44/100, 48/100, 52/100, 56/100. England, the sum of the three ICBs:
     # (40+32+30)/(100+60+100) = 102/260 = 39.2308%, (44+30+30)/(100+60+90) = 104/250 = 41.6%,
@@ -87,7 +87,7 @@ def test_groups_show_the_area_beside_england_and_the_gap_between_the_ends(tiny_e
 
 
 def test_groups_name_the_withheld_groups(tiny_explorer) -> None:
-    figure, sentence = cards.card_outputs("groups", tiny_explorer, selection(BY_QUINTILE, area=ESSEX))
+    figure, sentence = card_view("groups", tiny_explorer, selection(BY_QUINTILE, area=ESSEX))
     traces = {t["name"]: (t["x"], t["y"]) for t in figure["data"]}
     # Essex's quintile 5 (3 of 60) is a count of 1 to 4; its quintile 3 (28 of 80, the smallest other
     # numerator: 28 < 30, 30, 32) goes too, or 123 - (30 + 30 + 32 + 3) would give it back. The rest:
@@ -102,7 +102,7 @@ def test_groups_name_the_withheld_groups(tiny_explorer) -> None:
 
 
 def test_groups_ask_for_a_group_when_all_patients_are_chosen(tiny_explorer) -> None:
-    figure, sentence = cards.card_outputs("groups", tiny_explorer, selection(area=NORFOLK))
+    figure, sentence = card_view("groups", tiny_explorer, selection(area=NORFOLK))
     assert message(figure) == "Choose a Group (for example deprivation quintile) to compare groups of patients."
     assert sentence == ""
 
@@ -111,7 +111,7 @@ def test_groups_ask_for_a_group_when_all_patients_are_chosen(tiny_explorer) -> N
 
 
 def test_funnel_limits_around_england_for_three_icbs(tiny_explorer) -> None:
-    figure, note = cards.card_outputs("funnel", tiny_explorer, ICB_2022)
+    figure, note = card_view("funnel", tiny_explorer, ICB_2022)
     upper_998, lower_998, upper_95, lower_95, baseline, areas = figure["data"]
     assert [t["name"] for t in (upper_998, lower_998, upper_95, lower_95)] == ["99.8% limits", "99.8% limits ", "95% limits", "95% limits "]
     # The baseline is England's 503/1210 = 41.5702%, drawn across the axis, which runs from
@@ -161,7 +161,7 @@ def test_funnel_limits_around_england_for_three_icbs(tiny_explorer) -> None:
 
 
 def test_funnel_widened_for_overdispersion_takes_every_icb_in(tiny_explorer) -> None:
-    figure, note = cards.card_outputs("funnel", tiny_explorer, selection(overdispersion="on"))
+    figure, note = card_view("funnel", tiny_explorer, selection(overdispersion="on"))
     lower_95 = figure["data"][3]
     # tau² = (k·phi - (k - 1)) / (Σw - Σw²/Σw), w = 1/se²: w = 1/4.8579, 1/8.0965, 1/5.9243
     # = 0.20585, 0.12351, 0.16880; Σw = 0.49816, Σw² = 0.086122; tau² = (22.3208 - 2)/(0.49816 - 0.17288)
@@ -173,7 +173,7 @@ def test_funnel_widened_for_overdispersion_takes_every_icb_in(tiny_explorer) -> 
 
 
 def test_funnel_for_a_group_centres_on_englands_same_group(tiny_explorer) -> None:
-    figure, _ = cards.card_outputs("funnel", tiny_explorer, BY_QUINTILE)
+    figure, _ = card_view("funnel", tiny_explorer, BY_QUINTILE)
     baseline, areas = figure["data"][4], figure["data"][5]
     # England's most deprived fifth: 102/260 = 39.2308%. The ICBs' most deprived fifths: Cambridgeshire
     # 32/60 = 53.33%, Norfolk 40/100 = 40.0%, Essex 30/100 = 30.0%.
@@ -191,13 +191,13 @@ def test_funnel_for_a_group_centres_on_englands_same_group(tiny_explorer) -> Non
     ],
 )
 def test_funnel_needs_three_areas(tiny_explorer, changes: dict[str, str]) -> None:
-    figure, note = cards.card_outputs("funnel", tiny_explorer, selection(**changes))
+    figure, note = card_view("funnel", tiny_explorer, selection(**changes))
     assert message(figure) == "A funnel plot needs a share or a rate for three or more areas"
     assert note == ""
 
 
 def test_funnel_of_four_subicbs_in_2021(tiny_explorer) -> None:
-    figure, _ = cards.card_outputs("funnel", tiny_explorer, selection(level="subicb", period="2021"))
+    figure, _ = card_view("funnel", tiny_explorer, selection(level="subicb", period="2021"))
     baseline, areas = figure["data"][4], figure["data"][5]
     # 2021: all four sub-ICBs have values (99F 6/12, nothing small). England 476/1212 = 39.2739%.
     p0 = 476 / 1212
@@ -217,7 +217,7 @@ def test_funnel_of_four_subicbs_in_2021(tiny_explorer) -> None:
 
 
 def test_inequality_ranks_the_icbs_with_every_group(tiny_explorer) -> None:
-    figure, note = cards.card_outputs("inequality", tiny_explorer, selection(BY_QUINTILE, area=NORFOLK))
+    figure, note = card_view("inequality", tiny_explorer, selection(BY_QUINTILE, area=NORFOLK))
     (trace,) = figure["data"]
     # Within Norfolk and within Cambridgeshire the five groups are equal (100 and 60), so the relative
     # ranks are the midpoints 0.1, 0.3, 0.5, 0.7, 0.9. Norfolk 40, 44, 48, 52, 56 = 38 + 20x: SII 20.
@@ -238,6 +238,6 @@ def test_inequality_ranks_the_icbs_with_every_group(tiny_explorer) -> None:
 
 @pytest.mark.parametrize("group", ["all", "sex"])
 def test_inequality_needs_an_ordered_group(tiny_explorer, group: str) -> None:
-    figure, note = cards.card_outputs("inequality", tiny_explorer, selection(group=group))
+    figure, note = card_view("inequality", tiny_explorer, selection(group=group))
     assert message(figure) == "Choose an ordered Group (deprivation quintile or age band) to rank areas by inequality"
     assert note == ""

@@ -28,7 +28,7 @@ from dashboard.presenters.trend import trend_view
 from dashboard.presenters.variation import variation_view
 from dashboard.query.explorer import Explorer
 from dashboard.web import ids
-from dashboard.web.layout import data_table
+from dashboard.web.layout import chart_graph, data_table
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,16 @@ def render_map(content: tuple, shown: tuple | None = None) -> tuple[Patch, list[
         patched["layout"]["annotations"] = properties["annotations"]  # the MODELLED mark, or none
     items = [html.Li([html.Span(className="swatch", style={"background": colour}), label], **{"data-key": key}) for key, label, colour in legend]
     return patched, items, caption
+
+
+def in_slot(graph_id: str, render: Callable[[tuple, tuple | None], tuple] | None = None) -> Callable[[tuple, tuple | None], tuple]:
+    """`render`, with its first output (a figure) made into its graph, for the graph's slot
+    (ids.GRAPH_SLOTS): a chart not shown is not mounted, so it draws nothing."""
+    def rendered(content: tuple, shown: tuple | None = None) -> tuple:
+        figure, *rest = render(content, shown) if render else content
+        return (chart_graph(graph_id, figure), *rest)
+
+    return rendered
 
 
 def ranked_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) -> tuple:
@@ -117,12 +127,19 @@ def render_table(content: tuple, _shown: tuple | None = None) -> tuple:
 CARDS: tuple[Card, ...] = (
     Card("map", ((ids.MAP, "figure"), (ids.MAP_LEGEND, "children"), (ids.MAP_CAPTION, "children")), map_content, render_map),
     Card("ranked", ((ids.RANKED, "figure"), (ids.RANKED_TITLE, "children")), ranked_content),
-    Card("trend", ((ids.TREND, "figure"), (ids.TREND_TITLE, "children"), (ids.TREND_NOTE, "children"), (ids.SPC_ICONS, "children")), trend_content, render_trend),
-    Card("groups", ((ids.GROUPS, "figure"), (ids.GAP, "children")), groups_content),
+    Card(
+        "trend",
+        ((ids.GRAPH_SLOTS[ids.TREND], "children"), (ids.TREND_TITLE, "children"), (ids.TREND_NOTE, "children"), (ids.SPC_ICONS, "children")),
+        trend_content, in_slot(ids.TREND, render_trend),
+    ),
+    Card("groups", ((ids.GRAPH_SLOTS[ids.GROUPS], "children"), (ids.GAP, "children")), groups_content, in_slot(ids.GROUPS)),
     Card("headline", ((ids.HEADLINE, "children"), (ids.MODELLED_BADGE, "hidden"), (ids.NO_DATA, "children"), (ids.NO_DATA, "hidden")), headline_content),
     Card("variation", ((ids.VARIATION, "children"),), variation_content, render_variation),
-    Card("inequality", ((ids.INEQUALITY_RANK, "figure"), (ids.INEQUALITY_NOTE, "children")), inequality_content),
-    Card("funnel", ((ids.FUNNEL, "figure"), (ids.FUNNEL_NOTE, "children")), funnel_content),
+    Card(
+        "inequality", ((ids.GRAPH_SLOTS[ids.INEQUALITY_RANK], "children"), (ids.INEQUALITY_NOTE, "children")),
+        inequality_content, in_slot(ids.INEQUALITY_RANK),
+    ),
+    Card("funnel", ((ids.GRAPH_SLOTS[ids.FUNNEL], "children"), (ids.FUNNEL_NOTE, "children")), funnel_content, in_slot(ids.FUNNEL)),
     Card("table", ((ids.TABLE, "children"),), table_content, render_table),
 )
 

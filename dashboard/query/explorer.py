@@ -264,15 +264,19 @@ class Explorer:
 
         return self.memo(("row_of", sel.indicator, sel.cancer, sel.period, sel.group, sel.group_value), compute)
 
-    def area_row(self, sel: Selection, code: str) -> pd.Series | None:
+    def _area_position(self, sel: Selection, code: str) -> int | None:
+        """The row of `code` in the slice, or of NDRS's grouping that stands for it."""
         positions = self._row_of(sel)
-        position = positions.get(code, positions.get(GROUPING_OF.get(code, "")))
+        return positions.get(code, positions.get(GROUPING_OF.get(code, "")))
+
+    def area_row(self, sel: Selection, code: str) -> pd.Series | None:
+        position = self._area_position(sel, code)
         return None if position is None else self._slice(sel).iloc[position]
 
     def alliance_in_data(self, sel: Selection) -> str | None:
         """The code whose row stands for the selected alliance: itself, or NDRS's grouping of it."""
         for code in (sel.alliance, GROUPING_OF.get(sel.alliance)):
-            if code and self.area_row(sel, code) is not None and (code == sel.alliance or sel.alliance not in self._row_of(sel)):
+            if code and self._area_position(sel, code) is not None and (code == sel.alliance or sel.alliance not in self._row_of(sel)):
                 return code
         return None
 
@@ -289,8 +293,8 @@ class Explorer:
         if sel.compare == Comparator.PEERS.value:
             return self._peer_values(sel, rows)
         code = (self.alliance_in_data(sel) or sel.alliance) if sel.compare == Comparator.ALLIANCE.value else ENGLAND_CODE
-        row = self.area_row(sel, code)
-        value = np.nan if row is None else float(row["value"])
+        position = self._area_position(sel, code)  # one value, not the whole row as a Series (slow: many dtypes)
+        value = np.nan if position is None else float(self._slice(sel)["value"].iat[position])
         return np.full(len(rows), value)
 
     def peers_comparable(self, sel: Selection) -> bool:
@@ -337,8 +341,9 @@ class Explorer:
         # A modelled figure's gap from a benchmark is the model's assumption: never a verdict,
         # whatever limits a file may carry.
         modelled = (rows["data_status"] == DataStatus.MODELLED.value).to_numpy()
-        rows.loc[modelled, "comparison"] = Comparison.NOT_COMPARED.value
-        rows.loc[modelled, "benchmark"] = np.nan
+        if modelled.any():
+            rows.loc[modelled, "comparison"] = Comparison.NOT_COMPARED.value
+            rows.loc[modelled, "benchmark"] = np.nan
         if sel.compare == Comparator.ALLIANCE.value:
             # An alliance is not compared with itself.
             rows.loc[rows["area_code"].isin([sel.alliance, GROUPING_OF.get(sel.alliance, "")]), "comparison"] = Comparison.NOT_COMPARED.value

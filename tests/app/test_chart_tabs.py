@@ -64,3 +64,12 @@ def test_a_link_names_its_chart_and_a_wrong_one_gives_a_notice(tiny_explorer, ge
     assert notice_texts(out[2]) == [
         "Link parameter 'chart': 'pie' is not a chart (one of ranked, trend, groups, funnel, inequality, table); showing ranked areas"
     ]
+
+
+def test_a_change_sends_only_the_outputs_that_differ(tiny_explorer, geometry: MapGeometry) -> None:
+    """2021 and 2022 (tiny data, ICB level) both have data and neither is modelled: the headline's
+    text changes, its badge and no-data message do not, so only the text is sent."""
+    values = control_values(selection(period="2021"))
+    sent = answer(tiny_explorer, geometry, trigger=ids.PERIOD, values=values, previous=STORED, chart="ranked")
+    assert (ids.HEADLINE, "children") in sent
+    assert not {(ids.MODELLED_BADGE, "hidden"), (ids.NO_DATA, "children"), (ids.NO_DATA, "hidden")} & sent.keys()

@@ -36,7 +36,8 @@ class Card:
     name: str
     outputs: tuple[tuple[str, str], ...]  # (component id, property), in callback order
     content: Callable[[Explorer, MapGeometry, Selection], tuple]
-    # (content, the content the page shows now if known) -> the card's outputs
+    # (content, the content the page shows now if known) -> the card's outputs. Output i is
+    # made from the content's part i alone (callbacks/page.py sends only the parts that changed).
     render: Callable[[tuple, tuple | None], tuple] = lambda content, _shown: tuple(content)
 
 

@@ -119,8 +119,17 @@ def update(
         if known is not None and known == content:
             outputs += (no_update,) * len(card.outputs)
         else:
-            outputs += card.render(content, known)
+            outputs += _changed_only(card.render(content, known), content, known)
     return outputs
+
+
+def _changed_only(rendered: tuple, content: tuple, known: tuple | None) -> tuple:
+    """`rendered`, with `no_update` for each output whose part of the content equals what the
+    page shows: each card's output i is made from its content's part i alone (cards.Card), so
+    an unchanged part is an unchanged output, and the browser applies only what changed."""
+    if known is None or not len(known) == len(content) == len(rendered):
+        return rendered
+    return tuple(no_update if before == after else output for before, after, output in zip(known, content, rendered, strict=True))
 
 
 def _panels_hidden(chart: str) -> tuple[bool, ...]:

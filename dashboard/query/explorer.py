@@ -259,19 +259,14 @@ class Explorer:
 
     def _row_of(self, sel: Selection) -> dict[str, int]:
         """Position of each area code in the slice."""
-        def compute() -> dict[str, int]:
-            return {str(code): i for i, code in enumerate(self._slice(sel)["area_code"])}
+        key = ("row_of", sel.indicator, sel.cancer, sel.period, sel.group, sel.group_value)
+        return self.memo(key, lambda: {str(code): i for i, code in enumerate(self._slice(sel)["area_code"])})
 
-        return self.memo(("row_of", sel.indicator, sel.cancer, sel.period, sel.group, sel.group_value), compute)
-
-    def _area_position(self, sel: Selection, code: str) -> int | None:
-        """The row of `code` in the slice, or of NDRS's grouping that stands for it."""
-        positions = self._row_of(sel)
-        return positions.get(code, positions.get(GROUPING_OF.get(code, "")))
+    def _area_position(self, sel: Selection, code: str) -> int | None:  # of `code` in the slice, or of its NDRS grouping
+        return self._row_of(sel).get(code, self._row_of(sel).get(GROUPING_OF.get(code, "")))
 
     def area_row(self, sel: Selection, code: str) -> pd.Series | None:
-        position = self._area_position(sel, code)
-        return None if position is None else self._slice(sel).iloc[position]
+        return None if (position := self._area_position(sel, code)) is None else self._slice(sel).iloc[position]
 
     def alliance_in_data(self, sel: Selection) -> str | None:
         """The code whose row stands for the selected alliance: itself, or NDRS's grouping of it."""
@@ -293,9 +288,8 @@ class Explorer:
         if sel.compare == Comparator.PEERS.value:
             return self._peer_values(sel, rows)
         code = (self.alliance_in_data(sel) or sel.alliance) if sel.compare == Comparator.ALLIANCE.value else ENGLAND_CODE
-        position = self._area_position(sel, code)  # one value, not the whole row as a Series (slow: many dtypes)
-        value = np.nan if position is None else float(self._slice(sel)["value"].iat[position])
-        return np.full(len(rows), value)
+        position = self._area_position(sel, code)  # one value: a whole row as a Series is slow (many dtypes)
+        return np.full(len(rows), np.nan if position is None else float(self._slice(sel)["value"].iat[position]))
 
     def peers_comparable(self, sel: Selection) -> bool:
         """Peers are pooled the way each area's own value is made: numerators and denominators

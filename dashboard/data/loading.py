@@ -91,9 +91,22 @@ def read_table(path: Path, columns: Iterable[str] | None = None) -> pd.DataFrame
             present = set(pq.read_schema(path).names)
             # self_destruct + split_blocks: Arrow frees each column as pandas takes it (a lower peak per worker).
             return pq.read_table(path, read_dictionary=[c for c in text if c in present]).to_pandas(self_destruct=True, split_blocks=True)
-        return pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, na_values=[""])
+        return pd.read_csv(path, skiprows=_notes_before_header(path), encoding="utf-8-sig", dtype=str, keep_default_na=False, na_values=[""])
     except Exception as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
+
+
+def _notes_before_header(path: Path) -> int:
+    """How many lines come before a CSV's header row: notes, as the dashboard's own download
+    writes them (`"# ..."`, one quoted cell each, then a blank line) or as plain `# ...`
+    comment lines, and blank lines. A `#` later in the file is data, not a comment."""
+    count = 0
+    with path.open(encoding="utf-8-sig", newline="") as lines:
+        for line in lines:
+            if line.strip() and not line.lstrip('"').startswith("#"):
+                break
+            count += 1
+    return count
 
 
 def _read_columns(path: Path, columns: list[str]) -> pd.DataFrame:

@@ -1,7 +1,16 @@
-"""The CSV download: the table's rows with a header that says what they are."""
+"""The CSV download: the table's rows, after notes that say what they are.
+
+Made to open cleanly in a spreadsheet (issue 12) and to read back exactly:
+- UTF-8 with a byte-order mark, so Excel reads "©" and "–" as written;
+- each note is one quoted cell in column A (its commas stay inside it), starting "# ";
+- a blank line, then the table's header row, whole;
+- the first note says how many lines come before the header, for pandas' `skiprows`.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import datetime
 
@@ -11,17 +20,42 @@ from dashboard.core.selection import Selection
 from dashboard.core.settings import PRODUCT_NAME
 from dashboard.core.sources import BOUNDARY_ATTRIBUTION
 from dashboard.data.registry import Indicator
-from dashboard.data.schema import DataStatus
+from dashboard.data.schema import GROUP_LABELS, DataStatus, GroupDimension
 from dashboard.figures.formatting import VALUE_DECIMALS
 from dashboard.figures.tables import rounded_rows
 from dashboard.core.disclosure_rule import RULE_TEXT
 
 
-def download_filename(sel: Selection) -> str:
-    """Names the indicator, the area (or alliance, or level) and the period."""
-    scope = sel.area or (sel.alliance if sel.has_alliance else f"{sel.level}-england")
-    stem = f"{sel.indicator}_{scope}_{sel.period}"
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-") + ".csv"
+BYTE_ORDER_MARK = "\ufeff"
+NOTE_PREFIX = "# "
+FILE_NAME_LIMIT = 180  # characters before ".csv": well within every file system's limit
+# Characters no file name may hold on Windows, macOS or Linux, and control characters.
+UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def download_filename(sel: Selection, *, indicator_name: str, area_name: str) -> str:
+    """The indicator, cancer type, group, area and period in words, for example
+    "Diagnosed at stage 1 or 2 - Lung - all patients - Lancashire and South Cumbria - 2022.csv"."""
+    group = "all patients" if sel.group == GroupDimension.ALL.value else f"{GROUP_LABELS[GroupDimension(sel.group)]} {sel.group_value}"
+    words = " - ".join(part for part in (indicator_name, sel.cancer, group, area_name, sel.period) if part)
+    stem = re.sub(r"\s+", " ", UNSAFE_IN_FILE_NAMES.sub(" ", words)).strip(" .")[:FILE_NAME_LIMIT].rstrip(" .")
+    return f"{stem}.csv"
+
+
+def notes_and_table(notes: list[str], table_csv: str) -> str:
+    """The download's text: a note saying how to read it, the notes one quoted cell each, a
+    blank line, the table. Line breaks inside a note become spaces (one note, one line)."""
+    lines = [" ".join(note.split()) for note in notes]
+    before_header = len(lines) + 2  # the lead note, the notes, the blank line
+    lead = (
+        f"{PRODUCT_NAME} download: {before_header - 1} lines of notes like this one, then a blank line, "
+        f"then the table (to read it with pandas: read_csv(file, skiprows={before_header}))"
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    for line in (lead, *lines):
+        writer.writerow([NOTE_PREFIX + line])
+    return BYTE_ORDER_MARK + out.getvalue() + "\n" + table_csv
 
 
 def csv_text(
@@ -43,7 +77,6 @@ def csv_text(
     )
     filters = "; ".join(f"{key}={value}" for key, value in sel.as_dict().items() if value)
     header = [
-        f"{PRODUCT_NAME} download",
         f"Indicator: {indicator.name} ({indicator.id})",
         f"Definition: {indicator.definition}",
         f"Numerator: {indicator.numerator}",
@@ -63,5 +96,4 @@ def csv_text(
         f"Generated: {generated.strftime('%Y-%m-%dT%H:%M:%SZ')}",
         f"Permalink: {permalink}",
     ]
-    comments = "".join(f"# {line}\n" for line in header)
-    return comments + table.to_csv(index=False, lineterminator="\n")
+    return notes_and_table(header, table.to_csv(index=False, lineterminator="\n"))

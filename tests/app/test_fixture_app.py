@@ -22,6 +22,7 @@ from dashboard.web import ids
 from dashboard.web.app import create_app, map_geometry, map_layers
 from dashboard.web.callbacks.download import download_output
 from dashboard.web.callbacks.state import FIELDS, sync_state
+from downloads import read_download  # tests/downloads.py (pyproject: pythonpath)
 from tiny_values import (  # tests/tiny_values.py (pyproject: pythonpath)
     CAMBS, ENGLAND, ESSEX, ICB_2022, ICB_2022_SEARCH, NORFOLK, NORTH, SOUTH, STORED, SUB_06H, SUB_26A, SUB_99E, SUB_99F,
     Z95, Z998, card_view, control_values, notice_texts, selection,
@@ -290,10 +291,9 @@ def test_variation_summary_of_three_icbs(tiny_explorer) -> None:
 
 def test_download_gives_the_table_rows_with_a_header(tiny_explorer) -> None:
     sent = download_output(tiny_explorer, ICB_2022, "http://localhost:8050/?level=icb", datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
-    assert sent["filename"] == "early_stage_icb-england_2022.csv" and sent["type"] == "text/csv"
-    lines = sent["content"].splitlines()
-    comments = [line for line in lines if line.startswith("#")]
-    assert comments[0] == f"# {PRODUCT_NAME} download"
+    assert sent["filename"] == "Diagnosed at stage 1 or 2 - Lung - all patients - England - 2022.csv" and sent["type"] == "text/csv"
+    comments, _, body = read_download(sent["content"])
+    assert comments[0] == f"# {PRODUCT_NAME} download: 17 lines of notes like this one, then a blank line, then the table (to read it with pandas: read_csv(file, skiprows=18))"
     assert "# Indicator: Diagnosed at stage 1 or 2 (early_stage)" in comments
     assert "# Unit: %; polarity: higher_is_better; confidence intervals: Wilson score 95%" in comments
     assert "# Rows: 3; values, limits and benchmarks rounded to 1 decimal place as on screen" in comments
@@ -301,8 +301,7 @@ def test_download_gives_the_table_rows_with_a_header(tiny_explorer) -> None:
     assert f"# Permalink: http://localhost:8050/{ICB_2022_SEARCH}" in comments
     # The permalink names the chart the page shows (the store holds it).
     funnel = download_output(tiny_explorer, {**ICB_2022, "chart": "funnel"}, "http://localhost:8050/", datetime(2026, 1, 2, tzinfo=timezone.utc))
-    assert f"# Permalink: http://localhost:8050/{ICB_2022_SEARCH.replace('chart=ranked', 'chart=funnel')}" in funnel["content"].splitlines()
-    body = lines[len(comments):]
+    assert f"# Permalink: http://localhost:8050/{ICB_2022_SEARCH.replace('chart=ranked', 'chart=funnel')}" in read_download(funnel["content"])[0]
     assert body[0] == (
         "indicator_id,indicator_name,area_level,area_code,area_name,alliance_code,alliance_name,period,"
         "period_start,period_end,cancer_type,group_dimension,group_value,numerator,denominator,value,"
@@ -328,8 +327,8 @@ def test_download_gives_the_table_rows_with_a_header(tiny_explorer) -> None:
 
 def test_download_of_withheld_rows_keeps_the_reason_and_nothing_else(tiny_explorer) -> None:
     sent = download_output(tiny_explorer, selection(level="subicb"), None, datetime(2026, 1, 2, tzinfo=timezone.utc))
-    assert sent["filename"] == "early_stage_subicb-england_2022.csv"
-    body = pd.read_csv(io.StringIO(sent["content"]), comment="#", dtype={"area_code": str})
+    assert sent["filename"] == "Diagnosed at stage 1 or 2 - Lung - all patients - England - 2022.csv"
+    _, body, _ = read_download(sent["content"], dtype={"area_code": str})
     assert body["area_code"].tolist() == [SUB_26A, SUB_06H, SUB_99E, SUB_99F]
     withheld = body.set_index("area_code").loc[[SUB_99E, SUB_99F]]
     assert withheld["suppression"].tolist() == [SECONDARY, PRIMARY]

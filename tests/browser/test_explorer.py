@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from dashboard.core.settings import PRODUCT_NAME
 from dashboard.core.sources import BOUNDARY_ATTRIBUTION
+from downloads import read_download  # tests/downloads.py
 
 AREA_PATHS = ".choroplethlayer g.trace:nth-child(1) path.choroplethlocation"  # the coloured areas: the first trace
 ALL_PATHS = ".choroplethlayer path.choroplethlocation"
@@ -158,13 +159,13 @@ def test_download_equals_the_table(watched: Page, live_server: str, tmp_path: Pa
     with page.expect_download() as info:
         page.get_by_role("button", name="Download CSV").click()
     download = info.value
-    assert download.suggested_filename == "early_stage_E56000018_2022.csv"
-    text = Path(download.path()).read_text()
-    comments = [line for line in text.splitlines() if line.startswith("#")]
+    assert download.suggested_filename == "Diagnosed at stage 1 or 2 - Lung - all patients - Lancashire & South Cumbria Cancer Alliance - 2022.csv"
+    text = Path(download.path()).read_bytes().decode("utf-8")
+    comments, _, table_lines = read_download(text)
     assert any(line.startswith("# Permalink: http://127.0.0.1") and "alliance=E56000018" in line for line in comments)
     assert any("Licence: Open Government Licence v3.0" in line for line in comments)
     assert any(line.startswith("# Filters: indicator=early_stage; cancer=Lung") for line in comments)
-    rows = list(csv.DictReader(io.StringIO("\n".join(l for l in text.splitlines() if not l.startswith("#")))))
+    rows = list(csv.DictReader(io.StringIO("\n".join(table_lines))))
     cells = page.locator("#table tbody tr").evaluate_all(
         "trs => trs.slice(1).map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.innerText.trim()))"
     )

@@ -28,6 +28,7 @@ from dashboard.query.explorer import Explorer
 from dashboard.stats.disclosure import DERIVED, PRIMARY, PROTECTION, SECONDARY, is_small
 from dashboard.stats.linear_audit import Relations, components, interval, local_interval, neighbourhood
 from dashboard.stats.proofs import Prover, lift_with_frontier
+from downloads import read_download  # tests/downloads.py
 
 PARENTS = {"A1": "ALL", "A2": "ALL", "A3": "ALL"}
 YEAR = ("2022", "2022-01-01", "2022-12-31", "calendar_year")
@@ -205,7 +206,7 @@ def test_random_selections_show_no_small_count(explorer: Explorer, data) -> None
     # The table and the download.
     table = pd.DataFrame(table_view(explorer, sel))
     _, text = download_view(explorer, sel, permalink="x", generated=pd.Timestamp("2026-01-01"))
-    download = pd.read_csv(io.StringIO(text), comment="#")
+    _, download, _ = read_download(text)
     for frame in (table, download):
         if not frame.empty:
             _no_small_counts(frame)

@@ -37,6 +37,7 @@ from dashboard.query.explorer import Explorer
 from dashboard.query.inequality import rank_by_inequality
 from dashboard.web.app import map_geometry, map_layers
 from dashboard.web.callbacks.cards import card_outputs
+from downloads import read_download  # tests/downloads.py
 
 MODELLED = DataStatus.MODELLED.value
 PUBLISHED = DataStatus.PUBLISHED.value
@@ -102,8 +103,7 @@ def message(figure: dict) -> str:
 
 
 def csv_frame(text: str) -> pd.DataFrame:
-    body = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#"))
-    return pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False)
+    return read_download(text, dtype=str, keep_default_na=False)[1]
 
 
 # --- comparisons, the table and the CSV ----------------------------------------------------

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from dashboard.cli import main
-from dashboard.data.loading import check_frame, load_dataset
+from dashboard.data.loading import check_frame, load_dataset, read_table
+from dashboard.figures.exports import notes_and_table
 from dashboard.data.validation import DataValidationError
 
 CODES = {"country": {"E92000001"}, "alliance": {"E56000005"}, "icb": {"E54000008"}, "subicb": set(), "region": set()}
@@ -84,6 +85,15 @@ def test_check_data_reads_a_download_with_comment_lines(tmp_path: Path) -> None:
     path = tmp_path / "download.csv"
     path.write_text("# Indicator: early stage\n# Source: NDRS\n" + pd.DataFrame([_row()]).to_csv(index=False))
     assert main(["check-data", str(path)]) == 0
+
+
+def test_check_data_reads_the_dashboards_own_download(tmp_path: Path) -> None:
+    """Byte-order mark, quoted notes with commas in them, a blank line, then the header
+    (dashboard/figures/exports.py); a '#' inside the table is data."""
+    path = tmp_path / "download.csv"
+    path.write_text(notes_and_table(["Indicator: early stage, all", "Source: NDRS"], pd.DataFrame([_row(area_name="Area #1")]).to_csv(index=False)))
+    assert main(["check-data", str(path)]) == 0
+    assert read_table(path)["area_name"].tolist() == ["Area #1"]
 
 
 def test_app_does_not_start_on_bad_data(tmp_path: Path, geodata_dir: Path) -> None:

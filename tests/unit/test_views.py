@@ -21,6 +21,7 @@ from dashboard.presenters.map import map_view
 from dashboard.query.explorer import Explorer
 from dashboard.web.app import map_geometry, map_layers
 from dashboard.web.callbacks.state import Change, clicked_area, next_state
+from downloads import read_download  # tests/downloads.py
 
 # Raw published counts, copied by hand from
 # ../shared/data-sources/outcomes/ndrs-stage/NDRS Stage Metrics- Stage at diagnosis by cancer site in England, 2013-2022.csv
@@ -106,10 +107,16 @@ def test_headline_on_real_data_matches_the_published_counts(explorer: Explorer) 
     )
 
 
-def test_download_filename_names_indicator_area_period() -> None:
+def test_download_filename_names_indicator_cancer_group_area_period_in_words() -> None:
     sel = Selection("fds_28day", "All suspected cancers", "2023-24 Q1", "icb", area="E54000048")
-    assert download_filename(sel) == "fds_28day_E54000048_2023-24-Q1.csv"
-    assert download_filename(sel.with_(area="")) == "fds_28day_icb-england_2023-24-Q1.csv"
+    name = download_filename(sel, indicator_name="Faster Diagnosis Standard: 28 days", area_name="Lancashire & South Cumbria")
+    assert name == "Faster Diagnosis Standard 28 days - All suspected cancers - all patients - Lancashire & South Cumbria - 2023-24 Q1.csv"
+    by_group = sel.with_(group="imd_quintile", group_value="1 - most deprived")
+    assert download_filename(by_group, indicator_name="FDS", area_name="England") == (
+        "FDS - All suspected cancers - Deprivation quintile (IMD 2019) 1 - most deprived - England - 2023-24 Q1.csv"
+    )
+    assert download_filename(sel, indicator_name="A/B: <c>?", area_name="x" * 300).startswith("A B c - All suspected")
+    assert len(download_filename(sel, indicator_name="i", area_name="x" * 300)) <= 184
 
 
 # The documented download format (README, "Download CSV"): the table's columns, the 99.8% limits,
@@ -124,16 +131,15 @@ DOWNLOAD_HEADER = (
 
 def _download(explorer: Explorer, sel: Selection) -> tuple[str, pd.DataFrame, list[str]]:
     name, text = download_view(explorer, sel, permalink="http://127.0.0.1:8050/?x", generated=datetime(2026, 1, 2, tzinfo=timezone.utc))
-    lines = text.splitlines()
-    comments = [line for line in lines if line.startswith("#")]
-    assert lines[len(comments)] == DOWNLOAD_HEADER
-    return name, pd.read_csv(io.StringIO(text), comment="#"), comments
+    comments, table, lines = read_download(text)
+    assert lines[0] == DOWNLOAD_HEADER
+    return name, table, comments
 
 
 def test_export_of_published_rows_agrees_with_the_source(explorer: Explorer) -> None:
     sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb"))[0]
     name, body, comments = _download(explorer, sel)
-    assert name == "early_stage_icb-england_2022.csv"
+    assert name == "Diagnosed at stage 1 or 2 - Lung - all patients - England - 2022.csv"
     assert len(body) == ICBS_IN_ENGLAND_2022 and body["area_code"].nunique() == ICBS_IN_ENGLAND_2022
     assert body["area_code"].str.match(r"^E54\d{6}$").all()
     assert (body["data_status"] == "published").all() and body["suppression"].isna().all()

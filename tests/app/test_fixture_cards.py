@@ -154,9 +154,12 @@ def test_funnel_limits_around_england_for_three_icbs(tiny_explorer) -> None:
     low, high = z[0] + 0.2 * (z[1] - z[0]), z[1] + 0.8 * (z[2] - z[1])
     phi = sum(min(max(v, low), high) ** 2 for v in z) / 3
     assert round(phi, 2) == 7.44 and 3 * phi > CHI2_2DF_95
+    # "Chance variation only" is chosen: the note says the limits are chance's alone, and how to widen them.
+    assert ICB_2022["overdispersion"] == "off"
     assert note == (
-        "Overdispersion present (phi = 7.4): the limits allow for variation between areas beyond chance "
-        "(Spiegelhalter's additive random-effects method)."
+        "Overdispersion present (phi = 7.4): areas vary more than chance alone explains, so more fall outside "
+        "these limits, which allow for chance only. Choose \"Allow for overdispersion\" to widen them for "
+        "variation between areas (Spiegelhalter's additive random-effects method)."
     )
 
 

@@ -21,16 +21,17 @@ def funnel_figure(rows: pd.DataFrame, limits, *, unit: Unit | str, benchmark_nam
         return empty_figure("No areas to plot for this selection")
     shown = adjusted or limits
     x = np.asarray(shown.denominators).round(2).tolist()
-    line = lambda y, name, dash: {"type": "scatter", "mode": "lines", "x": x, "y": np.asarray(y).round(4).tolist(), "name": name, "line": {"color": NHS_DARK_GREY, "dash": dash, "width": 1.5}, "hoverinfo": "skip"}  # noqa: E731
+    # Each limit is a pair of lines, one legend entry: the lower line joins the upper's group, unlisted.
+    line = lambda y, name, dash, listed: {"type": "scatter", "mode": "lines", "x": x, "y": np.asarray(y).round(4).tolist(), "name": name, "legendgroup": name, "showlegend": listed, "line": {"color": NHS_DARK_GREY, "dash": dash, "width": 1.5}, "hoverinfo": "skip"}  # noqa: E731
     outside_998 = (rows["value"] > np.interp(rows["denominator"], shown.denominators, shown.upper_998)) | (rows["value"] < np.interp(rows["denominator"], shown.denominators, shown.lower_998))
     outside_95 = (rows["value"] > np.interp(rows["denominator"], shown.denominators, shown.upper_95)) | (rows["value"] < np.interp(rows["denominator"], shown.denominators, shown.lower_95))
     colour = np.where(outside_998, "#D55E00", np.where(outside_95, "#E69F00", HIGHLIGHT))
     symbol = np.where(outside_998, "diamond", np.where(outside_95, "square", "circle"))
     traces = [
-        line(shown.upper_998, "99.8% limits", "dot"),
-        line(shown.lower_998, "99.8% limits ", "dot"),
-        line(shown.upper_95, "95% limits", "dash"),
-        line(shown.lower_95, "95% limits ", "dash"),
+        line(shown.upper_998, "99.8% limits", "dot", True),
+        line(shown.lower_998, "99.8% limits", "dot", False),
+        line(shown.upper_95, "95% limits", "dash", True),
+        line(shown.lower_95, "95% limits", "dash", False),
         {"type": "scatter", "mode": "lines", "x": [x[0], x[-1]], "y": [shown.baseline, shown.baseline], "name": f"{benchmark_name} {format_value(shown.baseline, unit)}", "line": {"color": NHS_DARK_BLUE, "width": 2}, "hoverinfo": "skip"},
         {
             "type": "scatter",
@@ -47,8 +48,19 @@ def funnel_figure(rows: pd.DataFrame, limits, *, unit: Unit | str, benchmark_nam
         "data": traces,
         "layout": card_layout(
             height=360,
-            xaxis={**AXIS, "title": {"text": "Denominator (size)"}, "type": "log"},
+            xaxis={**AXIS, "title": {"text": "Denominator (size)"}, "type": "log", **log_ticks(x[0], x[-1])},
             yaxis={**AXIS, "title": {"text": unit}},
             legend={"orientation": "h", "y": -0.3},
         ),
     }
+
+
+def log_ticks(low: float, high: float) -> dict[str, Any]:
+    """Ticks at round numbers within [low, high], written in full ("2,000"): plotly's own log
+    ticks label the minor ones with a bare digit ("5 6 7 8 9 1000 2 3 4"). Within a tenfold span,
+    1 to 8 times a power of ten; within a thousandfold, 1, 2 and 5 times; wider, the powers alone."""
+    span = high / max(low, 1)
+    steps = (1, 2, 3, 4, 5, 6, 8) if span <= 10 else (1, 2, 5) if span <= 1000 else (1,)
+    values = [m * 10**e for e in range(int(np.floor(np.log10(max(low, 1)))), int(np.ceil(np.log10(max(high, 1)))) + 1) for m in steps]
+    inside = [v for v in values if low <= v <= high] or [low, high]
+    return {"tickvals": inside, "ticktext": [f"{v:,.0f}" for v in inside]}

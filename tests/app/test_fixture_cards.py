@@ -113,7 +113,10 @@ def test_groups_ask_for_a_group_when_all_patients_are_chosen(tiny_explorer) -> N
 def test_funnel_limits_around_england_for_three_icbs(tiny_explorer) -> None:
     figure, note = card_view("funnel", tiny_explorer, ICB_2022)
     upper_998, lower_998, upper_95, lower_95, baseline, areas = figure["data"]
-    assert [t["name"] for t in (upper_998, lower_998, upper_95, lower_95)] == ["99.8% limits", "99.8% limits ", "95% limits", "95% limits "]
+    assert [t["name"] for t in (upper_998, lower_998, upper_95, lower_95)] == ["99.8% limits", "99.8% limits", "95% limits", "95% limits"]
+    assert [t["showlegend"] for t in (upper_998, lower_998, upper_95, lower_95)] == [True, False, True, False]  # each limit listed once
+    # The size axis (240 to 600, within tenfold) is ticked at round hundreds, not plotly's bare digits.
+    assert (figure["layout"]["xaxis"]["tickvals"], figure["layout"]["xaxis"]["ticktext"]) == ([300, 400, 500, 600], ["300", "400", "500", "600"])
     # The baseline is England's 503/1210 = 41.5702%, drawn across the axis, which runs from
     # 0.8 x the smallest denominator (0.8 x 300 = 240) to 1.2 x the largest (1.2 x 500 = 600).
     p0 = 503 / 1210

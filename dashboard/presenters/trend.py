@@ -4,6 +4,8 @@ a test for a linear trend across calendar years."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from typing import Any
 
 import pandas as pd
@@ -75,6 +77,16 @@ def spc_icons_text(result: spc.XmR) -> str:
     return " ".join(p for p in parts if p)
 
 
+def distinct_names(explorer: Explorer, codes: list[str]) -> dict[str, str]:
+    """Each code's spoken name, or its full name where two spoken names read alike: an ICB and
+    the alliance it makes up on its own ("Lancashire and South Cumbria", "Lancashire & South
+    Cumbria") are otherwise two lines of one name."""
+    spoken = {code: series_name(explorer, code) for code in codes}
+    alike = lambda name: " ".join(name.lower().replace("&", "and").split())  # noqa: E731
+    counts = Counter(alike(name) for name in spoken.values())
+    return {code: explorer.names.get(code, code) if counts[alike(name)] > 1 else name for code, name in spoken.items()}
+
+
 def trend_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str, str, list[Icon]]:
     """(figure, title, note, SPC icons)."""
     focus = explorer.focus_area(sel)
@@ -96,8 +108,9 @@ def trend_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str,
     for code in (alliance, ENGLAND_CODE):
         if code and code not in codes:
             codes.append(code)
-    series = [(series_name(explorer, c), explorer.trend_rows(sel, c)) for c in codes]
-    title = f"{series_name(explorer, focus)} over time" + (f", with {', '.join(series_name(explorer, c) for c in codes[1:])}" if len(codes) > 1 else "")
+    names = distinct_names(explorer, codes)
+    series = [(names[c], explorer.trend_rows(sel, c)) for c in codes]
+    title = f"{names[focus]} over time" + (f", with {', '.join(names[c] for c in codes[1:])}" if len(codes) > 1 else "")
     note = ""
     statement = modelled_statement(explorer, sel, pd.concat([rows for _, rows in series]))
     if statement:

@@ -18,6 +18,7 @@ from dashboard.figures.tables import rounded_rows
 from dashboard.presenters.download import download_view
 from dashboard.presenters.headline import headline_view
 from dashboard.presenters.map import map_view
+from dashboard.presenters.trend import trend_view
 from dashboard.query.explorer import Explorer
 from dashboard.web.app import map_geometry, map_layers
 from dashboard.web.callbacks.state import Change, clicked_area, next_state
@@ -256,3 +257,13 @@ def test_hover_names_area_value_ci_counts_period_and_comparison(explorer: Explor
         "Published data",
         "E54000018",
     ]]
+
+
+def test_trend_names_an_icb_and_its_one_icb_alliance_apart(explorer: Explorer) -> None:
+    """NHS Lancashire and South Cumbria ICB is the whole of Lancashire & South Cumbria Cancer
+    Alliance (ONS lookup): their spoken names read alike, so both are given in full."""
+    sel = explorer.normalise(Selection("early_stage", "Lung", "2019", "icb", area="E54000048"))[0]
+    figure, title, _, _ = trend_view(explorer, sel)
+    assert title == "NHS Lancashire and South Cumbria Integrated Care Board over time, with Lancashire & South Cumbria Cancer Alliance, England"
+    names = [trace["name"] for trace in figure["data"] if trace.get("mode") == "lines+markers"]
+    assert len(set(names)) == len(names) == 3

@@ -12,6 +12,11 @@ from dashboard.query.explorer import Explorer
 from dashboard.stats import variation
 
 
+def ratio_text(ratio: float, suffix: str, undefined_because: str, decimals: int = 2) -> str:
+    """A ratio in words, or why there is none (a division by 0), never "nan"."""
+    return f"none: {undefined_because}" if not np.isfinite(ratio) else f"{ratio:.{decimals}f}{suffix}"
+
+
 def variation_view(explorer: Explorer, sel: Selection) -> list[tuple[str, str]]:
     """(measure, value in words) pairs."""
     rows = explorer.compared_rows(sel)
@@ -35,8 +40,8 @@ def variation_view(explorer: Explorer, sel: Selection) -> list[tuple[str, str]]:
     return [
         ("Areas", f"{summary.areas}"),
         ("Range", f"{format_value(summary.minimum, unit)} to {format_value(summary.maximum, unit)} ({summary.range:.1f}{' points' if unit.is_share else ''})"),
-        ("Fold difference", f"{summary.fold:.2f}× (highest ÷ lowest)"),
-        ("90th ÷ 10th percentile", f"{summary.p90_p10:.2f}"),
-        ("Coefficient of variation", f"{summary.cv:.1%}"),
+        ("Fold difference", ratio_text(summary.fold, "× (highest ÷ lowest)", "the lowest area's value is 0")),
+        ("90th ÷ 10th percentile", ratio_text(summary.p90_p10, "", "the 10th percentile is 0")),
+        ("Coefficient of variation", ratio_text(summary.cv * 100, "%", "the mean is 0", decimals=1)),
         ("Systematic component (SCV)", f"{summary.scv:.1f}" if summary.scv is not None else (NOT_ON_MODELLED if statement else "not computed for this indicator")),
     ] + ([("MODELLED", statement)] if statement else [])

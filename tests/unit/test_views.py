@@ -267,3 +267,11 @@ def test_trend_names_an_icb_and_its_one_icb_alliance_apart(explorer: Explorer) -
     assert title == "NHS Lancashire and South Cumbria Integrated Care Board over time, with Lancashire & South Cumbria Cancer Alliance, England"
     names = [trace["name"] for trace in figure["data"] if trace.get("mode") == "lines+markers"]
     assert len(set(names)) == len(names) == 3
+
+
+def test_a_ratio_with_nothing_to_divide_by_says_why_not_nan() -> None:
+    from dashboard.presenters.variation import ratio_text
+
+    assert ratio_text(float("nan"), "× (highest ÷ lowest)", "the lowest area's value is 0") == "none: the lowest area's value is 0"
+    assert ratio_text(48.0 / 30.0, "× (highest ÷ lowest)", "unused") == "1.60× (highest ÷ lowest)"
+    assert ratio_text(12.34, "%", "unused", decimals=1) == "12.3%"

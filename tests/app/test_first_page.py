@@ -111,3 +111,20 @@ def test_hidden_charts_are_not_in_the_first_page(layout: dict) -> None:
     """Only the map and the ranked chart are graphs at first; the others are made in their slots."""
     graphs = [n["props"]["id"] for n in _find(layout, lambda n: n.get("type") == "Graph")]
     assert graphs == ["map", "ranked"]
+
+
+def test_made_up_queries_do_not_add_compressed_copies() -> None:
+    """The compressed-file cache is keyed by path: a query never changes what a static path
+    serves, and keyed by it, made-up queries filled memory with copies of plotly.js."""
+    from flask import Flask, request
+
+    from dashboard.web.serving import static_key
+
+    app = Flask(__name__)
+    keys = set()
+    for n in range(5):
+        with app.test_request_context(f"/assets/vendor/plotly-geo-4.1.1.min.js?made-up={n}"):
+            keys.add(static_key(request))
+    assert keys == {"/assets/vendor/plotly-geo-4.1.1.min.js"}
+    with app.test_request_context("/_dash-update-component", method="POST"):
+        assert static_key(request) == ""  # callbacks are never kept

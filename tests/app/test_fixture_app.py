@@ -352,3 +352,14 @@ def test_an_extract_without_the_east_of_england_alliances_loads(tiny_dataset) ->
     # Norfolk (E54000022, sub-ICB E38000239) and Cambridgeshire (E54000056, E38000260) were in the first.
     assert explorer.members["E56000001"] == {"E54000022", "E38000239", "E54000056", "E38000260"}
     assert explorer.members["E56EOE"] == set()
+
+
+def test_download_before_the_first_answer_sends_nothing(tiny_explorer) -> None:
+    """Download CSV clicked before the page's first answer has written its selection (or with a
+    store that holds no valid selection): no file and no error, instead of a 500."""
+    from dash import no_update
+
+    when = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    for data in (None, {}, {"indicator": "nonsense"}, {**ICB_2022, "period": "1066"}):
+        assert download_output(tiny_explorer, data, None, when) is no_update
+    assert download_output(tiny_explorer, ICB_2022, None, when)["filename"].endswith(".csv")

@@ -13,5 +13,14 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       }
       return window.dash_clientside.no_update;
     },
+    /* The corrected search of a link that said something invalid: it replaces the address's
+       history entry (dcc.Location would push a new one, and Back would land on the invalid
+       link, be corrected and pushed again: a trap). */
+    correctAddress: function (search) {
+      if (typeof search === "string" && search !== window.location.search) {
+        window.history.replaceState(window.history.state, "", window.location.pathname + search + window.location.hash);
+      }
+      return window.dash_clientside.no_update;
+    },
   },
 });

@@ -47,6 +47,8 @@ TABLE = "table"  # the table's panel slot: the table is made in it when shown
 TABLE_GRID = "table-grid"
 DOWNLOAD_BUTTON = "download-button"
 DOWNLOAD = "download"
+ADDRESS_CORRECTION = "address-correction"  # the corrected search of an invalid link, put in place by the browser
+ADDRESS_CORRECTED = "address-corrected"  # the clientside callback's (unused) output
 CHART = "control-chart"  # which chart is shown beside the map (web/charts.py)
 CHART_PANELS = {chart: f"panel-{chart}" for chart in CHARTS}  # each chart's panel, hidden unless chosen
 

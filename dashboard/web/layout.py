@@ -89,6 +89,8 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
             # (it leaves out whatever the page already shows, by the selection stored here).
             dcc.Store(id=ids.SELECTION, data=None),
             dcc.Store(id=ids.LINKED_VIEW_SHOWN),
+            dcc.Store(id=ids.ADDRESS_CORRECTION),
+            dcc.Store(id=ids.ADDRESS_CORRECTED),
             dcc.Download(id=ids.DOWNLOAD),
             html.Header(
                 id=ids.HEADER,

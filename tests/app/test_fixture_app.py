@@ -82,8 +82,9 @@ def test_map_zooms_to_the_fixture_squares(geometry: MapGeometry) -> None:
 def test_a_link_opens_the_page_it_describes(tiny_explorer) -> None:
     out = sync_state(tiny_explorer, trigger=None, search="?level=icb", values={}, map_click=None, ranked_click=None, previous=None)
     search, data, notices = out[:3]
-    values, options, group_value_disabled, chart = out[3:3 + len(FIELDS)], out[3 + len(FIELDS):-2], out[-2], out[-1]
-    assert search is no_update  # the address bar already holds the link
+    values, options = out[3:3 + len(FIELDS)], out[3 + len(FIELDS):-3]
+    group_value_disabled, chart, correction = out[-3:]
+    assert search is no_update and correction is no_update  # the address bar already holds the link
     assert data == STORED and notices == [] and chart == "ranked"
     assert dict(zip(FIELDS, values, strict=True)) == control_values(ICB_2022)
     options = dict(zip(FIELDS, options, strict=True))
@@ -108,7 +109,9 @@ def test_invalid_link_parameters_give_notices_naming_them(tiny_explorer) -> None
         values={}, map_click=None, ranked_click=None, previous=None,
     )
     assert out[1] == STORED  # each bad value falls back to the default
-    assert out[0] == ICB_2022_SEARCH  # and the address bar is corrected to what is shown
+    # The address bar is corrected to what is shown, in place (not a new history entry: Back
+    # would land on the invalid link and be corrected again).
+    assert out[0] is no_update and out[-1] == ICB_2022_SEARCH
     assert notice_texts(out[2]) == [
         "Link parameter 'foo': unknown parameter 'foo' ignored",
         "Link parameter 'period': period='1999' is not available here; showing '2022' instead",

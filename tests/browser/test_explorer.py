@@ -207,6 +207,10 @@ def test_invalid_permalink_falls_back_with_a_notice(watched: Page, live_server: 
     page.wait_for_timeout(500)
     assert "'indicator'" in page.locator("#notices").inner_text()
     page.screenshot(path=str(screenshots / "05-invalid-permalink.png"))
+    # The correction replaced the invalid address in the history: one Back leaves the page.
+    page.go_back()
+    page.wait_for_function("() => window.location.pathname !== '/' || window.location.search === ''", timeout=10_000)
+    assert "no_such_thing" not in page.url
 
 
 def test_clicking_an_area_selects_it(watched: Page, live_server: str) -> None:

@@ -43,6 +43,13 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.R
         Output(ids.LINKED_VIEW_SHOWN, "data"),
         Input(ids.SELECTION, "data"),
     )
+    # In the browser: an invalid link's address is replaced by the corrected one, not pushed.
+    app.clientside_callback(
+        ClientsideFunction(namespace="linkedView", function_name="correctAddress"),
+        Output(ids.ADDRESS_CORRECTED, "data"),
+        Input(ids.ADDRESS_CORRECTION, "data"),
+        prevent_initial_call=True,
+    )
     app.callback(
         Output(ids.DOWNLOAD, "data"),
         Input(ids.DOWNLOAD_BUTTON, "n_clicks"),

@@ -37,6 +37,7 @@ STATE_OUTPUTS: list[tuple[str, str]] = [
     *[(ids.CONTROLS[f], "options") for f in FIELDS],
     (ids.GROUP_VALUE, "disabled"),
     (ids.CHART, "value"),
+    (ids.ADDRESS_CORRECTION, "data"),
 ]
 # Before the cards: a chart's panel is shown before its figure is drawn into it.
 PANEL_OUTPUTS: list[tuple[str, str]] = [(ids.CHART_PANELS[chart], "hidden") for chart in CHARTS]

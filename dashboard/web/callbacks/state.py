@@ -139,7 +139,8 @@ def state_outputs(
     state: PageState, trigger: str | None, unchanged: Callable[[str], bool] = lambda _field: False, *,
     held: dict[str, Any] | None = None, chart_held: str | None = None, group_value_disabled: bool | None = None,
 ) -> tuple[Any, ...]:
-    """(URL search, store, notices, control values…, control options…, group value disabled, chart).
+    """(URL search, store, notices, control values…, control options…, group value disabled, chart,
+    address correction).
 
     What the browser already holds is `no_update`: a control's options when `unchanged(field)`
     says so; a control's value when `held` (the values the request came with) has it; the
@@ -151,15 +152,18 @@ def state_outputs(
     selection = state.selection.as_dict()
     disabled = state.selection.group == GroupDimension.ALL.value
     return (
-        # The URL already says it, unless it said something invalid: then it says what is shown,
-        # so that a link copied from the address bar opens this view.
-        no_update if trigger in (None, ids.URL) and not state.notices else state.search,
+        # A change the address did not make is a new history entry; one the address made, it already says.
+        no_update if trigger in (None, ids.URL) else state.search,
         {**selection, "chart": state.chart},
         notices,
         *[no_update if held.get(f) == selection[f] else selection[f] for f in FIELDS],
         *[no_update if unchanged(f) else as_options(state.options[f]) for f in FIELDS],
         no_update if disabled == group_value_disabled else disabled,
         no_update if chart_held == state.chart else state.chart,
+        # An address that said something invalid is corrected to what is shown, in place (the
+        # browser replaces its history entry: assets/linked_view.js), so that a link copied from
+        # the address bar opens this view and Back leaves the page instead of correcting it again.
+        state.search if trigger in (None, ids.URL) and state.notices else no_update,
     )
 
 

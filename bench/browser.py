@@ -82,6 +82,7 @@ from browser_measure import (
     prepare,
     servers,
     wait_until,
+    warm_up,
 )
 
 BIN = Path(sys.executable).parent
@@ -336,26 +337,6 @@ def raise_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-# A page with script, SVG and a layout to do, served by neither app.
-WARM_UP_PAGE = (
-    "data:text/html,<html lang=en><body><svg width=400 height=300><path d='M0 0L400 300'/></svg>"
-    "<script>for (let i = 0; i < 2000; i++) document.body.append(document.createElement('p'));</script></body></html>"
-)
-
-
-def warm_up(browser: Any) -> None:
-    """Open and close one page in a throwaway context before measuring anything: the first page
-    a just-launched chromium draws pays for the browser's own start (its processes, fonts, the
-    compositor), and it would fall on whichever app was measured first (the project)."""
-    context = browser.new_context(viewport=VIEWPORT)
-    try:
-        page = context.new_page()
-        page.goto(WARM_UP_PAGE)
-        page.wait_for_timeout(300)
-    finally:
-        context.close()
-
-
 def run(apps: list[AppSpec], started: float) -> tuple[str, dict[str, AppResult]]:
     """Start the servers, measure every app in one browser, stop everything."""
     from playwright.sync_api import sync_playwright
@@ -364,7 +345,7 @@ def run(apps: list[AppSpec], started: float) -> tuple[str, dict[str, AppResult]]
     with servers(apps) as urls, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            warm_up(browser)
+            warm_up(browser, VIEWPORT)
             for spec in apps:
                 results[spec.name] = measure(browser, spec, urls[spec.name], started + TOTAL_BUDGET_S)
             return browser.version, results

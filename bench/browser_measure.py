@@ -9,6 +9,7 @@
   (wait_until);
 - how a user works each app's cancer-type control (options_of, prepare, act);
 - starting the apps' servers, each in its own process group, and stopping them (servers).
+- drawing one throwaway page before measuring (warm_up).
 bench/browser.py's docstring says how each figure is taken.
 """
 
@@ -278,3 +279,23 @@ def act(page: Any, spec: AppSpec, value: str) -> None:
     # Park the mouse on the page heading: chromium re-sends a mousemove under a still cursor
     # after layout changes, and a cursor left over the map would add plotly hover redraws.
     page.mouse.move(1, 1)
+
+
+# A page with script, SVG and a layout to do, served by neither app.
+WARM_UP_PAGE = (
+    "data:text/html,<html lang=en><body><svg width=400 height=300><path d='M0 0L400 300'/></svg>"
+    "<script>for (let i = 0; i < 2000; i++) document.body.append(document.createElement('p'));</script></body></html>"
+)
+
+
+def warm_up(browser: Any, viewport: dict[str, int]) -> None:
+    """Open and close one page in a throwaway context before measuring anything: the first page
+    a just-launched chromium draws pays for the browser's own start (its processes, fonts, the
+    compositor), and it would fall on whichever app was measured first (the project)."""
+    context = browser.new_context(viewport=viewport)
+    try:
+        page = context.new_page()
+        page.goto(WARM_UP_PAGE)
+        page.wait_for_timeout(300)
+    finally:
+        context.close()

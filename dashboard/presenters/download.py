@@ -15,13 +15,6 @@ def download_view(explorer: Explorer, sel: Selection, *, permalink: str, generat
         explorer.compared_rows(sel), sel=sel, indicator=explorer.indicator(sel), permalink=permalink,
         generated=generated, benchmark_name=explorer.benchmark_name(sel),
     )
-    return download_filename(sel, indicator_name=explorer.indicator(sel).name, area_name=download_scope(explorer, sel)), text
-
-
-def download_scope(explorer: Explorer, sel: Selection) -> str:
-    """The area the rows are about, in words: the clicked area, else the alliance, else England."""
-    if sel.area:
-        return explorer.names.get(sel.area, sel.area)
-    if sel.has_alliance:
-        return explorer.names.get(sel.alliance, sel.alliance)
-    return "England"
+    # The area the rows are about, as the headline and trend name it: the clicked area, else the alliance, else England.
+    area = explorer.focus_area(sel)
+    return download_filename(sel, indicator_name=explorer.indicator(sel).name, area_name=explorer.names.get(area, area)), text

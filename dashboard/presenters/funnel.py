@@ -24,10 +24,15 @@ def funnel_limits(unit: Unit, baseline: float, low: float, high: float) -> funne
     return funnel.proportion_limits(baseline, denominators) if unit.is_share else funnel.rate_limits(baseline, denominators)
 
 
-def chance_only_note(phi: float) -> str:
-    """Overdispersion found, with the limits left at chance alone (the "Funnel limits" choice)."""
+def dispersion_note(dispersion: funnel.Overdispersion, widened: bool) -> str:
+    """What the limits drawn allow for, given the finding and the "Funnel limits" choice: the
+    finding's own sentence says the limits allow for overdispersion, true only when widened."""
+    if not dispersion.present:
+        return dispersion.sentence + (" The limits are unchanged." if widened else "")
+    if widened:
+        return dispersion.sentence
     return (
-        f"Overdispersion present (phi = {phi:.1f}): areas vary more than chance alone explains, so more fall "
+        f"Overdispersion present (phi = {dispersion.phi:.1f}): areas vary more than chance alone explains, so more fall "
         "outside these limits, which allow for chance only. Choose \"Allow for overdispersion\" to widen them "
         "for variation between areas (Spiegelhalter's additive random-effects method)."
     )
@@ -62,9 +67,7 @@ def funnel_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str
     except ValueError as exc:  # e.g. every area at the same extreme: no z-scores to compute
         return funnel_figure(rows, limits, unit=unit, benchmark_name=name, adjusted=None), f"Overdispersion not assessed: {exc}."
     adjusted = funnel.adjusted_limits(limits, dispersion, kind=kind, multiplier=unit.scale) if sel.widens_for_overdispersion else None
-    note = dispersion.sentence if sel.widens_for_overdispersion or not dispersion.present else chance_only_note(dispersion.phi)
-    if sel.widens_for_overdispersion and not dispersion.present:
-        note += " The limits are unchanged."
+    note = dispersion_note(dispersion, sel.widens_for_overdispersion)
     if indicator.age_standardised:
         note += " Age-standardised rates are placed against their population as if crude rates: an approximation."
     return funnel_figure(rows, limits, unit=unit, benchmark_name=name, adjusted=adjusted), note

@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 from dash import Dash
@@ -59,7 +60,7 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
 # has them, and evaluating it cost 60 to 120 ms of every first load (a CPU profile of the page
 # in chromium). The one thing Dash's bundles take from it is the global `regeneratorRuntime`
 # (their lazy-component loader), which dash-bootstrap-components' bundle also defines, before
-# Dash's: tests/unit/test_page_scripts.py fails if it stops doing so.
+# Dash's: tests/app/test_first_page.py fails if it stops doing so.
 DROPPED_SCRIPTS = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\s*')
 
 
@@ -71,7 +72,7 @@ class Page(Dash):
         return super().interpolate_index(**kwargs)
 
 
-def index_string(geojson_urls: list[str], topojson: dict[str, str], scripts: list[str] = ()) -> str:
+def index_string(geojson_urls: list[str], topojson: dict[str, str], scripts: Sequence[str] = ()) -> str:
     """The page template, asking at once for the first map's boundaries: the GeoJSON layers at
     `geojson_urls` (as the figure names them) and the topojson files `topojson` (name -> URL).
 

@@ -66,7 +66,9 @@ def csv_text(
     permalink: str,
     generated: datetime,
     benchmark_name: str = "England",
+    listing: str = "",
 ) -> str:
+    """The download's text. `listing` says which areas the rows are, when not every area at the level."""
     table = rounded_rows(rows)
     statuses = sorted(set(table["data_status"].dropna()))
     modelled = DataStatus.MODELLED.value in statuses
@@ -85,6 +87,7 @@ def csv_text(
         + ("; none for MODELLED rows (an interval from sampling alone would leave out the model's uncertainty)" if modelled else ""),
         f"Data status: {status_line}",
         f"Filters: {filters}",
+        *([f"Areas: {listing}"] if listing else []),
         f"Rows: {len(table)}; values, limits and benchmarks rounded to {VALUE_DECIMALS} decimal place as on screen",
         f"Comparison: with {benchmark_name} at the {sel.confidence}% level (whole interval above or below the benchmark)"
         + ("; MODELLED rows are not compared (their gaps are the model's assumptions)" if modelled else ""),

@@ -33,8 +33,10 @@ from dashboard.stats.compare import COMPARISON_LABELS, Comparison
 
 TRANSPARENT = "rgba(0,0,0,0)"
 # Trace order. The grey layer holds only areas with no value, so it never lies under a coloured
-# one and may come after; the coloured areas come first (and are the first trace drawn).
-AREAS, BACKGROUND, OUTLINES = 0, 1, 2
+# one and may come after; the coloured areas come first (and are the first trace drawn). The
+# selected area's outline is drawn last, so no neighbour's fill or border covers half of it.
+AREAS, BACKGROUND, OUTLINES, SELECTED = 0, 1, 2, 3
+SELECTED_LINE = {"width": 4, "color": "#000000"}
 MARGIN_DEGREES = 0.15
 
 
@@ -106,14 +108,12 @@ def map_properties(
     valued = rows[rows["value"].notna()]
     codes = valued["area_code"].astype(str).tolist()
     in_alliance = valued["in_alliance"].to_numpy(dtype=bool)
-    selected = (valued["area_code"] == sel.area).to_numpy()
     areas: dict[str, Any] = {
         "geojson": geometry.urls[sel.level],
         "locations": codes,
         "customdata": hover_text(valued, unit=unit, period=sel.period, benchmark_name=benchmark_name),
         "marker": {
             "opacity": np.where(in_alliance, 1.0, FADED_OPACITY).tolist(),
-            "line": {"width": np.where(selected, 3.5, 0.8).tolist(), "color": np.where(selected, "#000000", NHS_WHITE).tolist()},
         },
     }
     if sel.colour == ColourBy.COMPARISON.value:
@@ -151,6 +151,7 @@ def map_properties(
                 "customdata": background_hover(rows, missing, names or {}),
             },
             AREAS: areas,
+            SELECTED: {"geojson": geometry.urls[sel.level], "locations": [sel.area] if sel.area in geometry.level_codes[sel.level] else [], "z": [0]},
             OUTLINES: {
                 "locations": outlined,
                 "z": [0] * len(outlined),
@@ -180,7 +181,15 @@ def map_figure(properties: dict[str, Any], geometry: MapGeometry) -> dict[str, A
             "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
             "name": "No data",
         },
-        AREAS: {"type": "choropleth", "hovertemplate": HOVER_TEMPLATE, "name": "Areas"},
+        AREAS: {"type": "choropleth", "hovertemplate": HOVER_TEMPLATE, "name": "Areas", "marker": {"line": {"color": NHS_WHITE, "width": 0.8}}},
+        SELECTED: {
+            "type": "choropleth",
+            "colorscale": [[0, TRANSPARENT], [1, TRANSPARENT]],
+            "showscale": False,
+            "hoverinfo": "skip",  # hover and clicks go to the area beneath
+            "marker": {"line": SELECTED_LINE},
+            "name": "Selected area",
+        },
         OUTLINES: {
             "type": "choropleth",
             "geojson": geometry.outline_url,
@@ -191,7 +200,7 @@ def map_figure(properties: dict[str, Any], geometry: MapGeometry) -> dict[str, A
         },
     }
     traces = []
-    for index in (AREAS, BACKGROUND, OUTLINES):
+    for index in (AREAS, BACKGROUND, OUTLINES, SELECTED):
         trace = dict(static[index])
         for key, value in properties["traces"][index].items():
             trace[key] = {**trace.get(key, {}), **value} if isinstance(value, dict) and isinstance(trace.get(key), dict) else value

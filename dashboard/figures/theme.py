@@ -35,7 +35,7 @@ SEQUENTIAL_SCALE = [
     [1.0, "#08306B"],
 ]
 NO_DATA_FILL = "#F4F4F4"
-FADED_OPACITY = 0.3
+FADED_OPACITY = 0.2  # areas outside the chosen alliance: clearly faded, still readable on hover
 
 # Comparison colours from the Okabe-Ito palette (safe for colour-blind viewers); every
 # chart also carries a marker shape, so colour is never the only cue.

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from dashboard.core.geography import LEVEL_LABELS, AreaLevel
 from dashboard.core.selection import ColourBy, Selection
 from dashboard.figures import maps
 from dashboard.figures.layout import modelled_annotations
-from dashboard.presenters.common import modelled_statement, unit_of
+from dashboard.presenters.common import modelled_statement, series_name, unit_of
 from dashboard.query.explorer import Explorer
+
+SUBICB = AreaLevel.SUBICB.value
 
 
 @dataclass(frozen=True)
@@ -35,5 +39,30 @@ def map_view(explorer: Explorer, sel: Selection, geometry: maps.MapGeometry) -> 
     properties["annotations"] = modelled_annotations(statement, inside=True) if statement else []
     if statement:
         caption += " MODELLED figures: not compared with a benchmark."
+    finer = finer_level_note(explorer, sel, rows)
+    if finer:
+        caption += f" {finer}"
     legend = maps.comparison_legend(rows) if sel.colour == ColourBy.COMPARISON.value else []
     return MapView(properties, legend, caption, bool(statement))
+
+
+def finer_level_note(explorer: Explorer, sel: Selection, rows: pd.DataFrame) -> str:
+    """Where an alliance's own view can go no finer than its ICBs, in words beside the map, with
+    the indicator that can (a menu option's "(no data at this level)" is found only by opening it)."""
+    if not sel.has_alliance or sel.level != AreaLevel.ICB.value or SUBICB in explorer.lookups.levels(sel.indicator, sel.cancer):
+        return ""
+    count = int(rows["in_alliance"].sum())
+    indicator = explorer.indicator(sel)
+    text = (
+        f"'{indicator.name}' has no sub-ICB figures, so {series_name(explorer, sel.alliance)}'s {count} "
+        f"{'ICB is' if count == 1 else 'ICBs are'} the finest view of it."
+    )
+    base = indicator.base or indicator.id
+    finer = [
+        other for other in explorer.order
+        if other != indicator.id and (explorer.registry[other].base or other) == base
+        and any(SUBICB in explorer.lookups.levels(other, cancer) for cancer in explorer.lookups.cancers(other))
+    ]
+    if finer:
+        text += f" For sub-ICB areas, choose '{explorer.registry[finer[0]].name}' under Indicator."
+    return text

@@ -1,4 +1,5 @@
-"""The ranked chart: every area at the level, highest first, with its interval and the benchmark."""
+"""The ranked chart: the level's areas (an alliance's own, with reference rows), highest first,
+with their intervals and the benchmark."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 from dashboard.core.selection import Comparator, Selection
 from dashboard.figures.layout import with_modelled_mark
 from dashboard.figures.ranked import ranked_figure
-from dashboard.presenters.common import modelled_statement, unit_of
+from dashboard.presenters.common import modelled_statement, series_name, unit_of
+from dashboard.presenters.scope import alliance_scoped, listed_rows
 from dashboard.query.explorer import Explorer
 
 RANKED_TITLE = "Areas ranked, with 95% confidence intervals"
@@ -15,14 +17,25 @@ LISTED_TITLE = "Areas listed by name: MODELLED figures are not ranked and have n
 
 
 def ranked_title(explorer: Explorer, sel: Selection) -> str:
-    return LISTED_TITLE if modelled_statement(explorer, sel, explorer.compared_rows(sel)) else RANKED_TITLE
+    modelled = bool(modelled_statement(explorer, sel, explorer.compared_rows(sel)))
+    title = LISTED_TITLE if modelled else RANKED_TITLE
+    if alliance_scoped(sel):
+        title += f": {series_name(explorer, sel.alliance)}'s areas, with the alliance and England for reference"
+    return title
 
 
 def ranked_view(explorer: Explorer, sel: Selection) -> dict[str, Any]:
-    rows = explorer.compared_rows(sel)
-    benchmark = None
-    if sel.compare != Comparator.PEERS.value and not rows.empty:
-        benchmark = float(rows["benchmark"].iloc[0])  # one benchmark for all areas, except with peers
-    figure = ranked_figure(rows, unit=unit_of(explorer, sel), benchmark=benchmark, benchmark_name=explorer.benchmark_name(sel), selected_area=sel.area, slots=explorer.lookups.area_count(sel.indicator, sel.level))
+    rows = listed_rows(explorer, sel)
     statement = modelled_statement(explorer, sel, rows)
+    if not statement:  # modelled figures are listed by name, as compared_rows orders them
+        rows = rows.sort_values("value", ascending=False, na_position="last", kind="stable")
+    peers = sel.compare == Comparator.PEERS.value
+    benchmark = None
+    if not peers and not rows.empty:
+        benchmark = float(explorer.compared_rows(sel)["benchmark"].iloc[0])  # one benchmark for all areas, except with peers
+    slots = len(rows) if alliance_scoped(sel) else explorer.lookups.area_count(sel.indicator, sel.level)
+    figure = ranked_figure(
+        rows, unit=unit_of(explorer, sel), benchmark=benchmark, benchmark_name=explorer.benchmark_name(sel),
+        selected_area=sel.area, slots=slots, per_area_benchmarks=peers,
+    )
     return with_modelled_mark(figure, f"{statement} Areas are listed by name, not ranked.") if statement else figure

@@ -49,9 +49,10 @@ def test_layout_names_the_product_and_carries_the_attribution(layout: dict) -> N
 def test_map_fetches_boundaries_by_url_from_this_server(layout: dict) -> None:
     graph = next(_find(layout, lambda n: n.get("type") == "Graph" and n.get("props", {}).get("id") == "map"))
     traces = graph["props"]["figure"]["data"]
-    assert [t["geojson"] for t in traces] == ["/geo/alliance.json", "/geo/alliance.json", "/geo/outline.json"]
-    # At the alliance level the areas are the alliances: no outline is drawn over them until one is chosen.
-    assert traces[2]["locations"] == []
+    assert [t["geojson"] for t in traces] == ["/geo/alliance.json", "/geo/alliance.json", "/geo/outline.json", "/geo/alliance.json"]
+    # At the alliance level the areas are the alliances: no outline is drawn over them until one is
+    # chosen, and no area is selected on a first visit.
+    assert traces[2]["locations"] == [] and traces[3]["locations"] == []
     assert graph["props"]["config"]["topojsonURL"] == "/assets/topojson/"
 
 

@@ -275,3 +275,14 @@ def test_a_ratio_with_nothing_to_divide_by_says_why_not_nan() -> None:
     assert ratio_text(float("nan"), "× (highest ÷ lowest)", "the lowest area's value is 0") == "none: the lowest area's value is 0"
     assert ratio_text(48.0 / 30.0, "× (highest ÷ lowest)", "unused") == "1.60× (highest ÷ lowest)"
     assert ratio_text(12.34, "%", "unused", decimals=1) == "12.3%"
+
+
+def test_an_alliance_of_one_icb_is_told_where_to_find_sub_icb_figures(explorer: Explorer, geometry: maps.MapGeometry) -> None:
+    # Lancashire and South Cumbria's alliance (E56000018) is one ICB (NHS England's ICB list), and the
+    # provider-based waiting times are published by ICB, not sub-ICB; the commissioner extract is by sub-ICB.
+    sel = explorer.normalise(Selection("fds_28day", "All suspected cancers", "", "icb", alliance="E56000018"))[0]
+    caption = map_view(explorer, sel, geometry).caption
+    assert "has no sub-ICB figures, so Lancashire & South Cumbria's 1 ICB is the finest view of it" in caption
+    assert "choose 'Told outcome within 28 days (Faster Diagnosis Standard), by patients' sub-ICB' under Indicator" in caption
+    # With All England, or at sub-ICB level, nothing is said.
+    assert "sub-ICB figures" not in map_view(explorer, sel.with_(alliance="E92000001"), geometry).caption

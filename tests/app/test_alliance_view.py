@@ -1,0 +1,88 @@
+"""An alliance's own view ("where is it worst within my alliance?") on the tiny dataset of conftest.py.
+
+Expected values are the fixture's counts worked by hand (the docstring of tests/app/conftest.py):
+early-stage lung cancer in 2022, Norfolk and Waveney 240/500 = 48.0%, Cambridgeshire and
+Peterborough 140/300 = 46.7%, Mid and South Essex 123/410 = 30.0%, the North alliance (the first
+two) 380/800 = 47.5%, the South alliance (Essex alone) 30.0%, England 503/1210 = 41.6%.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from dashboard.figures.maps import AREAS, SELECTED, MapGeometry
+from dashboard.presenters.download import download_view
+from dashboard.presenters.map import map_view
+from dashboard.presenters.table import table_view
+from dashboard.core.selection import Selection
+from dashboard.web.app import map_geometry, map_layers
+from downloads import read_download  # tests/downloads.py
+from tiny_values import CAMBS, ENGLAND, ESSEX, NORFOLK, NORTH, SOUTH, card_view, selection
+
+
+@pytest.fixture(scope="module")
+def geometry(tiny_dataset) -> MapGeometry:
+    return map_geometry(map_layers(tiny_dataset))
+
+
+def ranked_rows(figure: dict) -> list[tuple[str, float]]:
+    """(label, value) top to bottom, whichever trace draws each row."""
+    points = [(y, x) for trace in figure["data"] for x, y in zip(trace["x"], trace["y"], strict=True) if trace["name"] != "Benchmark: peers of similar deprivation"]
+    order = list(reversed(figure["layout"]["yaxis"]["categoryarray"]))
+    return sorted(points, key=lambda point: order.index(point[0]))
+
+
+def test_the_ranked_chart_lists_the_alliances_areas_with_the_alliance_and_england(tiny_explorer) -> None:
+    figure, title = card_view("ranked", tiny_explorer, selection(alliance=NORTH))
+    assert ranked_rows(figure) == [
+        ("Norfolk and Waveney", 48.0),
+        ("East of England - North (alliance, reference)", 47.5),
+        ("Cambridgeshire and Peterborough", pytest.approx(46.6667, abs=1e-4)),
+        ("England (reference)", pytest.approx(41.5702, abs=1e-4)),
+    ]
+    assert "East of England - North's areas" in title
+    references = next(trace for trace in figure["data"] if trace["name"] == "Reference")
+    assert references["marker"]["symbol"] == "diamond"
+    assert [cells[0] for cells in references["customdata"]] == ["", ""]  # a click on a reference selects no area
+
+
+def test_an_alliance_of_one_icb_still_reads_against_its_references(tiny_explorer) -> None:
+    figure, _ = card_view("ranked", tiny_explorer, selection(alliance=SOUTH))
+    labels = [label for label, _ in ranked_rows(figure)]
+    assert labels[0] == "England (reference)"  # 41.6% is above both 30.0% rows
+    assert set(labels) == {"Mid and South Essex", "East of England - South (alliance, reference)", "England (reference)"}
+
+
+def test_all_england_and_the_alliance_level_list_every_area(tiny_explorer) -> None:
+    figure, title = card_view("ranked", tiny_explorer, selection())
+    assert [label for label, _ in ranked_rows(figure)] == ["Norfolk and Waveney", "Cambridgeshire and Peterborough", "Mid and South Essex"]
+    assert "areas, with the alliance" not in title
+    figure, _ = card_view("ranked", tiny_explorer, selection(level="alliance", alliance=NORTH))
+    assert len(ranked_rows(figure)) == 2  # both alliances; no reference rows at the alliance level
+
+
+def test_the_table_and_the_download_hold_the_listed_rows(tiny_explorer) -> None:
+    sel = selection(alliance=NORTH)
+    records = table_view(tiny_explorer, Selection.from_dict(sel))
+    assert [r["area_code"] for r in records] == [NORFOLK, CAMBS, NORTH, ENGLAND]
+    assert [r["value"] for r in records] == [48.0, 46.7, 47.5, 41.6]
+    _, text = download_view(tiny_explorer, Selection.from_dict(sel), permalink="http://x/?a=1", generated=datetime(2026, 1, 1))
+    notes, table, _ = read_download(text, dtype={"area_code": str})
+    assert table["area_code"].tolist() == [NORFOLK, CAMBS, NORTH, ENGLAND]
+    assert any(note.startswith("# Areas: East of England - North's 2 areas") for note in notes)
+    # England's row is the reference itself, never compared with itself.
+    assert table.loc[table["area_code"] == ENGLAND, "comparison"].tolist() == ["not compared"]
+    # The alliance is compared with England as at the alliance level: 95% interval of 380/800 is about
+    # 44.1% to 51.0%, wholly above 41.6%: better (higher is better).
+    assert table.loc[table["area_code"] == NORTH, "comparison"].tolist() == ["better"]
+
+
+def test_the_map_fades_other_alliances_and_outlines_the_selected_area(tiny_explorer, geometry: MapGeometry) -> None:
+    traces = map_view(tiny_explorer, Selection.from_dict(selection(alliance=NORTH, area=CAMBS)), geometry).properties["traces"]
+    opacity = dict(zip(traces[AREAS]["locations"], traces[AREAS]["marker"]["opacity"], strict=True))
+    assert opacity[NORFOLK] == opacity[CAMBS] == 1.0
+    assert opacity[ESSEX] <= 0.25  # outside the alliance: clearly faded
+    # The selected area's outline is its own trace, drawn over every other (no neighbour covers it).
+    assert traces[SELECTED]["locations"] == [CAMBS] and max(traces) == SELECTED

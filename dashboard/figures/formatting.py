@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import math
+import re
 
 from dashboard.core.measures import Unit
 
@@ -46,3 +48,17 @@ def format_interval(lower: float | None, upper: float | None, unit: Unit | str) 
 def format_count(value: float | None) -> str:
     rounded = round_count(value)
     return "-" if rounded is None else f"{rounded:,}"
+
+
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def period_words(period: str) -> str:
+    """A period as a sentence says it: "September 2024" for "2024-09", "the financial year
+    2023-24" for "2023-24", a calendar year as it is ("In 2024-09" read as a range of years)."""
+    if match := MONTH.match(period):
+        return f"{calendar.month_name[int(match.group(2))]} {match.group(1)}"
+    if (match := FINANCIAL_YEAR.match(period)) and int(match.group(2)) == (int(match.group(1)) + 1) % 100:
+        return f"the financial year {period}"
+    return period

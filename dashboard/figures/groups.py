@@ -59,9 +59,13 @@ def gap_sentence(rows: pd.DataFrame, *, ordered: bool, area_name: str, unit: Uni
         which = "highest and lowest groups"
     difference = abs(float(first["value"]) - float(last["value"]))
     gap = f"{difference:.1f} percentage points" if Unit(unit).is_share else format_value(difference, unit)
-    ratio = float(first["value"]) / float(last["value"]) if float(last["value"]) else float("nan")
+    # A ratio with a 0 on either side reads as "0.00" or "inf": say there is none, and why.
+    if float(first["value"]) and float(last["value"]):
+        ratio = f"a ratio of {float(first['value']) / float(last['value']):.2f}"
+    else:
+        ratio = "no ratio, as one of them is 0"
     return (
         f"In {area_name}, {format_value(first['value'], unit)} in '{first['group_value']}' against "
         f"{format_value(last['value'], unit)} in '{last['group_value']}' ({which}): a gap of "
-        f"{gap}, a ratio of {ratio:.2f}."
+        f"{gap}, {ratio}."
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dashboard.core.cancers import names_no_site
 from dashboard.data.registry import Indicator
-from dashboard.figures.formatting import format_interval, format_value, is_missing
+from dashboard.figures.formatting import format_interval, format_value, is_missing, period_words
 from dashboard.stats.compare import Comparison
 
 COMPARISON_PHRASES = {
@@ -32,6 +32,7 @@ def headline(
     modelled: bool,
 ) -> str:
     unit = indicator.unit
+    period = period_words(period)
     if is_missing(value):
         return f"In {period}, there is no {indicator.name.lower()} figure for {area_name} for this selection."
     group = f" ({group_label}{', modelled' if modelled else ''})" if group_label else (" (modelled)" if modelled else "")

@@ -8,6 +8,7 @@ from dashboard.core.geography import ENGLAND_CODE
 from dashboard.core.measures import Polarity
 from dashboard.core.selection import Comparator, Selection
 from dashboard.data.schema import GROUP_LABELS, DataStatus, GroupDimension
+from dashboard.figures.formatting import period_words
 from dashboard.figures.headline import headline
 from dashboard.presenters.common import modelled_statement, no_data_reason, series_name
 from dashboard.query.explorer import Explorer, limit_columns
@@ -20,6 +21,10 @@ from dashboard.stats.opportunity import (
 )
 
 
+NO_PEER_BENCHMARK = "Not compared with peers: an area among its peers has a withheld figure, so they are not pooled."
+NOT_POOLABLE = "Not compared with peers: peers are pooled from counts, which this indicator (a count, or an age-standardised rate) does not allow."
+
+
 def headline_view(explorer: Explorer, sel: Selection) -> str:
     focus = explorer.focus_area(sel)
     row = explorer.area_row(sel, focus)
@@ -27,9 +32,9 @@ def headline_view(explorer: Explorer, sel: Selection) -> str:
     if row is None:
         return no_data_reason(explorer, sel) or f"No figure for {series_name(explorer, focus)} for this selection."
     if str(row["suppression"]):
-        return f"In {sel.period}, the figure for {series_name(explorer, focus)} is withheld. {row['suppression']}."
+        return f"In {period_words(sel.period)}, the figure for {series_name(explorer, focus)} is withheld. {row['suppression']}."
     compare_sel = headline_comparison(explorer, sel, focus)
-    benchmark = float(explorer.benchmarks(compare_sel, row.to_frame().T)[0]) if focus != ENGLAND_CODE else None
+    benchmark = focus_benchmark(explorer, compare_sel, row) if focus != ENGLAND_CODE else None
     comparison = Comparison.NOT_COMPARED.value
     if benchmark is not None and row["data_status"] != DataStatus.MODELLED.value:
         lower_column, upper_column = limit_columns(sel.confidence)
@@ -50,6 +55,8 @@ def headline_view(explorer: Explorer, sel: Selection) -> str:
         modelled=row["data_status"] == DataStatus.MODELLED.value,
     )
     statement = modelled_statement(explorer, sel, row.to_frame().T)
+    if sel.compare == Comparator.PEERS.value and benchmark is None and focus != ENGLAND_CODE and not statement:
+        sentence += f" {NO_PEER_BENCHMARK if explorer.peers_comparable(sel) else NOT_POOLABLE}"
     if statement:
         return f"{sentence} Modelled figures are not compared with a benchmark: {statement}"
     extra = opportunity_sentence(explorer, sel, row, benchmark, explorer.benchmark_name(compare_sel))
@@ -57,12 +64,19 @@ def headline_view(explorer: Explorer, sel: Selection) -> str:
 
 
 def headline_comparison(explorer: Explorer, sel: Selection, focus: str) -> Selection:
-    """The selection whose benchmark the headline uses: a single area is compared with England
-    when 'peers' is chosen, and an alliance is never compared with itself."""
+    """The selection whose benchmark the headline uses: an alliance is never compared with itself."""
     comparing_with_itself = sel.compare == Comparator.ALLIANCE.value and focus in (sel.alliance, explorer.alliance_in_data(sel))
-    if comparing_with_itself or sel.compare == Comparator.PEERS.value:
-        return sel.with_(compare=Comparator.ENGLAND.value)
-    return sel
+    return sel.with_(compare=Comparator.ENGLAND.value) if comparing_with_itself else sel
+
+
+def focus_benchmark(explorer: Explorer, sel: Selection, row: pd.Series) -> float | None:
+    """The benchmark the map and the ranked chart give the focus area: with peers, its own peer
+    group's pooled value among areas of its level (none where peers are not comparable)."""
+    if sel.compare != Comparator.PEERS.value:
+        return float(explorer.benchmarks(sel, row.to_frame().T)[0])
+    rows = explorer.compared_rows(sel.with_(level=str(row["area_level"])))
+    found = rows.loc[rows["area_code"] == row["area_code"], "benchmark"]
+    return float(found.iloc[0]) if len(found) and pd.notna(found.iloc[0]) else None
 
 
 def opportunity_sentence(explorer: Explorer, sel: Selection, row: pd.Series, benchmark: float | None, benchmark_name: str) -> str:

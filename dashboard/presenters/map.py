@@ -9,6 +9,7 @@ import pandas as pd
 
 from dashboard.core.geography import LEVEL_LABELS, AreaLevel
 from dashboard.core.selection import ColourBy, Selection
+from dashboard.data.schema import GROUP_LABELS, GroupDimension
 from dashboard.figures import maps
 from dashboard.figures.layout import modelled_annotations
 from dashboard.presenters.common import modelled_statement, series_name, unit_of
@@ -35,6 +36,9 @@ def map_view(explorer: Explorer, sel: Selection, geometry: maps.MapGeometry) -> 
         f"{len(rows)} {LEVEL_LABELS[AreaLevel(sel.level)]} areas in the source have a value"
         + ("; grey areas have none (hover says why)." if shown < len(rows) else ".")
     )
+    if sel.group != GroupDimension.ALL.value:
+        label = GROUP_LABELS[GroupDimension(sel.group)]
+        caption += f" Showing one group of patients, {label[0].lower() + label[1:]}: {sel.group_value} (choose another under Group value)."
     statement = modelled_statement(explorer, sel, rows)
     properties["annotations"] = modelled_annotations(statement, inside=True) if statement else []
     if statement:

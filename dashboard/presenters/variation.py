@@ -17,6 +17,23 @@ def ratio_text(ratio: float, suffix: str, undefined_because: str, decimals: int 
     return f"none: {undefined_because}" if not np.isfinite(ratio) else f"{ratio:.{decimals}f}{suffix}"
 
 
+# McPherson et al. (1982), as the NHS Atlas of Variation reads the systematic component (x100):
+# above 5.4 high, above 10 very high.
+SCV_HIGH, SCV_VERY_HIGH = 5.4, 10.0
+
+
+def scv_text(scv: float) -> str:
+    """The systematic component of variation in words, the figure in brackets. It is an estimate
+    (observed spread minus the spread chance alone gives), so it can fall below 0: that reads as
+    no variation beyond chance, never as a negative amount of variation."""
+    if scv < 0:
+        return f"none beyond chance (estimate {scv:.1f}, below 0: the areas differ no more than chance alone would make them)"
+    if scv == 0:
+        return f"none beyond chance (estimate {scv:.1f})"
+    level = "very high" if scv > SCV_VERY_HIGH else "high" if scv > SCV_HIGH else "low"
+    return f"{level} ({scv:.1f}; above {SCV_HIGH} is high, above {SCV_VERY_HIGH:.0f} very high)"
+
+
 def variation_view(explorer: Explorer, sel: Selection) -> list[tuple[str, str]]:
     """(measure, value in words) pairs."""
     rows = explorer.compared_rows(sel)
@@ -43,5 +60,5 @@ def variation_view(explorer: Explorer, sel: Selection) -> list[tuple[str, str]]:
         ("Fold difference", ratio_text(summary.fold, "× (highest ÷ lowest)", "the lowest area's value is 0")),
         ("90th ÷ 10th percentile", ratio_text(summary.p90_p10, "", "the 10th percentile is 0")),
         ("Coefficient of variation", ratio_text(summary.cv * 100, "%", "the mean is 0", decimals=1)),
-        ("Systematic component (SCV)", f"{summary.scv:.1f}" if summary.scv is not None else (NOT_ON_MODELLED if statement else "not computed for this indicator")),
+        ("Variation beyond chance (SCV)", scv_text(summary.scv) if summary.scv is not None else (NOT_ON_MODELLED if statement else "not computed for this indicator")),
     ] + ([("MODELLED", statement)] if statement else [])

@@ -341,11 +341,11 @@ def test_the_map_of_published_figures_has_no_mark_and_its_update_clears_one(expl
 @pytest.mark.parametrize("sel", [MODELLED_ICB, *MODELLED_MORE], ids=lambda s: f"{s.level}-{s.group_value}-{s.confidence}-{s.compare}")
 def test_the_variation_summary_of_modelled_figures_has_no_scv_and_states_the_assumption(explorer: Explorer, statement: str, sel: Selection) -> None:
     summary = dict(variation_view(explorer, valid(explorer, sel)))
-    assert summary["Systematic component (SCV)"] == NOT_ON_MODELLED
+    assert summary["Variation beyond chance (SCV)"] == NOT_ON_MODELLED
     assert summary["MODELLED"] == statement
 
 
 def test_the_variation_summary_of_published_figures_keeps_the_scv(explorer: Explorer) -> None:
     summary = dict(variation_view(explorer, valid(explorer, PUBLISHED_ICB)))
-    assert float(summary["Systematic component (SCV)"]) > 0
+    assert float(summary["Variation beyond chance (SCV)"].split("(")[1].split(";")[0]) > 0
     assert "MODELLED" not in summary

@@ -286,3 +286,25 @@ def test_an_alliance_of_one_icb_is_told_where_to_find_sub_icb_figures(explorer: 
     assert "choose 'Told outcome within 28 days (Faster Diagnosis Standard), by patients' sub-ICB' under Indicator" in caption
     # With All England, or at sub-ICB level, nothing is said.
     assert "sub-ICB figures" not in map_view(explorer, sel.with_(alliance="E92000001"), geometry).caption
+
+
+def test_peers_are_the_benchmark_of_the_headline_the_map_and_the_ranked_chart_alike(explorer: Explorer, geometry: maps.MapGeometry) -> None:
+    # A user trial found the map comparing with peers while the headline still said "than England"
+    # and the ranked chart lost its benchmark: all three must now say the same of one area.
+    from dashboard.presenters.ranked import ranked_view
+
+    sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb", compare="peers", area="E54000048"))[0]
+    areas = map_view(explorer, sel, geometry).properties["traces"][maps.AREAS]
+    said_on_map = dict(zip(areas["locations"], areas["customdata"], strict=True))["E54000048"][5]
+    assert said_on_map == "Significantly worse compared with peers of similar deprivation"
+    sentence = headline_view(explorer, sel)
+    assert "significantly lower than peers of similar deprivation" in sentence and "England" not in sentence
+    marks = next(t for t in ranked_view(explorer, sel)["data"] if t["name"] == "Benchmark: peers of similar deprivation")
+    peer_value = dict(zip((c[0] for c in marks["customdata"]), marks["x"], strict=True))["E54000048"]
+    assert f"({peer_value:.1f}%)" in sentence
+
+
+def test_a_group_choice_says_which_group_the_map_shows(explorer: Explorer, geometry: maps.MapGeometry) -> None:
+    sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb", group="imd_quintile", group_value="1 - most deprived"))[0]
+    assert "Showing one group of patients, deprivation quintile (IMD 2019): 1 - most deprived" in map_view(explorer, sel, geometry).caption
+    assert "one group" not in map_view(explorer, sel.with_(group="all", group_value="All"), geometry).caption

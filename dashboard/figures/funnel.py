@@ -14,6 +14,22 @@ from dashboard.figures.layout import AXIS, card_layout, empty_figure
 from dashboard.figures.theme import HIGHLIGHT, NHS_BLACK, NHS_DARK_BLUE, NHS_DARK_GREY
 
 
+# (legend label, colour, marker symbol) of an area by where it falls: colour is never the only cue.
+INSIDE = ("Within the 95% limits", HIGHLIGHT, "circle")
+OUTSIDE_95 = ("Outside the 95% limits", "#E69F00", "square")
+OUTSIDE_998 = ("Outside the 99.8% limits", "#D55E00", "diamond")
+
+
+def shape_key() -> list[dict[str, Any]]:
+    """Legend entries for the areas' colours and shapes: traces with one empty point, which draw
+    nothing but show their marker in the legend."""
+    return [
+        {"type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": label, "hoverinfo": "skip",
+         "marker": {"size": 10, "color": colour, "symbol": symbol, "line": {"width": 1, "color": NHS_BLACK}}}
+        for label, colour, symbol in (INSIDE, OUTSIDE_95, OUTSIDE_998)
+    ]
+
+
 def funnel_figure(rows: pd.DataFrame, limits, *, unit: Unit | str, benchmark_name: str, adjusted) -> dict[str, Any]:
     """Areas by size (denominator) against value, inside the 95% and 99.8% control limits."""
     rows = rows[rows["value"].notna() & rows["denominator"].notna()]
@@ -25,8 +41,8 @@ def funnel_figure(rows: pd.DataFrame, limits, *, unit: Unit | str, benchmark_nam
     line = lambda y, name, dash, listed: {"type": "scatter", "mode": "lines", "x": x, "y": np.asarray(y).round(4).tolist(), "name": name, "legendgroup": name, "showlegend": listed, "line": {"color": NHS_DARK_GREY, "dash": dash, "width": 1.5}, "hoverinfo": "skip"}  # noqa: E731
     outside_998 = (rows["value"] > np.interp(rows["denominator"], shown.denominators, shown.upper_998)) | (rows["value"] < np.interp(rows["denominator"], shown.denominators, shown.lower_998))
     outside_95 = (rows["value"] > np.interp(rows["denominator"], shown.denominators, shown.upper_95)) | (rows["value"] < np.interp(rows["denominator"], shown.denominators, shown.lower_95))
-    colour = np.where(outside_998, "#D55E00", np.where(outside_95, "#E69F00", HIGHLIGHT))
-    symbol = np.where(outside_998, "diamond", np.where(outside_95, "square", "circle"))
+    colour = np.where(outside_998, OUTSIDE_998[1], np.where(outside_95, OUTSIDE_95[1], INSIDE[1]))
+    symbol = np.where(outside_998, OUTSIDE_998[2], np.where(outside_95, OUTSIDE_95[2], INSIDE[2]))
     traces = [
         line(shown.upper_998, "99.8% limits", "dot", True),
         line(shown.lower_998, "99.8% limits", "dot", False),
@@ -42,7 +58,9 @@ def funnel_figure(rows: pd.DataFrame, limits, *, unit: Unit | str, benchmark_nam
             "text": rows["area_name"].astype(str).map(short_name).tolist(),
             "marker": {"size": 10, "color": colour.tolist(), "symbol": symbol.tolist(), "line": {"width": 1, "color": NHS_BLACK}},
             "hovertemplate": "<b>%{text}</b><br>%{y:.1f} (denominator %{x:,.0f})<extra></extra>",
+            "showlegend": False,  # its colours and shapes are keyed below, one entry each
         },
+        *shape_key(),
     ]
     return {
         "data": traces,

@@ -112,7 +112,13 @@ def test_groups_ask_for_a_group_when_all_patients_are_chosen(tiny_explorer) -> N
 
 def test_funnel_limits_around_england_for_three_icbs(tiny_explorer) -> None:
     figure, note = card_view("funnel", tiny_explorer, ICB_2022)
-    upper_998, lower_998, upper_95, lower_95, baseline, areas = figure["data"]
+    upper_998, lower_998, upper_95, lower_95, baseline, areas, *key = figure["data"]
+    # The areas' colours and shapes are keyed in the legend, once each (a user trial found no key).
+    assert areas["showlegend"] is False
+    assert [(k["name"], k["marker"]["symbol"], k["marker"]["color"]) for k in key] == [
+        ("Within the 95% limits", "circle", HIGHLIGHT), ("Outside the 95% limits", "square", OUTSIDE_95),
+        ("Outside the 99.8% limits", "diamond", OUTSIDE_998),
+    ]
     assert [t["name"] for t in (upper_998, lower_998, upper_95, lower_95)] == ["99.8% limits", "99.8% limits", "95% limits", "95% limits"]
     assert [t["showlegend"] for t in (upper_998, lower_998, upper_95, lower_95)] == [True, False, True, False]  # each limit listed once
     # The size axis (240 to 600, within tenfold) is ticked at round hundreds, not plotly's bare digits.

@@ -112,9 +112,12 @@ def map_properties(
         "geojson": geometry.urls[sel.level],
         "locations": codes,
         "customdata": hover_text(valued, unit=unit, period=sel.period, benchmark_name=benchmark_name),
-        "marker": {
-            "opacity": np.where(in_alliance, 1.0, FADED_OPACITY).tolist(),
-        },
+        # Areas outside the chosen alliance are faded as plotly's "unselected" points: plotly.js
+        # applies choropleth opacity per location only that way (an array `marker.opacity` is
+        # written to every path's style as one invalid value, and nothing fades).
+        "selectedpoints": None if in_alliance.all() else np.flatnonzero(in_alliance).tolist(),
+        "unselected": {"marker": {"opacity": FADED_OPACITY}},
+        "marker": {"line": {"width": 0.8, "color": NHS_WHITE}},
     }
     if sel.colour == ColourBy.COMPARISON.value:
         order = {key: i for i, key in enumerate(COMPARISON_ORDER)}
@@ -181,7 +184,7 @@ def map_figure(properties: dict[str, Any], geometry: MapGeometry) -> dict[str, A
             "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
             "name": "No data",
         },
-        AREAS: {"type": "choropleth", "hovertemplate": HOVER_TEMPLATE, "name": "Areas", "marker": {"line": {"color": NHS_WHITE, "width": 0.8}}},
+        AREAS: {"type": "choropleth", "hovertemplate": HOVER_TEMPLATE, "name": "Areas"},
         SELECTED: {
             "type": "choropleth",
             "colorscale": [[0, TRANSPARENT], [1, TRANSPARENT]],

@@ -20,6 +20,11 @@ def series_name(explorer: Explorer, code: str) -> str:
     return short_name(explorer.names.get(code, code))
 
 
+def possessive(name: str) -> str:
+    """"Derby and Derbyshire's", "East Midlands'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def alliance_of(explorer: Explorer, sel: Selection, code: str) -> str:
     """The alliance an area's row names; "" when it names none."""
     row = explorer.area_row(sel, code)

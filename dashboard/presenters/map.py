@@ -12,7 +12,7 @@ from dashboard.core.selection import ColourBy, Selection
 from dashboard.data.schema import GROUP_LABELS, GroupDimension
 from dashboard.figures import maps
 from dashboard.figures.layout import modelled_annotations
-from dashboard.presenters.common import modelled_statement, series_name, unit_of
+from dashboard.presenters.common import modelled_statement, possessive, series_name, unit_of
 from dashboard.query.explorer import Explorer
 
 SUBICB = AreaLevel.SUBICB.value
@@ -58,7 +58,7 @@ def finer_level_note(explorer: Explorer, sel: Selection, rows: pd.DataFrame) -> 
     count = int(rows["in_alliance"].sum())
     indicator = explorer.indicator(sel)
     text = (
-        f"'{indicator.name}' has no sub-ICB figures, so {series_name(explorer, sel.alliance)}'s {count} "
+        f"'{indicator.name}' has no sub-ICB figures, so {possessive(series_name(explorer, sel.alliance))} {count} "
         f"{'ICB is' if count == 1 else 'ICBs are'} the finest view of it."
     )
     base = indicator.base or indicator.id

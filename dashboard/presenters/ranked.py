@@ -8,7 +8,7 @@ from typing import Any
 from dashboard.core.selection import Comparator, Selection
 from dashboard.figures.layout import with_modelled_mark
 from dashboard.figures.ranked import ranked_figure
-from dashboard.presenters.common import modelled_statement, series_name, unit_of
+from dashboard.presenters.common import modelled_statement, possessive, series_name, unit_of
 from dashboard.presenters.scope import alliance_scoped, listed_rows
 from dashboard.query.explorer import Explorer
 
@@ -20,7 +20,7 @@ def ranked_title(explorer: Explorer, sel: Selection) -> str:
     modelled = bool(modelled_statement(explorer, sel, explorer.compared_rows(sel)))
     title = LISTED_TITLE if modelled else RANKED_TITLE
     if alliance_scoped(sel):
-        title += f": {series_name(explorer, sel.alliance)}'s areas, with the alliance and England for reference"
+        title += f": {possessive(series_name(explorer, sel.alliance))} areas, with the alliance and England for reference"
     return title
 
 

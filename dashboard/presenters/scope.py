@@ -13,7 +13,7 @@ import pandas as pd
 
 from dashboard.core.geography import ENGLAND_CODE, AreaLevel
 from dashboard.core.selection import Comparator, Selection
-from dashboard.presenters.common import series_name
+from dashboard.presenters.common import possessive, series_name
 from dashboard.query.explorer import Explorer
 from dashboard.stats.compare import Comparison
 
@@ -60,6 +60,6 @@ def scope_note(explorer: Explorer, sel: Selection, rows: pd.DataFrame) -> str:
     own = int((rows[ROLE] == AREA).sum())
     alliance = series_name(explorer, sel.alliance)
     return (
-        f"{alliance}'s {own} area{'s' if own != 1 else ''}, then the alliance and England as reference rows "
+        f"{possessive(alliance)} {own} area{'s' if own != 1 else ''}, then the alliance and England as reference rows "
         "(England's is the reference itself: not compared)."
     )

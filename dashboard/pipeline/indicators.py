@@ -18,13 +18,24 @@ from dashboard.data.schema import GroupDimension
 WILSON = "Wilson score 95%"
 NONE = "none (a count, not an estimate)"
 
-CWT_STANDARDS_SOURCE = (
-    "NHS England, Cancer Waiting Times national standards (NHS Constitution; "
-    "Faster Diagnosis Standard from 1 October 2021)"
+# Each standard applies only from the month it came into force: the trend card draws a target
+# only over those months, and judges assurance by the one in force in the latest month.
+FDS_STANDARD_SOURCE = (
+    "NHS England, Cancer Waiting Times: the 28-day Faster Diagnosis Standard, measured from April 2021, "
+    "with its 75% threshold in force from 1 October 2021"
 )
-FDS_STANDARD = Standard(75.0, "Faster Diagnosis Standard (75%)", CWT_STANDARDS_SOURCE, applies_from=date(2021, 10, 1))
-STANDARD_31_DAY = Standard(96.0, "31-day standard (96%)", CWT_STANDARDS_SOURCE, applies_from=date(2009, 12, 1))
-STANDARD_62_DAY = Standard(85.0, "62-day standard (85%)", CWT_STANDARDS_SOURCE, applies_from=date(2009, 12, 1))
+# The 31- and 62-day figures here are NHS England's "combined" measures (31-day: first and
+# subsequent treatments; 62-day: urgent suspected cancer, screening and consultant upgrade
+# referrals), which became the national standards when the ten standards were consolidated
+# into three on 1 October 2023. Before that, no single standard covered either combined
+# measure (85% was the urgent-referral-only 62-day standard), so none is drawn for those months.
+CONSOLIDATED_STANDARDS_SOURCE = (
+    "NHS England, Cancer Waiting Times standards consolidated from 1 October 2023: "
+    "28-day Faster Diagnosis Standard, 31-day combined and 62-day combined standards"
+)
+FDS_STANDARD = Standard(75.0, "Faster Diagnosis Standard (75%)", FDS_STANDARD_SOURCE, applies_from=date(2021, 10, 1))
+STANDARD_31_DAY = Standard(96.0, "31-day combined standard (96%)", CONSOLIDATED_STANDARDS_SOURCE, applies_from=date(2023, 10, 1))
+STANDARD_62_DAY = Standard(85.0, "62-day combined standard (85%)", CONSOLIDATED_STANDARDS_SOURCE, applies_from=date(2023, 10, 1))
 
 # How the headline names the people counted by an indicator based on referrals and treatments.
 REFERRAL_SUBJECTS = {

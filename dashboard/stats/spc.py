@@ -9,7 +9,9 @@ tells the same story as the "plot the dots" charts NHS analysts already read:
   seven rising or falling points, two of three points close to a limit on the same side,
   and seven or more points on one side of the mean (each in dashboard/stats/spc_rules.py);
 - the variation icon comes from the latest point, the assurance icon from comparing the
-  target with the limits.
+  target with the limits;
+- limits are recalculated per rebase group (rebase_groups, xmr_by_group); where the groups
+  start, when no user gives the dates, is dashboard/stats/spc_rebase.py's sustained-shift rule.
 
 Pure NumPy: no I/O, no plotting. Checked against the peer's own test values in
 ../shared/reference-values (see tests/unit/test_spc.py).

@@ -1,13 +1,19 @@
 # Two commands do all the set-up on a fresh Debian machine with Python 3.11:
 #   make run    virtual environment + project, then the dashboard on http://127.0.0.1:8050
-#   make test   virtual environment + test extra + Debian's chromium and redis-server, then
-#               the import contracts (lint-imports) and the whole suite
+#   make test   virtual environment + test extra + Debian's chromium, redis-server and npm
+#               (axe-core, pinned, for the accessibility tests), then the import contracts
+#               (lint-imports) and the whole suite
 # The running app needs only the base package; `make geodata` and `make data` (the offline
 # build from ../shared/data-sources) add the `pipeline` extra (geopandas, shapely, ...).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
+NPM ?= /usr/bin/npm
+# axe-core, the accessibility rules the browser tests run (tests/pages.py), from npm into a
+# git-ignored folder; pinned, so that a new rule cannot fail a build that did not change.
+AXE_VERSION ?= 4.14.1
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
 REDIS ?= /usr/bin/redis-server
 WORKERS ?= 2
 BIND ?= 127.0.0.1:8050
@@ -19,7 +25,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: $(VENV)/.installed
 	$(BIN)/python -m dashboard serve
 
-test: $(VENV)/.installed-test $(CHROMIUM) $(REDIS)
+test: $(VENV)/.installed-test $(CHROMIUM) $(REDIS) $(AXE)
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest
 
@@ -80,10 +86,18 @@ $(CHROMIUM):
 	$(SUDO) apt-get update
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
 
+$(AXE): Makefile | $(NPM)
+	$(NPM) install --no-save --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION)
+	touch $@
+
+$(NPM):
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y npm
+
 # The shared-cache tests start their own Redis server (never a system one).
 $(REDIS):
 	$(SUDO) apt-get update
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y redis-server
 
 clean:
-	rm -rf $(VENV) screenshots .pytest_cache .hypothesis .import_linter_cache
+	rm -rf $(VENV) screenshots .pytest_cache .hypothesis .import_linter_cache .cache/npm

@@ -34,8 +34,10 @@ def selection(**changes: str) -> dict[str, str]:
 
 
 def control_values(data: dict[str, str]) -> dict[str, str]:
-    """What the controls hold for a selection (the area has no control: it comes from clicks)."""
-    return {field: data[field] for field in FIELDS}
+    """What the controls hold for a selection (the area's control also follows clicks)."""
+    from dashboard.query.areas import control_value
+
+    return {field: control_value(field, data[field]) for field in FIELDS}
 
 
 def notice_texts(notices: list[html.P]) -> list[str]:
@@ -46,7 +48,22 @@ def notice_texts(notices: list[html.P]) -> list[str]:
 
 def card_view(name: str, explorer, data: dict[str, str], geometry=None) -> tuple:
     """One card's outputs for a selection, each chart graph made in its slot (ids.GRAPH_SLOTS)
-    given as its figure, as the map's and the ranked chart's figures are."""
+    given as its figure, as the map's and the ranked chart's figures are; without the chart's
+    one-sentence summary (`card_summary` gives it)."""
+    from dashboard.web import ids
     from dashboard.web.callbacks import cards
 
-    return tuple(out.figure if isinstance(out, dcc.Graph) else out for out in cards.card_outputs(name, explorer, data, geometry))
+    card = next(card for card in cards.CARDS if card.name == name)
+    outputs = cards.card_outputs(name, explorer, data, geometry)
+    kept = [out for out, (component, _prop) in zip(outputs, card.outputs, strict=True) if component not in ids.SUMMARIES.values()]
+    return tuple(out.figure if isinstance(out, dcc.Graph) else out for out in kept)
+
+
+def card_summary(name: str, explorer, data: dict[str, str], geometry=None) -> str:
+    """The one-sentence text alternative of a card's chart."""
+    from dashboard.web import ids
+    from dashboard.web.callbacks import cards
+
+    card = next(card for card in cards.CARDS if card.name == name)
+    outputs = cards.card_outputs(name, explorer, data, geometry)
+    return next(out for out, (component, _prop) in zip(outputs, card.outputs, strict=True) if component in ids.SUMMARIES.values())

@@ -22,6 +22,7 @@ from dashboard.query.explorer import Explorer
 from dashboard.web import callbacks, serving
 from dashboard.web.cache import shared_cache
 from dashboard.web.callbacks.state import control_options
+from dashboard.web.grid import serve_grid_on_request
 from dashboard.web.layout import page, with_initial
 
 ASSETS_DIR = PROJECT_ROOT / "assets"
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None,
     settings = settings or Settings()
     dataset = dataset or open_dataset(settings.data_dir, settings.geodata_dir, settings.store_dir, settings.table_memory_mb)
     explorer = Explorer.from_dataset(dataset)
+    serve_grid_on_request()  # before Dash lists the page's scripts
     app = serving.Page(
         __name__,
         server=serving.flask_server(),

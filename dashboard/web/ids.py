@@ -3,6 +3,8 @@
 from dashboard.web.charts import CHARTS
 
 HEADER = "page-header"
+CONTENT = "content"  # the page's main region: the skip link's target
+CONTROLS_REGION = "controls"  # the controls' column: the footer's link back to them
 ATTRIBUTION = "attribution"
 URL = "url"
 SELECTION = "selection"
@@ -14,6 +16,7 @@ CANCER = "control-cancer"
 PERIOD = "control-period"
 LEVEL = "control-level"
 ALLIANCE = "control-alliance"
+AREA = "control-area"  # the area a map click chooses, as a list (for keyboards and screen readers)
 GROUP = "control-group"
 GROUP_VALUE = "control-group-value"
 COMPARE = "control-compare"
@@ -43,8 +46,9 @@ FUNNEL_NOTE = "funnel-note"
 # when its chart is shown: mounted hidden, a graph draws an empty plot while the map is drawn.
 GRAPH_SLOTS = {graph: f"{graph}-slot" for graph in (TREND, GROUPS, INEQUALITY_RANK, FUNNEL)}
 OVERDISPERSION = "control-overdispersion"
-TABLE = "table"  # the table's panel slot: the table is made in it when shown
+TABLE = "table"  # the table's panel slot: the grid is made in it, in the browser, when shown
 TABLE_GRID = "table-grid"
+TABLE_DATA = "table-data"  # the grid's properties, from the server (assets/table_grid.js makes the grid)
 DOWNLOAD_BUTTON = "download-button"
 DOWNLOAD = "download"
 ADDRESS_CORRECTION = "address-correction"  # the corrected search of an invalid link, put in place by the browser
@@ -52,13 +56,17 @@ ADDRESS_CORRECTED = "address-corrected"  # the clientside callback's (unused) ou
 CHART = "control-chart"  # which chart is shown beside the map (web/charts.py)
 CHART_PANELS = {chart: f"panel-{chart}" for chart in CHARTS}  # each chart's panel, hidden unless chosen
 
-# Selection field -> the control that sets it (colour is a radio group; area comes from clicks).
+# Each chart's one-sentence text alternative (its data are in the table), by chart.
+SUMMARIES = {chart: f"summary-{chart}" for chart in ("map", *CHARTS) if chart != "table"}
+
+# Selection field -> the control that sets it (colour is a radio group; area is also set by clicks).
 CONTROLS = {
     "indicator": INDICATOR,
     "cancer": CANCER,
     "period": PERIOD,
     "level": LEVEL,
     "alliance": ALLIANCE,
+    "area": AREA,
     "group": GROUP,
     "group_value": GROUP_VALUE,
     "compare": COMPARE,

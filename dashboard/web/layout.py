@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import dash_table, dcc, html
+from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard.core.selection import Option
@@ -16,8 +16,8 @@ from dashboard.core.sources import (
     POPULATION_ATTRIBUTION,
 )
 from dashboard.data.schema import GROUPS_WITHOUT_DATA, OUTCOMES_WITHOUT_DATA
-from dashboard.figures.tables import TABLE_COLUMNS
 from dashboard.presenters.ranked import RANKED_TITLE
+from dashboard.query.areas import control_value
 from dashboard.web import ids
 from dashboard.web.charts import CHARTS, DEFAULT_CHART
 
@@ -27,6 +27,7 @@ CONTROL_LABELS = {
     "period": "Period",
     "level": "Area level",
     "alliance": "Alliance",
+    "area": "Area",
     "group": "Group",
     "group_value": "Group value",
     "compare": "Compare with",
@@ -51,12 +52,15 @@ def _select(field: str, options: list[Option], value: str) -> html.Div:
 
 
 def _radio(field: str, legend: str, options: dict[str, list[Option]], selection: dict[str, str]) -> html.Fieldset:
-    """A radio group named by its legend (a fieldset), for two- or three-way switches."""
+    """A radio group named by its legend (a fieldset), for two- or three-way switches: native
+    radio buttons sharing a name (dcc.RadioItems drew role="option" labels around its inputs,
+    a radio group with no name and interactive elements nested in interactive ones)."""
+    control_id = ids.CONTROLS[field]
     return html.Fieldset(
         className="radio-row",
         children=[
             html.Legend(legend),
-            dcc.RadioItems(id=ids.CONTROLS[field], options=as_options(options[field]), value=selection[field], inline=True),
+            dbc.RadioItems(id=control_id, name=control_id, options=as_options(options[field]), value=selection[field], inline=True),
         ],
     )
 
@@ -66,11 +70,18 @@ def _card(title: str, *children: Any, title_id: str | None = None, class_name: s
     return html.Section(className=class_name, children=[heading, *children])
 
 
-# No button that sends a chart to a cloud service ("Share chart", "Edit in Chart Studio").
+MAP_HEADING = "map-heading"
+
+
+# The charts' toolbars keep what helps a reader: the picture download and the reset (the map:
+# zoom in and out too). Plotly's others (pan, box zoom, autoscale, hover and spike toggles,
+# select and lasso) were tab stops a keyboard user met 45 times between two controls, and
+# none sends a chart to a cloud service ("Share chart", "Edit in Chart Studio").
 GRAPH_CONFIG: dict[str, Any] = {
     "displaylogo": False, "scrollZoom": False, "showSendToCloud": False, "showEditInChartStudio": False,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud", "editInChartStudio"],
+    "modeBarButtons": [["toImage", "resetScale2d"]],
 }
+MAP_CONFIG: dict[str, Any] = {**GRAPH_CONFIG, "modeBarButtons": [["zoomInGeo", "zoomOutGeo", "resetGeo", "toImage"]]}
 
 
 def chart_graph(graph_id: str, figure: dict[str, Any]) -> dcc.Graph:
@@ -79,8 +90,19 @@ def chart_graph(graph_id: str, figure: dict[str, Any]) -> dcc.Graph:
     return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG)
 
 
+def described(chart: str, labelled_by: str, *children: Any) -> html.Figure:
+    """A chart and its one-sentence text alternative (filled by its card), the figure named by its
+    heading and described by the sentence. Not role="img": the chart's own controls stay reachable."""
+    summary_id = ids.SUMMARIES[chart]
+    return html.Figure(
+        className="chart-figure",
+        **{"aria-labelledby": labelled_by, "aria-describedby": summary_id},
+        children=[*children, html.P(id=summary_id, className="visually-hidden summary")],
+    )
+
+
 def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_figure: dict[str, Any], topojson_url: str) -> html.Div:
-    controls = [_select(field, options[field], selection[field]) for field in CONTROL_LABELS]
+    controls = [_select(field, options[field], control_value(field, selection[field])) for field in CONTROL_LABELS]
     return html.Div(
         className="page",
         children=[
@@ -92,6 +114,8 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
             dcc.Store(id=ids.ADDRESS_CORRECTION),
             dcc.Store(id=ids.ADDRESS_CORRECTED),
             dcc.Download(id=ids.DOWNLOAD),
+            # Past the eleven controls in one key press (WCAG 2.4.1).
+            html.A("Skip to the map and charts", href=f"#{ids.CONTENT}", className="skip-link"),
             html.Header(
                 id=ids.HEADER,
                 className="nhs-header",
@@ -104,11 +128,14 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                 className="layout",
                 children=[
                     html.Aside(
+                        id=ids.CONTROLS_REGION,
                         className="controls",
                         **{"aria-label": "Choose what to show"},
                         children=[html.H2("Choose"), *controls],
                     ),
                     html.Main(
+                        id=ids.CONTENT,
+                        tabIndex="-1",
                         className="content",
                         children=[
                             html.Div(id=ids.NOTICES, className="notices", role="status"),
@@ -126,11 +153,12 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                                     _card(
                                         "Map",
                                         _radio("colour", "Colour map by", options, selection),
-                                        dcc.Graph(id=ids.MAP, figure=map_figure, className="map", config={**GRAPH_CONFIG, "topojsonURL": topojson_url}),
+                                        described("map", MAP_HEADING, dcc.Graph(id=ids.MAP, figure=map_figure, className="map", config={**MAP_CONFIG, "topojsonURL": topojson_url})),
                                         html.Ul(id=ids.MAP_LEGEND, className="legend"),
                                         html.P(id=ids.MAP_CAPTION, className="caption"),
                                         html.H4("Variation across areas"),
                                         html.Dl(id=ids.VARIATION, className="variation"),
+                                        title_id=MAP_HEADING,
                                     ),
                                     html.Section(className="card charts", children=[_chart_tabs(), *_chart_panels(options, selection)]),
                                 ],
@@ -146,6 +174,7 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                     html.P(CANCER_DATA_ATTRIBUTION),
                     html.P(POPULATION_ATTRIBUTION),
                     html.P(BOUNDARY_ATTRIBUTION, id=ids.ATTRIBUTION),
+                    html.P(html.A("Back to the controls", href=f"#{ids.CONTROLS_REGION}")),
                 ],
             ),
         ],
@@ -161,7 +190,10 @@ def _chart_tabs() -> html.Div:
                 className="chart-tabs",
                 children=[
                     html.Legend("Chart"),
-                    dcc.RadioItems(id=ids.CHART, options=[{"label": label, "value": key} for key, label in CHARTS.items()], value=DEFAULT_CHART, inline=True),
+                    dbc.RadioItems(
+                        id=ids.CHART, name=ids.CHART, options=[{"label": label, "value": key} for key, label in CHARTS.items()],
+                        value=DEFAULT_CHART, inline=True, label_checked_class_name="checked",
+                    ),
                 ],
             ),
             html.Button("Download CSV", id=ids.DOWNLOAD_BUTTON, className="button", title="The table's rows for this selection, as the page shows them"),
@@ -182,52 +214,51 @@ def _chart_panels(options: dict[str, list[Option]], selection: dict[str, str]) -
             # figure's own height (the level's number of areas). True would drop that height and
             # redraw on every resize; False drew 700 px wide whatever the panel (at 1280x720 a
             # 431 px panel cut off the best areas).
-            dcc.Graph(id=ids.RANKED, config=GRAPH_CONFIG),
+            described("ranked", ids.RANKED_TITLE, dcc.Graph(id=ids.RANKED, config=GRAPH_CONFIG)),
             class_name="panel scroll",
         ),
         panel(
             "trend",
             html.H3("Trend", id=ids.TREND_TITLE),
             html.Div(id=ids.SPC_ICONS, className="spc-icons"),
-            html.Div(id=ids.GRAPH_SLOTS[ids.TREND]),
+            described("trend", ids.TREND_TITLE, html.Div(id=ids.GRAPH_SLOTS[ids.TREND])),
             html.P(id=ids.TREND_NOTE, className="caption"),
         ),
-        panel("groups", html.H3("Groups of patients"), html.Div(id=ids.GRAPH_SLOTS[ids.GROUPS]), html.P(id=ids.GAP, className="caption")),
+        panel(
+            "groups",
+            html.H3("Groups of patients", id=heading("groups")),
+            described("groups", heading("groups"), html.Div(id=ids.GRAPH_SLOTS[ids.GROUPS])),
+            html.P(id=ids.GAP, className="caption"),
+        ),
         panel(
             "funnel",
-            html.H3("Funnel plot: value against size, with control limits"),
+            html.H3("Funnel plot: value against size, with control limits", id=heading("funnel")),
             _radio("overdispersion", "Funnel limits", options, selection),
-            html.Div(id=ids.GRAPH_SLOTS[ids.FUNNEL]),
+            described("funnel", heading("funnel"), html.Div(id=ids.GRAPH_SLOTS[ids.FUNNEL])),
             html.P(id=ids.FUNNEL_NOTE, className="caption"),
         ),
         panel(
             "inequality",
-            html.H3("Inequality between groups, by area"),
-            html.Div(id=ids.GRAPH_SLOTS[ids.INEQUALITY_RANK]),
+            html.H3("Inequality between groups, by area", id=heading("inequality")),
+            described("inequality", heading("inequality"), html.Div(id=ids.GRAPH_SLOTS[ids.INEQUALITY_RANK])),
             html.P(id=ids.INEQUALITY_NOTE, className="caption"),
             class_name="panel scroll",
         ),
-        # The table is made in its slot each time it is shown with other rows (`data_table`):
-        # mounted hidden, it loaded its scripts while the map was being drawn.
-        panel("table", html.H3("Table"), html.Div(id=ids.TABLE)),
+        # The grid is made in its slot, in the browser, from the properties the server puts in the
+        # store (web/grid.py, assets/table_grid.js): its code loads only when the table is first shown.
+        panel(
+            "table",
+            html.H3("Table", id=heading("table")),
+            dcc.Store(id=ids.TABLE_DATA),
+            # Scrolls both ways, by keyboard too (a focusable region named by its heading).
+            html.Div(className="table-scroll", tabIndex="0", role="region", **{"aria-labelledby": heading("table")}, children=html.Div(id=ids.TABLE)),
+        ),
     ]
 
 
-def data_table(records: list[dict[str, Any]]) -> dash_table.DataTable:
-    """The table behind the views: the rows the CSV download holds, sortable."""
-    return dash_table.DataTable(
-        id=ids.TABLE_GRID,
-        data=records,
-        columns=table_columns(),
-        sort_action="native",
-        page_action="none",
-        style_table={"maxHeight": "520px", "overflowY": "auto"},
-        style_cell={"fontFamily": "Frutiger, Arial, sans-serif", "fontSize": "15px", "padding": "6px", "textAlign": "left"},
-        style_header={"fontWeight": "bold", "backgroundColor": "#E8EDEE"},
-        style_data_conditional=[
-            {"if": {"filter_query": '{data_status} = "modelled"'}, "backgroundColor": "#FFF4CC"},
-        ],
-    )
+def heading(chart: str) -> str:
+    """The id of a chart panel's heading, which names its figure."""
+    return f"{chart}-heading"
 
 
 def with_initial(tree: Component, values: dict[tuple[str, str], Any]) -> Component:
@@ -239,13 +270,6 @@ def with_initial(tree: Component, values: dict[tuple[str, str], Any]) -> Compone
             if getattr(component, "id", None) == component_id:
                 setattr(component, prop, value)
     return tree
-
-
-def table_columns() -> list[dict[str, Any]]:
-    """Numbers sort as numbers and show as the CSV writes them (1 decimal place)."""
-    one_decimal = {"type": "numeric", "format": {"specifier": ".1f"}}
-    formats = {"value": one_decimal, "lower_ci": one_decimal, "upper_ci": one_decimal, "numerator": {"type": "numeric"}, "denominator": {"type": "numeric"}}
-    return [{"id": c, "name": name, **formats.get(c, {})} for c, name in TABLE_COLUMNS]
 
 
 def help_text() -> list[Any]:

@@ -28,7 +28,8 @@ STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/geo/", "/_dash-layo
 STATIC_WARMED = "cancer_variation_explorer_static_warmed"  # in the Flask server's extensions
 COMPRESSED_KEPT = 256  # responses (about 1.3 MB of compressed bytes for this app's page)
 
-# Dash's own template, in British English, with the icon inline (a linked favicon is fetched
+# Dash's own template, in British English (a div, not Dash's <footer>, holds its scripts: a second
+# footer was a second "contentinfo" landmark beside the page's own), with the icon inline (a linked favicon is fetched
 # again each time a filter change rewrites the address: 15 KB a change with Dash's default
 # icon) and the first map's boundaries requested at once ({preloads}).
 FAVICON = (
@@ -46,11 +47,11 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
     </head>
     <body>
         {{%app_entry%}}
-        <footer>
+        <div class="dash-scripts">
             {{%config%}}
             {{%scripts%}}
             {{%renderer%}}
-        </footer>
+        </div>
     </body>
 </html>"""
 

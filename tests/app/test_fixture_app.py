@@ -222,7 +222,7 @@ def test_headline_for_a_rate_where_lower_is_better(tiny_explorer, area: str, exp
 
 
 def test_a_small_count_is_withheld_with_its_reason(tiny_explorer) -> None:
-    records = card_view("table", tiny_explorer, selection(level="subicb"))[0].data  # the table made
+    records = card_view("table", tiny_explorer, selection(level="subicb"))[0]["rowData"]  # the grid made
     by_code = {r["area_code"]: r for r in records}
     assert [r["area_code"] for r in records] == [SUB_26A, SUB_06H, SUB_99E, SUB_99F]  # withheld last
     # 99F's 3 early-stage cancers are a count of 1 to 4: withheld. 99E (120/400) is then withheld too:
@@ -238,12 +238,12 @@ def test_a_small_count_is_withheld_with_its_reason(tiny_explorer) -> None:
     headline, *_ = card_view("headline", tiny_explorer, selection(level="subicb", area=SUB_99F))
     assert headline == f"In 2022, the figure for Mid and South Essex 99F is withheld. {PRIMARY}."
     # The year before, 99F had 6 of 12 (and 12 - 6 = 6): nothing to withhold.
-    records_2021 = card_view("table", tiny_explorer, selection(level="subicb", period="2021"))[0].data
+    records_2021 = card_view("table", tiny_explorer, selection(level="subicb", period="2021"))[0]["rowData"]
     assert {r["area_code"]: r["value"] for r in records_2021}[SUB_99F] == 50.0
 
 
 def test_shown_rows_have_no_note_when_some_are_withheld(tiny_explorer) -> None:
-    records = card_view("table", tiny_explorer, selection(level="subicb"))[0].data  # the table made
+    records = card_view("table", tiny_explorer, selection(level="subicb"))[0]["rowData"]  # the grid made
     notes = {r["area_code"]: r["suppression"] for r in records}
     assert all(notes[code] is None for code in (SUB_26A, SUB_06H))
 

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from dashboard.core.settings import PRODUCT_NAME
 from dashboard.core.sources import BOUNDARY_ATTRIBUTION
 from downloads import read_download  # tests/downloads.py
+from pages import GRID_ROWS, grid_cells, wait_ready  # tests/pages.py (wait_ready: a link's own view is shown)
 
 AREA_PATHS = ".choroplethlayer g.trace:nth-child(1) path.choroplethlocation"  # the coloured areas: the first trace
 ALL_PATHS = ".choroplethlayer path.choroplethlocation"
@@ -20,12 +21,6 @@ ALL_PATHS = ".choroplethlayer path.choroplethlocation"
 
 def headline(page: Page) -> str:
     return page.locator("#headline").inner_text()
-
-
-def wait_ready(page: Page) -> None:
-    expect(page.locator("#headline")).not_to_be_empty(timeout=15_000)
-    expect(page.locator(ALL_PATHS).first).to_be_attached(timeout=15_000)
-    page.wait_for_load_state("networkidle")
 
 
 def query(page: Page) -> dict[str, str]:
@@ -110,7 +105,7 @@ def test_level_change_redraws_the_map_and_table(watched: Page, live_server: str,
     change(page, "Area level", "icb")
     expect(page.locator(AREA_PATHS)).to_have_count(42)
     show_chart(page, "Table")
-    expect(page.locator("#table tbody tr")).to_have_count(43)  # header row + 42
+    expect(page.locator(GRID_ROWS)).to_have_count(42)
     change(page, "Alliance", "E56000018")
     expect(page.locator("#headline")).to_contain_text("Lancashire")
     page.screenshot(path=str(screenshots / "02-icb-alliance.png"))
@@ -134,6 +129,8 @@ def test_modelled_group_carries_a_badge(watched: Page, live_server: str, screens
     expect(page.locator("#inequality-rank")).to_contain_text("Not ranked")
     show_chart(page, "Table")
     expect(page.locator("#table")).to_contain_text("modelled")
+    modelled = page.locator(GRID_ROWS).filter(has=page.locator("[col-id='data_status']", has_text="modelled")).first
+    expect(modelled).to_have_css("background-color", "rgb(255, 244, 204)")  # the modelled rows' highlight
     options = page.get_by_label("Group", exact=True).locator("option[disabled]")
     assert "learning disability" in " ".join(options.all_inner_texts()).lower()
     page.screenshot(path=str(screenshots / "03-modelled-groups.png"), full_page=True)
@@ -166,11 +163,11 @@ def test_download_equals_the_table(watched: Page, live_server: str, tmp_path: Pa
     assert any("Licence: Open Government Licence v3.0" in line for line in comments)
     assert any(line.startswith("# Filters: indicator=early_stage; cancer=Lung") for line in comments)
     rows = list(csv.DictReader(io.StringIO("\n".join(table_lines))))
-    cells = page.locator("#table tbody tr").evaluate_all(
-        "trs => trs.slice(1).map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.innerText.trim()))"
-    )
-    assert len(rows) == len(cells) == 42
-    on_screen = {(c[1], c[7], c[8], c[9], c[10]) for c in cells}
+    expect(page.locator(GRID_ROWS).first).to_be_attached()
+    cells = grid_cells(page, ["area_code", "value", "lower_ci", "upper_ci", "comparison"])
+    assert len(rows) == len(cells) > 0
+    assert "E54000048" in {c[0] for c in cells}  # the alliance's ICB
+    on_screen = {tuple(c) for c in cells}
     downloaded = {(r["area_code"], r["value"], r["lower_ci"], r["upper_ci"], r["comparison"]) for r in rows}
     assert downloaded == on_screen
 
@@ -269,7 +266,7 @@ def test_statistics_of_variation_show_where_they_apply(watched: Page, live_serve
     expect(page.locator("#trend-note")).to_contain_text("Variation icon")
     expect(page.locator("#spc-icons .spc-icon").first).to_be_visible()
     expect(page.locator("#variation-summary")).to_contain_text("Fold difference")
-    expect(page.locator("#variation-summary")).to_contain_text("Systematic component")
+    expect(page.locator("#variation-summary")).to_contain_text("SCV")
     show_chart(page, "Funnel plot")
     expect(page.locator("#funnel-note")).to_contain_text("dispersion")
     page.get_by_label("Allow for overdispersion").check()

@@ -126,4 +126,6 @@ def test_no_opportunity_against_peers_when_a_peer_is_withheld(explorer: Explorer
     sel = explorer.normalise(Selection("early_stage", "Cervix", "2022", "icb", compare=Comparator.PEERS.value, area="E54000031"))[0]
     rows = explorer.compared_rows(sel)
     assert np.isnan(rows.loc[rows["area_code"] == "E54000031", "benchmark"]).all()
-    assert "peers" not in headline_view(explorer, sel)
+    sentence = headline_view(explorer, sel)
+    assert "top quarter of its peers" not in sentence and "than peers" not in sentence
+    assert sentence.endswith("Not compared with peers: an area among its peers has a withheld figure, so they are not pooled.")

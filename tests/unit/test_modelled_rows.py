@@ -317,7 +317,7 @@ def test_the_map_of_modelled_figures_carries_the_mark_and_no_verdict(explorer: E
 
 
 def test_the_map_update_sets_the_mark(explorer: Explorer, geometry: maps.MapGeometry) -> None:
-    patch, _, caption = card_outputs("map", explorer, geometry=geometry, data=valid(explorer, MODELLED_ICB).as_dict())
+    patch, _, caption, _summary = card_outputs("map", explorer, geometry=geometry, data=valid(explorer, MODELLED_ICB).as_dict())
     assigned = {tuple(op["location"]): op["params"]["value"] for op in patch.to_plotly_json()["operations"] if op["operation"] == "Assign"}
     assert ("layout", "annotations") in assigned
     assert_one_mark({"layout": {"annotations": assigned[("layout", "annotations")]}})
@@ -330,7 +330,7 @@ def test_the_map_of_published_figures_has_no_mark_and_its_update_clears_one(expl
     assert not view.modelled and view.properties["annotations"] == [] and "MODELLED" not in view.caption
     hover = view.properties["traces"][maps.AREAS]["customdata"]
     assert "no interval" not in {h[2] for h in hover} and {h[6] for h in hover} == {"Published data"}
-    patch, _, _ = card_outputs("map", explorer, geometry=geometry, data=sel.as_dict())
+    patch, _, _, _summary = card_outputs("map", explorer, geometry=geometry, data=sel.as_dict())
     assigned = {tuple(op["location"]): op["params"]["value"] for op in patch.to_plotly_json()["operations"] if op["operation"] == "Assign"}
     assert assigned[("layout", "annotations")] == []  # moving from a modelled view removes the mark
 

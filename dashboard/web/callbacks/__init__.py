@@ -43,6 +43,14 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.R
         Output(ids.LINKED_VIEW_SHOWN, "data"),
         Input(ids.SELECTION, "data"),
     )
+    # In the browser: the table's grid, made from the properties the server sent, once the grid's
+    # code has loaded (assets/table_grid.js fetches it the first time the table is shown).
+    app.clientside_callback(
+        ClientsideFunction(namespace="tableGrid", function_name="made"),
+        Output(ids.TABLE, "children"),
+        Input(ids.TABLE_DATA, "data"),
+        prevent_initial_call=True,
+    )
     # In the browser: an invalid link's address is replaced by the corrected one, not pushed.
     app.clientside_callback(
         ClientsideFunction(namespace="linkedView", function_name="correctAddress"),

@@ -23,12 +23,21 @@ from dashboard.presenters.headline import headline_view
 from dashboard.presenters.inequality import inequality_rank_view
 from dashboard.presenters.map import map_view
 from dashboard.presenters.ranked import ranked_title, ranked_view
+from dashboard.presenters.summary import (
+    funnel_summary,
+    groups_summary,
+    inequality_summary,
+    map_summary,
+    ranked_summary,
+    trend_summary,
+)
 from dashboard.presenters.table import table_view
 from dashboard.presenters.trend import trend_view
 from dashboard.presenters.variation import variation_view
 from dashboard.query.explorer import Explorer
 from dashboard.web import ids
-from dashboard.web.layout import chart_graph, data_table
+from dashboard.web.grid import grid_props
+from dashboard.web.layout import chart_graph
 
 
 @dataclass(frozen=True)
@@ -121,27 +130,40 @@ def table_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) ->
 
 
 def render_table(content: tuple, _shown: tuple | None = None) -> tuple:
+    """The grid's properties, for the store the browser makes the grid from (web/grid.py)."""
     (records,) = content
-    return (data_table(records),)
+    return (grid_props(records),)
+
+
+def described(chart: str, summary: Callable[[Explorer, Selection], str], card: Card) -> Card:
+    """`card` with its chart's one-sentence text alternative as a last part and output
+    (ids.SUMMARIES): output i is still made from content part i alone."""
+    def content(explorer: Explorer, geometry: MapGeometry, sel: Selection) -> tuple:
+        return (*card.content(explorer, geometry, sel), summary(explorer, sel))
+
+    def render(parts: tuple, shown: tuple | None = None) -> tuple:
+        return (*card.render(parts[:-1], shown[:-1] if shown else None), parts[-1])
+
+    return Card(card.name, (*card.outputs, (ids.SUMMARIES[chart], "children")), content, render)
 
 
 CARDS: tuple[Card, ...] = (
-    Card("map", ((ids.MAP, "figure"), (ids.MAP_LEGEND, "children"), (ids.MAP_CAPTION, "children")), map_content, render_map),
-    Card("ranked", ((ids.RANKED, "figure"), (ids.RANKED_TITLE, "children")), ranked_content),
-    Card(
+    described("map", map_summary, Card("map", ((ids.MAP, "figure"), (ids.MAP_LEGEND, "children"), (ids.MAP_CAPTION, "children")), map_content, render_map)),
+    described("ranked", ranked_summary, Card("ranked", ((ids.RANKED, "figure"), (ids.RANKED_TITLE, "children")), ranked_content)),
+    described("trend", trend_summary, Card(
         "trend",
         ((ids.GRAPH_SLOTS[ids.TREND], "children"), (ids.TREND_TITLE, "children"), (ids.TREND_NOTE, "children"), (ids.SPC_ICONS, "children")),
         trend_content, in_slot(ids.TREND, render_trend),
-    ),
-    Card("groups", ((ids.GRAPH_SLOTS[ids.GROUPS], "children"), (ids.GAP, "children")), groups_content, in_slot(ids.GROUPS)),
+    )),
+    described("groups", groups_summary, Card("groups", ((ids.GRAPH_SLOTS[ids.GROUPS], "children"), (ids.GAP, "children")), groups_content, in_slot(ids.GROUPS))),
     Card("headline", ((ids.HEADLINE, "children"), (ids.MODELLED_BADGE, "hidden"), (ids.NO_DATA, "children"), (ids.NO_DATA, "hidden")), headline_content),
     Card("variation", ((ids.VARIATION, "children"),), variation_content, render_variation),
-    Card(
+    described("inequality", inequality_summary, Card(
         "inequality", ((ids.GRAPH_SLOTS[ids.INEQUALITY_RANK], "children"), (ids.INEQUALITY_NOTE, "children")),
         inequality_content, in_slot(ids.INEQUALITY_RANK),
-    ),
-    Card("funnel", ((ids.GRAPH_SLOTS[ids.FUNNEL], "children"), (ids.FUNNEL_NOTE, "children")), funnel_content, in_slot(ids.FUNNEL)),
-    Card("table", ((ids.TABLE, "children"),), table_content, render_table),
+    )),
+    described("funnel", funnel_summary, Card("funnel", ((ids.GRAPH_SLOTS[ids.FUNNEL], "children"), (ids.FUNNEL_NOTE, "children")), funnel_content, in_slot(ids.FUNNEL))),
+    Card("table", ((ids.TABLE_DATA, "data"),), table_content, render_table),
 )
 
 

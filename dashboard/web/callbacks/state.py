@@ -27,6 +27,7 @@ from dashboard.core.selection import (
     Selection,
 )
 from dashboard.data.schema import GroupDimension
+from dashboard.query.areas import area_options, control_value, selection_value
 from dashboard.query.explorer import Explorer
 from dashboard.web import ids
 from dashboard.web.charts import DEFAULT_CHART, valid_chart
@@ -40,7 +41,7 @@ FIELD_OF_CONTROL = {control: field for field, control in ids.CONTROLS.items()}
 class Change(StrEnum):
     URL = "url"  # the page was opened, or back/forward
     CONTROL = "control"  # a control changed
-    CLICK = "click"  # an area was clicked on the map or the ranked chart
+    CLICK = "click"  # an area was clicked on the map or the ranked chart (the Area control is a CONTROL)
 
 
 # Changing these starts afresh: an area chosen for one indicator or level means nothing in another.
@@ -79,7 +80,7 @@ def next_state(
         notices += chart_notices
     else:
         chart = valid_chart(chart) or valid_chart(previous.get("chart") if isinstance(previous, dict) else None) or DEFAULT_CHART
-        current = dict(previous or {}) | {k: (v if v is not None else "") for k, v in values.items()}
+        current = dict(previous or {}) | {k: (selection_value(k, v) if v is not None else "") for k, v in values.items()}
         if change is Change.CLICK and area is not None:
             current["area"] = "" if area == current.get("area") else area  # a second click clears
         elif field in CLEARS_AREA:
@@ -100,6 +101,7 @@ def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option
         "period": explorer.period_options(sel),
         "level": explorer.level_options(sel),
         "alliance": [Option(ALL_ENGLAND, "All England")] + [Option(code, name) for code, name in explorer.alliances],
+        "area": area_options(explorer, sel),
         "group": explorer.group_options(sel),
         "group_value": group_values,
         "compare": [
@@ -156,7 +158,7 @@ def state_outputs(
         no_update if trigger in (None, ids.URL) else state.search,
         {**selection, "chart": state.chart},
         notices,
-        *[no_update if held.get(f) == selection[f] else selection[f] for f in FIELDS],
+        *[no_update if held.get(f) == control_value(f, selection[f]) else control_value(f, selection[f]) for f in FIELDS],
         *[no_update if unchanged(f) else as_options(state.options[f]) for f in FIELDS],
         no_update if disabled == group_value_disabled else disabled,
         no_update if chart_held == state.chart else state.chart,

@@ -1,0 +1,41 @@
+/* The data table's grid, made in the browser from the properties the server sends
+   (dashboard/web/grid.py). dash-ag-grid's code (324 KB compressed) is not part of the page:
+   it is fetched the first time the table is shown, and the grid is made once it has run. */
+(function () {
+  var loading = null;
+
+  function prefix() {
+    var config = document.getElementById("_dash-config");
+    var base = config ? JSON.parse(config.textContent).requests_pathname_prefix : "/";
+    return base || "/";
+  }
+
+  function loadGrid() {
+    if (window.dash_ag_grid) {
+      return Promise.resolve();
+    }
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = prefix() + "_dash-component-suites/dash_ag_grid/dash_ag_grid.min.js";
+        script.onload = resolve;
+        script.onerror = function () { loading = null; reject(new Error("the table's code did not load")); };
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    tableGrid: {
+      made: function (props) {
+        if (!props) {
+          return window.dash_clientside.no_update;
+        }
+        return loadGrid().then(function () {
+          return {namespace: "dash_ag_grid", type: "AgGrid", props: props};
+        });
+      },
+    },
+  });
+})();

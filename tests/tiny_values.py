@@ -20,12 +20,12 @@ Z998 = 3.090232306167813
 ICB_2022 = {
     "indicator": "early_stage", "cancer": "Lung", "period": "2022", "level": "icb", "alliance": ENGLAND,
     "group": "all", "group_value": "All", "compare": "england", "area": "", "colour": "value",
-    "confidence": "95", "overdispersion": "off",
+    "confidence": "95", "overdispersion": "off", "listing": "alliance",
 }
 STORED = {**ICB_2022, "chart": "ranked"}  # the page's store: the selection and the chart shown
 ICB_2022_SEARCH = (
     "?indicator=early_stage&cancer=Lung&period=2022&level=icb&alliance=E92000001&group=all&group_value=All"
-    "&compare=england&colour=value&confidence=95&overdispersion=off&chart=ranked"
+    "&compare=england&colour=value&confidence=95&overdispersion=off&listing=alliance&chart=ranked"
 )
 
 

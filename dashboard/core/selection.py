@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 
+from dashboard.core.geography import AreaLevel
+
 
 class Comparator(StrEnum):
     ENGLAND = "england"
@@ -24,6 +26,15 @@ class ColourBy(StrEnum):
     VALUE = "value"
     COMPARISON = "comparison"
 
+
+class Listing(StrEnum):
+    """Which areas the ranked chart, the table and the download list when an alliance is chosen."""
+
+    ALLIANCE = "alliance"  # the alliance's own areas, with the alliance and England as reference rows
+    ALL = "all"  # every area at the level
+
+
+LISTING_LABELS = {Listing.ALLIANCE.value: "The alliance's areas", Listing.ALL.value: "Every area"}
 
 COMPARATOR_LABELS = {
     Comparator.ENGLAND: "England",
@@ -64,6 +75,7 @@ class Selection:
     colour: str = ColourBy.VALUE.value
     confidence: str = DEFAULT_CONFIDENCE
     overdispersion: str = Overdispersion.OFF.value
+    listing: str = Listing.ALLIANCE.value
 
     @property
     def widens_for_overdispersion(self) -> bool:
@@ -72,6 +84,11 @@ class Selection:
     @property
     def has_alliance(self) -> bool:
         return self.alliance not in (ALL_ENGLAND, "")
+
+    @property
+    def alliance_has_areas(self) -> bool:
+        """An alliance is chosen at a level finer than alliances: it has areas of its own to list."""
+        return self.has_alliance and self.level != AreaLevel.ALLIANCE.value
 
     def with_(self, **changes: str) -> Selection:
         return replace(self, **changes)
@@ -98,6 +115,15 @@ URL_PARAMETERS: dict[str, str] = {
     "colour": "colour",
     "confidence": "confidence",
     "overdispersion": "overdispersion",
+    "listing": "listing",
 }
 OVERDISPERSION_LABELS = {Overdispersion.OFF.value: "Chance variation only", Overdispersion.ON.value: "Allow for overdispersion"}
 CONFIDENCE_LABELS = {"95": "95% (about 1 in 20 false alarms)", "99.8": "99.8% (about 1 in 500)"}
+
+# Two- or three-way switches: field -> (its values, the default). Any other value falls back.
+SWITCHES: dict[str, tuple[tuple[str, ...], str]] = {
+    "colour": (tuple(c.value for c in COLOUR_LABELS), ColourBy.VALUE.value),
+    "confidence": (tuple(CONFIDENCE_LABELS), DEFAULT_CONFIDENCE),
+    "overdispersion": (tuple(OVERDISPERSION_LABELS), Overdispersion.OFF.value),
+    "listing": (tuple(LISTING_LABELS), Listing.ALLIANCE.value),
+}

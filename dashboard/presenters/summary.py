@@ -15,6 +15,7 @@ from dashboard.figures.formatting import format_value
 from dashboard.presenters.common import series_name, unit_of
 from dashboard.query.explorer import Explorer
 from dashboard.query.inequality import rank_by_inequality
+from dashboard.query.trend import spc_months
 
 
 def _areas(count: int, sel: Selection) -> str:
@@ -58,11 +59,18 @@ def ranked_summary(explorer: Explorer, sel: Selection) -> str:
 
 def trend_summary(explorer: Explorer, sel: Selection) -> str:
     code = explorer.focus_area(sel)
+    unit = unit_of(explorer, sel)
+    months = spc_months(explorer, sel, code)
+    if months is not None:  # the card charts the monthly series, whatever the period chosen
+        return (
+            f"{series_name(explorer, code)} each month, {months.first:%B %Y} to {months.latest:%B %Y}, with "
+            f"statistical process control limits: {format_value(months.values[0], unit)} in {months.first:%B %Y}, "
+            f"{format_value(months.values[-1], unit)} in {months.latest:%B %Y}."
+        )
     series = explorer.trend_rows(sel, code)
     series = series[series["value"].notna()]
     if series.empty:
         return f"No series over time for {series_name(explorer, code)}."
-    unit = unit_of(explorer, sel)
     first, last = series.iloc[0], series.iloc[-1]
     return (f"{series_name(explorer, code)} over {len(series)} periods: {format_value(first['value'], unit)} in {first['period']}, "
             f"{format_value(last['value'], unit)} in {last['period']}.")

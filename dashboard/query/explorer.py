@@ -24,11 +24,10 @@ from dashboard.core.selection import (
     ALL_ENGLAND,
     DEFAULT_CONFIDENCE,
     MAP_LEVELS,
-    ColourBy,
+    SWITCHES,
     Comparator,
     Notice,
     Option,
-    Overdispersion,
     Selection,
 )
 from dashboard.data.loading import Dataset
@@ -44,11 +43,7 @@ from dashboard.data.schema import (
 from dashboard.data.tables import IndicatorTables
 from dashboard.query.lookups import Lookups
 from dashboard.query.memo import Memo, T
-from dashboard.stats.compare import (
-    CONFIDENCE_LEVELS,
-    Comparison,
-    compare_with_benchmark,
-)
+from dashboard.stats.compare import Comparison, compare_with_benchmark
 
 PERIOD_TYPE_LABELS = {
     PeriodType.CALENDAR_YEAR.value: "year",
@@ -229,9 +224,8 @@ class Explorer:
         if sel.compare == Comparator.PEERS.value and not self.peers_comparable(sel):
             notices.append(Notice("compare", "peers cannot be pooled for an age-standardised rate or a count; comparing with England"))
             sel = sel.with_(compare=Comparator.ENGLAND.value)
-        sel = sel.with_(colour=pick("colour", sel.colour, [Option(c.value, c.value) for c in ColourBy], ColourBy.VALUE.value))
-        sel = sel.with_(confidence=pick("confidence", sel.confidence, [Option(c, c) for c in CONFIDENCE_LEVELS], DEFAULT_CONFIDENCE))
-        sel = sel.with_(overdispersion=pick("overdispersion", sel.overdispersion, [Option(o.value, o.value) for o in Overdispersion], Overdispersion.OFF.value))
+        for field, (values, default) in SWITCHES.items():
+            sel = sel.with_(**{field: pick(field, getattr(sel, field), [Option(v, v) for v in values], default)})
         area_codes = set(map(str, self.level_rows(sel)["area_code"]))
         if sel.area and sel.area not in area_codes:
             notices.append(Notice("area", f"area={sel.area!r} has no {LEVEL_LABELS[AreaLevel(sel.level)]} data here; no area selected"))

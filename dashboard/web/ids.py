@@ -46,6 +46,7 @@ FUNNEL_NOTE = "funnel-note"
 # when its chart is shown: mounted hidden, a graph draws an empty plot while the map is drawn.
 GRAPH_SLOTS = {graph: f"{graph}-slot" for graph in (TREND, GROUPS, INEQUALITY_RANK, FUNNEL)}
 OVERDISPERSION = "control-overdispersion"
+LISTING = "control-listing"  # an alliance's own areas, or every area (ranked chart, table, download)
 TABLE = "table"  # the table's panel slot: the grid is made in it, in the browser, when shown
 TABLE_GRID = "table-grid"
 TABLE_DATA = "table-data"  # the grid's properties, from the server (assets/table_grid.js makes the grid)
@@ -73,4 +74,5 @@ CONTROLS = {
     "confidence": CONFIDENCE,
     "colour": COLOUR,
     "overdispersion": OVERDISPERSION,
+    "listing": LISTING,
 }

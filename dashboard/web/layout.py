@@ -210,6 +210,9 @@ def _chart_panels(options: dict[str, list[Option]], selection: dict[str, str]) -
         panel(
             "ranked",
             html.H3(RANKED_TITLE, id=ids.RANKED_TITLE),
+            # With an alliance chosen: its own areas (and reference rows), or every area. The table
+            # and the download follow it (presenters/scope.py).
+            _radio("listing", "Areas listed", options, selection),
             # `responsive` is left to Dash ("auto"): each drawing takes the panel's width and the
             # figure's own height (the level's number of areas). True would drop that height and
             # redraw on every resize; False drew 700 px wide whatever the panel (at 1280x720 a

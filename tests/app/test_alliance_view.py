@@ -92,3 +92,20 @@ def test_the_map_fades_other_alliances_and_outlines_the_selected_area(tiny_explo
     assert everything["selectedpoints"] is None
     # The selected area's outline is its own trace, drawn over every other (no neighbour covers it).
     assert traces[SELECTED]["locations"] == [CAMBS] and max(traces) == SELECTED
+
+
+def test_the_switch_lists_every_area_again(tiny_explorer) -> None:
+    figure, title = card_view("ranked", tiny_explorer, selection(alliance=NORTH, listing="all"))
+    assert [label for label, _ in ranked_rows(figure)] == ["Norfolk and Waveney", "Cambridgeshire and Peterborough", "Mid and South Essex"]
+    assert "reference" not in title
+    records = table_view(tiny_explorer, Selection.from_dict(selection(alliance=NORTH, listing="all")))
+    assert [r["area_code"] for r in records] == [NORFOLK, CAMBS, ESSEX]
+
+
+def test_the_listing_is_in_the_permalink_and_a_bad_value_falls_back(tiny_explorer) -> None:
+    from dashboard.web.urlstate import decode, encode
+
+    sel, notices = decode(f"?level=icb&alliance={NORTH}&listing=all", tiny_explorer)
+    assert sel.listing == "all" and notices == [] and "listing=all" in encode(sel)
+    sel, notices = decode(f"?level=icb&alliance={NORTH}&listing=zzz", tiny_explorer)
+    assert sel.listing == "alliance" and [n.parameter for n in notices] == ["listing"]

@@ -30,7 +30,7 @@ OUTSIDE_998, OUTSIDE_95 = "#D55E00", "#E69F00"  # the funnel's marker colours be
 ICB_2022 = {
     "indicator": "early_stage", "cancer": "Lung", "period": "2022", "level": "icb", "alliance": ENGLAND,
     "group": "all", "group_value": "All", "compare": "england", "area": "", "colour": "value",
-    "confidence": "95", "overdispersion": "off",
+    "confidence": "95", "overdispersion": "off", "listing": "alliance",
 }
 BY_QUINTILE = {**ICB_2022, "group": "imd_quintile", "group_value": "1 - most deprived"}
 

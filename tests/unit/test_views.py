@@ -308,3 +308,13 @@ def test_a_group_choice_says_which_group_the_map_shows(explorer: Explorer, geome
     sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb", group="imd_quintile", group_value="1 - most deprived"))[0]
     assert "Showing one group of patients, deprivation quintile (IMD 2019): 1 - most deprived" in map_view(explorer, sel, geometry).caption
     assert "one group" not in map_view(explorer, sel.with_(group="all", group_value="All"), geometry).caption
+
+
+def test_the_trend_summary_names_the_months_the_spc_chart_draws(explorer: Explorer) -> None:
+    # The default period of a monthly indicator is a financial year, but the card charts every month
+    # (NHS England's FDS extracts here run from April 2021 to September 2024): its text alternative must too.
+    from dashboard.presenters.summary import trend_summary
+
+    sel = explorer.normalise(Selection("fds_28day", "All suspected cancers", "", "icb", alliance="E56000018"))[0]
+    assert "-" in sel.period and len(sel.period) == 7  # a financial year, e.g. 2023-24
+    assert "each month, April 2021 to September 2024, with statistical process control limits" in trend_summary(explorer, sel)

@@ -20,6 +20,7 @@ from dashboard.core.selection import (
     COLOUR_LABELS,
     COMPARATOR_LABELS,
     CONFIDENCE_LABELS,
+    LISTING_LABELS,
     OVERDISPERSION_LABELS,
     Comparator,
     Notice,
@@ -113,6 +114,8 @@ def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option
         "colour": [Option(key.value, label) for key, label in COLOUR_LABELS.items()],
         "confidence": [Option(key, label) for key, label in CONFIDENCE_LABELS.items()],
         "overdispersion": [Option(key, label) for key, label in OVERDISPERSION_LABELS.items()],
+        # Only an alliance chosen below the alliance level has areas of its own to list.
+        "listing": [Option(key, label, disabled=not sel.alliance_has_areas) for key, label in LISTING_LABELS.items()],
     }
 
 

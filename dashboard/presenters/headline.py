@@ -21,6 +21,7 @@ from dashboard.stats.opportunity import (
 )
 
 
+MODELLED_IN_HEADLINE = "MODELLED: not compared with a benchmark (the model's assumption is noted on the map)."
 NO_PEER_BENCHMARK = "Not compared with peers: an area among its peers has a withheld figure, so they are not pooled."
 NOT_POOLABLE = "Not compared with peers: peers are pooled from counts, which this indicator (a count, or an age-standardised rate) does not allow."
 
@@ -58,7 +59,9 @@ def headline_view(explorer: Explorer, sel: Selection) -> str:
     if sel.compare == Comparator.PEERS.value and benchmark is None and focus != ENGLAND_CODE and not statement:
         sentence += f" {NO_PEER_BENCHMARK if explorer.peers_comparable(sel) else NOT_POOLABLE}"
     if statement:
-        return f"{sentence} Modelled figures are not compared with a benchmark: {statement}"
+        # The assumption itself is on the map (its MODELLED note) and in every chart of these figures:
+        # here it made the headline five lines long, and a headline that grows moves the map.
+        return f"{sentence} {MODELLED_IN_HEADLINE}"
     extra = opportunity_sentence(explorer, sel, row, benchmark, explorer.benchmark_name(compare_sel))
     return f"{sentence} {extra}".strip()
 

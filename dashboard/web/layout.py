@@ -243,8 +243,9 @@ def _chart_panels(options: dict[str, list[Option]], selection: dict[str, str]) -
         panel(
             "inequality",
             html.H3("Inequality between groups, by area", id=heading("inequality")),
-            described("inequality", heading("inequality"), html.Div(id=ids.GRAPH_SLOTS[ids.INEQUALITY_RANK])),
+            # Above the chart: the panel scrolls, and below 106 sub-ICBs the note was out of sight.
             html.P(id=ids.INEQUALITY_NOTE, className="caption"),
+            described("inequality", heading("inequality"), html.Div(id=ids.GRAPH_SLOTS[ids.INEQUALITY_RANK])),
             class_name="panel scroll",
         ),
         # The grid is made in its slot, in the browser, from the properties the server puts in the

@@ -233,6 +233,20 @@ def test_clicking_an_area_selects_it(watched: Page, live_server: str) -> None:
     expect(page.locator("#trend-title")).not_to_contain_text("England over time")
 
 
+def test_clicking_an_area_name_on_the_ranked_chart_selects_it(watched: Page, live_server: str) -> None:
+    # A user trial clicked the names, not the points, and nothing happened.
+    page = watched
+    page.goto(live_server + "/?level=icb")
+    wait_ready(page)
+    label = page.locator("#ranked .ytick text").filter(has_text="Lancashire and South Cumbria")
+    label.scroll_into_view_if_needed()
+    box = label.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => window.location.search.includes('area=E54000048')", timeout=10_000)
+    expect(page.locator("#headline")).to_contain_text("Lancashire and South Cumbria")
+    expect(page.get_by_label("Area", exact=True)).to_have_value("E54000048")
+
+
 def test_no_data_selection_says_why(watched: Page, live_server: str) -> None:
     page = watched
     page.goto(live_server + "/?indicator=mortality_asr&cancer=Prostate&level=subicb&group=sex&group_value=Females")

@@ -153,12 +153,14 @@ def test_the_download_of_published_rows_has_intervals_and_comparisons(explorer: 
 # --- the headline ----------------------------------------------------------------------------
 
 
-def test_the_headline_of_a_modelled_figure_gives_no_verdict_and_states_the_assumption(explorer: Explorer, statement: str) -> None:
+def test_the_headline_of_a_modelled_figure_gives_no_verdict_and_states_the_assumption(explorer: Explorer, statement: str, geometry: maps.MapGeometry) -> None:
     # An ICB, so a benchmark exists (England's modelled figure for the same group) and a verdict could be given.
     sel = valid(explorer, MODELLED_ICB.with_(area=LANCASHIRE))
     text = headline_view(explorer, sel)
     assert text.startswith("In 2022, ") and "Lancashire and South Cumbria" in text and "modelled" in text
-    assert text.endswith(f"Modelled figures are not compared with a benchmark: {statement}")
+    assert text.endswith("MODELLED: not compared with a benchmark (the model's assumption is noted on the map).")
+    # ... where it is: the map's MODELLED note carries the assumption.
+    assert statement.split(": ", 1)[1][:40] in map_view(explorer, sel, geometry).properties["annotations"][0]["text"].replace("<br>", " ")
     for claim in ("95% CI", "significantly", "similar to", "better", "worse", "would have been"):
         assert claim not in text, claim
 

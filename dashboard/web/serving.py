@@ -62,7 +62,9 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
 # in chromium). The one thing Dash's bundles take from it is the global `regeneratorRuntime`
 # (their lazy-component loader), which dash-bootstrap-components' bundle also defines, before
 # Dash's: tests/app/test_first_page.py fails if it stops doing so.
-DROPPED_SCRIPTS = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\s*')
+# Dash's DataTable bundle comes with every page because Dash imports dash_table; the page has
+# no DataTable (its table is an AG Grid, web/grid.py), so it is left out too.
+DROPPED_SCRIPTS = re.compile(r'<script src="[^"]*/(?:deps/polyfill@|dash_table/bundle)[^"]*"></script>\s*')
 
 
 class Page(Dash):

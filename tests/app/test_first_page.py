@@ -97,7 +97,8 @@ def test_the_page_leaves_out_the_babel_polyfill_and_keeps_what_dash_takes_from_i
     defined; dash-bootstrap-components' bundle, loaded before Dash's, defines it too."""
     page = client.get("/").get_data(as_text=True)
     scripts = re.findall(r'<script src="([^"]+)"', page)
-    assert not [s for s in scripts if "polyfill" in s]
+    assert not [s for s in scripts if "polyfill" in s or "dash_table" in s]  # nor the DataTable the page does not use
+    assert "DataTable" not in client.get("/_dash-layout").get_data(as_text=True)
     dbc = next(s for s in scripts if "dash_bootstrap_components" in s)
     renderer = next(s for s in scripts if "dash_renderer" in s)
     assert scripts.index(dbc) < scripts.index(renderer)

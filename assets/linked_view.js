@@ -19,6 +19,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     correctAddress: function (search) {
       if (typeof search === "string" && search !== window.location.search) {
         window.history.replaceState(window.history.state, "", window.location.pathname + search + window.location.hash);
+        /* dcc.Location still holds the invalid link as its href and search: on the next change it
+           would see them differ from the address bar and push the invalid link back. Tell it the
+           address it now shows (its own callback then finds nothing to do). */
+        window.dash_clientside.set_props("url", {search: search, href: window.location.href});
       }
       return window.dash_clientside.no_update;
     },

@@ -34,6 +34,13 @@
         }
         return loadGrid().then(function () {
           return {namespace: "dash_ag_grid", type: "AgGrid", props: props};
+        }, function () {
+          /* Said on the page, not only in the console (an adversarial check saw an empty panel);
+             the next change, or choosing the table again, tries once more. */
+          return {namespace: "dash_html_components", type: "P", props: {
+            className: "notice", role: "alert",
+            children: "The table's code could not be loaded from the server. Choose another view and the table again to retry; Download CSV still gives its rows.",
+          }};
         });
       },
     },

@@ -90,6 +90,11 @@ class Selection:
         """An alliance is chosen at a level finer than alliances: it has areas of its own to list."""
         return self.has_alliance and self.level != AreaLevel.ALLIANCE.value
 
+    @property
+    def lists_alliance_areas(self) -> bool:
+        """The alliance's own view: its areas are the ones listed, and the only ones to select."""
+        return self.alliance_has_areas and self.listing == Listing.ALLIANCE.value
+
     def with_(self, **changes: str) -> Selection:
         return replace(self, **changes)
 

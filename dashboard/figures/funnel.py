@@ -11,11 +11,12 @@ from dashboard.core.geography import short_name
 from dashboard.core.measures import Unit
 from dashboard.figures.formatting import format_value
 from dashboard.figures.layout import AXIS, card_layout, empty_figure
-from dashboard.figures.theme import HIGHLIGHT, NHS_BLACK, NHS_DARK_BLUE, NHS_DARK_GREY
+from dashboard.figures.theme import NHS_BLACK, NHS_DARK_BLUE, NHS_DARK_GREY
 
 
 # (legend label, colour, marker symbol) of an area by where it falls: colour is never the only cue.
-INSIDE = ("Within the 95% limits", HIGHLIGHT, "circle")
+# Within the limits is grey, not blue: beside the map, blue means "significantly better".
+INSIDE = ("Within the 95% limits", NHS_DARK_GREY, "circle")
 OUTSIDE_95 = ("Outside the 95% limits", "#E69F00", "square")
 OUTSIDE_998 = ("Outside the 99.8% limits", "#D55E00", "diamond")
 

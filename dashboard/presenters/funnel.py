@@ -32,9 +32,9 @@ def dispersion_note(dispersion: funnel.Overdispersion, widened: bool) -> str:
     if widened:
         return dispersion.sentence
     return (
-        f"Overdispersion present (phi = {dispersion.phi:.1f}): areas vary more than chance alone explains, so more fall "
-        "outside these limits, which allow for chance only. Choose \"Allow for overdispersion\" to widen them "
-        "for variation between areas (Spiegelhalter's additive random-effects method)."
+        f"Areas vary more than chance alone explains (overdispersion: phi = {dispersion.phi:.1f}, where about 1 is "
+        "chance alone), so more fall outside these limits, which allow for chance only. Choose \"Allow for "
+        "overdispersion\" to widen them for variation between areas (Spiegelhalter's additive random-effects method)."
     )
 
 
@@ -68,6 +68,8 @@ def funnel_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str
         return funnel_figure(rows, limits, unit=unit, benchmark_name=name, adjusted=None), f"Overdispersion not assessed: {exc}."
     adjusted = funnel.adjusted_limits(limits, dispersion, kind=kind, multiplier=unit.scale) if sel.widens_for_overdispersion else None
     note = dispersion_note(dispersion, sel.widens_for_overdispersion)
+    if sel.compare == Comparator.PEERS.value:
+        note += f" The funnel is centred on {name}: peers of similar deprivation have no single value to centre on."
     if indicator.age_standardised:
         note += " Age-standardised rates are placed against their population as if crude rates: an approximation."
     return funnel_figure(rows, limits, unit=unit, benchmark_name=name, adjusted=adjusted), note

@@ -18,10 +18,12 @@ LISTED_TITLE = "Areas listed by name: MODELLED figures are not ranked and have n
 
 def ranked_title(explorer: Explorer, sel: Selection) -> str:
     modelled = bool(modelled_statement(explorer, sel, explorer.compared_rows(sel)))
-    title = LISTED_TITLE if modelled else RANKED_TITLE
-    if alliance_scoped(sel):
-        title += f": {possessive(series_name(explorer, sel.alliance))} areas, with the alliance and England for reference"
-    return title
+    if not alliance_scoped(sel):
+        return LISTED_TITLE if modelled else RANKED_TITLE
+    whose = possessive(series_name(explorer, sel.alliance))
+    if modelled:
+        return f"{whose} areas listed by name (MODELLED: not ranked, no interval), with the alliance and England"
+    return f"{whose} areas ranked, with the alliance and England for reference (95% confidence intervals)"
 
 
 def ranked_view(explorer: Explorer, sel: Selection) -> dict[str, Any]:

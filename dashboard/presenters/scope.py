@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.core.geography import ENGLAND_CODE, AreaLevel
-from dashboard.core.selection import Comparator, Listing, Selection
+from dashboard.core.selection import Comparator, Selection
 from dashboard.presenters.common import possessive, series_name
 from dashboard.query.explorer import Explorer
 from dashboard.stats.compare import Comparison
@@ -23,7 +23,7 @@ AREA, REFERENCE = "area", "reference"
 
 def alliance_scoped(sel: Selection) -> bool:
     """Whether the list holds only the chosen alliance's areas (and the reference rows)."""
-    return sel.alliance_has_areas and sel.listing == Listing.ALLIANCE.value
+    return sel.lists_alliance_areas
 
 
 def listed_rows(explorer: Explorer, sel: Selection) -> pd.DataFrame:

@@ -12,7 +12,8 @@ from dashboard.core.geography import LEVEL_LABELS, AreaLevel
 from dashboard.core.selection import ColourBy, Selection
 from dashboard.data.schema import ORDERED_DIMENSIONS, DataStatus, GroupDimension
 from dashboard.figures.formatting import format_value
-from dashboard.presenters.common import series_name, unit_of
+from dashboard.presenters.common import possessive, series_name, unit_of
+from dashboard.presenters.scope import AREA, ROLE, alliance_scoped, listed_rows
 from dashboard.query.explorer import Explorer
 from dashboard.query.inequality import rank_by_inequality
 from dashboard.query.trend import spc_months
@@ -50,11 +51,15 @@ def map_summary(explorer: Explorer, sel: Selection) -> str:
 
 
 def ranked_summary(explorer: Explorer, sel: Selection) -> str:
-    rows = explorer.compared_rows(sel)
+    """Of the rows the chart lists: an alliance's own areas (and its reference rows), or all."""
+    listed = listed_rows(explorer, sel)
+    rows = listed[listed[ROLE] == AREA]
+    whose = f"{possessive(series_name(explorer, sel.alliance))} " if alliance_scoped(sel) else ""
+    references = " With the alliance and England for reference." if alliance_scoped(sel) else ""
     if (rows["data_status"] == DataStatus.MODELLED.value).any():
-        return f"{_areas(len(rows), sel)} listed by name with their MODELLED values, not ranked."
+        return f"{whose}{_areas(len(rows), sel)} listed by name with their MODELLED values, not ranked.{references}"
     ends = _ends(explorer, sel, rows)
-    return f"{_areas(len(rows), sel)} ranked by {explorer.indicator(sel).name.lower()}: {ends or 'no values for this selection'}."
+    return f"{whose}{_areas(len(rows), sel)} ranked by {explorer.indicator(sel).name.lower()}: {ends or 'no values for this selection'}.{references}"
 
 
 def trend_summary(explorer: Explorer, sel: Selection) -> str:
@@ -90,7 +95,11 @@ def funnel_summary(explorer: Explorer, sel: Selection) -> str:
     if (rows["data_status"] == DataStatus.MODELLED.value).any():
         return "No funnel drawn: these figures are MODELLED."
     drawn = int((rows["value"].notna() & rows["denominator"].notna()).sum())
-    return f"Each of {_areas(drawn, sel)}' value against its size, with the limits chance alone would keep it within."
+    limits = (
+        "limits widened for the variation found between areas (overdispersion)" if sel.widens_for_overdispersion
+        else "the limits chance alone would keep it within"
+    )
+    return f"Each of {_areas(drawn, sel)}' value against its size, with {limits}."
 
 
 def inequality_summary(explorer: Explorer, sel: Selection) -> str:

@@ -30,7 +30,7 @@ def scv_text(scv: float) -> str:
         return f"none beyond chance (estimate {scv:.1f}, below 0: the areas differ no more than chance alone would make them)"
     if scv == 0:
         return f"none beyond chance (estimate {scv:.1f})"
-    level = "very high" if scv > SCV_VERY_HIGH else "high" if scv > SCV_HIGH else "low"
+    level = "very high" if scv > SCV_VERY_HIGH else "high" if scv > SCV_HIGH else "some, but low"
     return f"{level} ({scv:.1f}; above {SCV_HIGH} is high, above {SCV_VERY_HIGH:.0f} very high)"
 
 

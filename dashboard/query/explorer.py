@@ -230,6 +230,9 @@ class Explorer:
         if sel.area and sel.area not in area_codes:
             notices.append(Notice("area", f"area={sel.area!r} has no {LEVEL_LABELS[AreaLevel(sel.level)]} data here; no area selected"))
             sel = sel.with_(area="")
+        if sel.area and sel.lists_alliance_areas and sel.area not in self.members.get(sel.alliance, ()):
+            notices.append(Notice("area", f"area={sel.area!r} is outside the chosen alliance; no area selected (choose 'Every area' to select it)"))
+            sel = sel.with_(area="")
         return sel, tuple(notices)
 
     # --- rows ----------------------------------------------------------------------

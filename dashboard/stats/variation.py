@@ -38,13 +38,13 @@ DEFINITIONS: dict[str, str] = {
         "unlike the fold, it is not driven by one or two extreme areas."
     ),
     "cv": (
-        "Coefficient of variation: the standard deviation across areas divided by their mean, "
-        "so spread can be compared between indicators on different scales."
+        "The standard deviation across areas divided by their mean, so spread can be compared "
+        "between indicators on different scales."
     ),
     "scv": (
-        "Systematic component of variation (x100): how much areas differ beyond what chance "
-        "alone would produce given their numbers of cases. Around 0 means the differences look "
-        "like chance; the larger it is, the more the areas genuinely differ."
+        "How much areas differ beyond what chance alone would produce given their numbers of "
+        "cases (x100). Around 0 or below means the differences look like chance; above 5.4 is "
+        "high and above 10 very high (as the NHS Atlas of Variation reads it)."
     ),
 }
 

@@ -10,12 +10,14 @@ current selection.
 from __future__ import annotations
 
 # Chart key (the URL's `chart=` value, and the name of its card in callbacks/cards.py) -> tab label.
+# Short, so that the six tabs keep to one line beside the map at 1280x720; each panel's heading
+# says what it is in full.
 CHARTS: dict[str, str] = {
-    "ranked": "Ranked areas",
+    "ranked": "Ranked",
     "trend": "Trend",
-    "groups": "Groups of patients",
-    "funnel": "Funnel plot",
-    "inequality": "Inequality by area",
+    "groups": "Groups",
+    "funnel": "Funnel",
+    "inequality": "Inequality",
     "table": "Table",
 }
 DEFAULT_CHART = "ranked"

@@ -159,6 +159,7 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                                         html.H4("Variation across areas"),
                                         html.Dl(id=ids.VARIATION, className="variation"),
                                         title_id=MAP_HEADING,
+                                        class_name="card map-card",
                                     ),
                                     html.Section(className="card charts", children=[_chart_tabs(), *_chart_panels(options, selection)]),
                                 ],
@@ -372,5 +373,5 @@ def help_text() -> list[Any]:
 
 
 def _variation_items(definitions: dict[str, str]) -> list[tuple[str, str]]:
-    names = {"range": "Range", "fold": "Fold difference", "p90_p10": "90th ÷ 10th percentile", "cv": "Coefficient of variation", "scv": "Systematic component of variation (SCV)"}
+    names = {"range": "Range", "fold": "Fold difference", "p90_p10": "90th ÷ 10th percentile", "cv": "Coefficient of variation", "scv": "Variation beyond chance (the systematic component of variation, SCV)"}
     return [(names.get(key, key), text) for key, text in definitions.items()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlencode
 
 from dashboard.core.selection import URL_PARAMETERS, Notice, Selection
+from dashboard.query.areas import selection_value
 from dashboard.query.explorer import Explorer
 from dashboard.web.charts import CHART_PARAMETER, CHARTS, DEFAULT_CHART, valid_chart
 
@@ -25,7 +26,7 @@ def decode_chart(search: str | None) -> tuple[str, list[Notice]]:
         return DEFAULT_CHART, []
     chart = valid_chart(given[-1].strip())
     if chart is None:
-        return DEFAULT_CHART, [Notice(CHART_PARAMETER, f"{given[-1][:40]!r} is not a chart (one of {', '.join(CHARTS)}); showing {CHARTS[DEFAULT_CHART].lower()}")]
+        return DEFAULT_CHART, [Notice(CHART_PARAMETER, f"{given[-1][:40]!r} is not a chart (one of {', '.join(CHARTS)}); showing the {CHARTS[DEFAULT_CHART].lower()} chart")]
     return chart, []
 
 
@@ -42,6 +43,6 @@ def decode(search: str | None, explorer: Explorer) -> tuple[Selection, list[Noti
         if field is None:
             notices.append(Notice(parameter, f"unknown parameter {parameter!r} ignored"))
             continue
-        values[field] = given[-1].strip()
+        values[field] = selection_value(field, given[-1].strip())  # "area=none" is the Area control's "None"
     sel, fixes = explorer.normalise(Selection.from_dict(values))
     return sel, notices + fixes

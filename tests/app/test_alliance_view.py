@@ -42,7 +42,7 @@ def test_the_ranked_chart_lists_the_alliances_areas_with_the_alliance_and_englan
         ("Cambridgeshire and Peterborough", pytest.approx(46.6667, abs=1e-4)),
         ("England (reference)", pytest.approx(41.5702, abs=1e-4)),
     ]
-    assert "East of England - North's areas" in title
+    assert title == "East of England - North's areas ranked, with the alliance and England for reference (95% confidence intervals)"
     references = next(trace for trace in figure["data"] if trace["name"] == "Reference")
     assert references["marker"]["symbol"] == "diamond"
     assert [cells[0] for cells in references["customdata"]] == ["", ""]  # a click on a reference selects no area
@@ -109,3 +109,33 @@ def test_the_listing_is_in_the_permalink_and_a_bad_value_falls_back(tiny_explore
     assert sel.listing == "all" and notices == [] and "listing=all" in encode(sel)
     sel, notices = decode(f"?level=icb&alliance={NORTH}&listing=zzz", tiny_explorer)
     assert sel.listing == "alliance" and [n.parameter for n in notices] == ["listing"]
+
+
+def test_the_ranked_charts_sentence_describes_what_it_lists(tiny_explorer) -> None:
+    from tiny_values import card_summary
+
+    # A user trial found the alliance's chart described as every ICB in England.
+    assert card_summary("ranked", tiny_explorer, selection(alliance=NORTH)) == (
+        "East of England - North's 2 STP/ICB areas ranked by diagnosed at stage 1 or 2: "
+        "highest Norfolk and Waveney (48.0%), lowest Cambridgeshire and Peterborough (46.7%). "
+        "With the alliance and England for reference."
+    )
+    assert card_summary("ranked", tiny_explorer, selection()).startswith("3 STP/ICB areas ranked")
+
+
+def test_an_area_outside_the_alliances_own_view_is_not_selected(tiny_explorer) -> None:
+    # An adversarial check found the headline and the download's name about Essex while the list held
+    # the North alliance's areas only. In the alliance's own view only its areas can be selected.
+    sel, notices = tiny_explorer.normalise(Selection.from_dict(selection(alliance=NORTH, area=ESSEX)))
+    assert sel.area == "" and [n.parameter for n in notices] == ["area"]
+    assert "outside the chosen alliance" in notices[0].message
+    # With every area listed, any area can be.
+    sel, notices = tiny_explorer.normalise(Selection.from_dict(selection(alliance=NORTH, area=ESSEX, listing="all")))
+    assert sel.area == ESSEX and notices == []
+
+
+def test_area_none_in_a_link_means_no_area(tiny_explorer) -> None:
+    from dashboard.web.urlstate import decode
+
+    sel, notices = decode(f"?level=icb&alliance={NORTH}&area=none", tiny_explorer)
+    assert sel.area == "" and notices == []

@@ -62,7 +62,7 @@ def test_a_link_names_its_chart_and_a_wrong_one_gives_a_notice(tiny_explorer, ge
     out = sync_state(tiny_explorer, trigger=None, search="?level=icb&chart=pie", values={}, map_click=None, ranked_click=None, previous=None)
     assert out[1]["chart"] == "ranked"
     assert notice_texts(out[2]) == [
-        "Link parameter 'chart': 'pie' is not a chart (one of ranked, trend, groups, funnel, inequality, table); showing ranked areas"
+        "Link parameter 'chart': 'pie' is not a chart (one of ranked, trend, groups, funnel, inequality, table); showing the ranked chart"
     ]
 
 
@@ -73,3 +73,16 @@ def test_a_change_sends_only_the_outputs_that_differ(tiny_explorer, geometry: Ma
     sent = answer(tiny_explorer, geometry, trigger=ids.PERIOD, values=values, previous=STORED, chart="ranked")
     assert (ids.HEADLINE, "children") in sent
     assert not {(ids.MODELLED_BADGE, "hidden"), (ids.NO_DATA, "children"), (ids.NO_DATA, "hidden")} & sent.keys()
+
+
+@pytest.mark.parametrize("store", ["str", [1, 2], 5, {"indicator": ["x"]}])
+@pytest.mark.parametrize("click", [{"points": "abc"}, "str", 5, {"points": {"0": 1}}])
+def test_a_malformed_store_or_click_gets_an_answer_not_an_error(tiny_explorer, geometry, store, click) -> None:
+    from dashboard.web import ids
+    from dashboard.web.callbacks import page
+
+    outputs = page.update(
+        tiny_explorer, geometry, trigger=ids.RANKED, search="", values=control_values(ICB_2022),
+        map_click=None, ranked_click=click, previous=store,  # type: ignore[arg-type]
+    )
+    assert len(outputs) == len(page.OUTPUTS)

@@ -26,6 +26,7 @@ CHI2_2DF_95 = -2 * math.log(0.05)  # chi-square with 2 df has P(X > x) = exp(-x/
 
 QUINTILES = ["1 - most deprived", "2", "3", "4", "5 - least deprived"]
 OUTSIDE_998, OUTSIDE_95 = "#D55E00", "#E69F00"  # the funnel's marker colours beyond each limit
+INSIDE = "#425563"  # and within them: NHS dark grey (blue would read as "better", as on the map)
 
 ICB_2022 = {
     "indicator": "early_stage", "cancer": "Lung", "period": "2022", "level": "icb", "alliance": ENGLAND,
@@ -116,7 +117,7 @@ def test_funnel_limits_around_england_for_three_icbs(tiny_explorer) -> None:
     # The areas' colours and shapes are keyed in the legend, once each (a user trial found no key).
     assert areas["showlegend"] is False
     assert [(k["name"], k["marker"]["symbol"], k["marker"]["color"]) for k in key] == [
-        ("Within the 95% limits", "circle", HIGHLIGHT), ("Outside the 95% limits", "square", OUTSIDE_95),
+        ("Within the 95% limits", "circle", INSIDE), ("Outside the 95% limits", "square", OUTSIDE_95),
         ("Outside the 99.8% limits", "diamond", OUTSIDE_998),
     ]
     assert [t["name"] for t in (upper_998, lower_998, upper_95, lower_95)] == ["99.8% limits", "99.8% limits", "95% limits", "95% limits"]
@@ -152,7 +153,7 @@ def test_funnel_limits_around_england_for_three_icbs(tiny_explorer) -> None:
     # Essex 123/410 = 30.0%: se 2.4340, 99.8% lower 41.57 - 7.52 = 34.05 > 30.0: outside 99.8%.
     assert areas["text"] == ["Norfolk and Waveney", "Cambridgeshire and Peterborough", "Mid and South Essex"]
     assert (areas["x"], areas["y"]) == ([500.0, 300.0, 410.0], [48.0, 46.6667, 30.0])
-    assert areas["marker"]["color"] == [OUTSIDE_95, HIGHLIGHT, OUTSIDE_998]
+    assert areas["marker"]["color"] == [OUTSIDE_95, INSIDE, OUTSIDE_998]
     assert areas["marker"]["symbol"] == ["square", "circle", "diamond"]
     # Spiegelhalter: z = (value - 41.5702)/se = 6.4298/2.2041 = 2.9172, 5.0964/2.8454 = 1.7911,
     # -11.5702/2.4340 = -4.7536. Winsorised at the 10% and 90% quantiles of three (linear, at
@@ -166,9 +167,9 @@ def test_funnel_limits_around_england_for_three_icbs(tiny_explorer) -> None:
     # "Chance variation only" is chosen: the note says the limits are chance's alone, and how to widen them.
     assert ICB_2022["overdispersion"] == "off"
     assert note == (
-        "Overdispersion present (phi = 7.4): areas vary more than chance alone explains, so more fall outside "
-        "these limits, which allow for chance only. Choose \"Allow for overdispersion\" to widen them for "
-        "variation between areas (Spiegelhalter's additive random-effects method)."
+        "Areas vary more than chance alone explains (overdispersion: phi = 7.4, where about 1 is chance alone), "
+        "so more fall outside these limits, which allow for chance only. Choose \"Allow for overdispersion\" to "
+        "widen them for variation between areas (Spiegelhalter's additive random-effects method)."
     )
 
 
@@ -180,7 +181,7 @@ def test_funnel_widened_for_overdispersion_takes_every_icb_in(tiny_explorer) -> 
     # = 62.47. At n = 240: 41.5702 - 1.96 x sqrt(10.1206 + 62.47) = 41.5702 - 16.70 = 24.87.
     assert lower_95["y"][0] == pytest.approx(24.87, abs=0.01)
     # Essex's 30.0% is now inside even the 95% limits (at 410: 41.57 - 1.96 x sqrt(5.924 + 62.47) = 25.36).
-    assert figure["data"][5]["marker"]["color"] == [HIGHLIGHT] * 3
+    assert figure["data"][5]["marker"]["color"] == [INSIDE] * 3
     assert note.startswith("Overdispersion present (phi = 7.4)") and "unchanged" not in note
 
 
@@ -222,7 +223,7 @@ def test_funnel_of_four_subicbs_in_2021(tiny_explorer) -> None:
     assert 100 * p0 + Z95 * se[500] < 46.0 < 100 * p0 + Z998 * se[500]
     assert 130 / 3 < 100 * p0 + Z95 * se[300] and 27.5 < 100 * p0 - Z998 * se[400]
     assert (areas["x"], areas["y"]) == ([12.0, 500.0, 300.0, 400.0], [50.0, 46.0, 43.3333, 27.5])
-    assert areas["marker"]["color"] == [HIGHLIGHT, OUTSIDE_95, HIGHLIGHT, OUTSIDE_998]
+    assert areas["marker"]["color"] == [INSIDE, OUTSIDE_95, INSIDE, OUTSIDE_998]
 
 
 # --- inequality --------------------------------------------------------------------------

@@ -160,7 +160,7 @@ def test_every_chart_has_a_sentence_in_words(watched: Page, live_server: str) ->
         re.compile(r"^Map of 42 STP/ICB areas coloured by diagnosed at stage 1 or 2: highest .+ \(\d+\.\d%\), lowest .+ \(\d+\.\d%\)\.$")
     )
     expect(page.locator("#panel-ranked figure")).to_have_accessible_description(re.compile(r"^42 STP/ICB areas .+"))
-    tabs = {"trend": "Trend", "groups": "Groups of patients", "funnel": "Funnel plot"}
+    tabs = {"trend": "Trend", "groups": "Groups", "funnel": "Funnel"}
     # Deprivation groups of early-stage diagnosis are MODELLED: no funnel is drawn for them.
     words = {"trend": r"^England over \d+ periods: ", "groups": r"^England's value for each of 5 groups: highest ", "funnel": r"^No funnel drawn: these figures are MODELLED\.$"}
     for chart, label in tabs.items():

@@ -41,6 +41,10 @@ def test_the_alliance_view_lists_its_areas_with_references(watched: Page, live_s
     expect(page.get_by_role("radio", name="The alliance's areas")).to_be_checked()
     expect(page.locator("#map-caption")).to_contain_text("has no sub-ICB figures")
     no_sideways_scroll(page)
+    if size == "1280":  # the shared screen: the headline, the whole map and the ranked chart's rows on the first screen
+        assert page.locator("#headline").bounding_box()["y"] >= 0
+        assert page.locator("#map").bounding_box()["y"] + page.locator("#map").bounding_box()["height"] <= 720
+        assert page.locator("#ranked .ytick").nth(3).bounding_box()["y"] < 720  # four of its seven rows at least
     page.screenshot(path=str(screenshots / f"12-alliance-view-{size}.png"), full_page=size == "390")
     # The switch lists every ICB again.
     page.get_by_text("Every area", exact=True).click()

@@ -28,7 +28,7 @@ def test_a_gap_with_a_zero_end_has_no_ratio_rather_than_zero_or_infinity() -> No
         # A negative estimate: the areas vary less than chance alone would make them (sampling noise).
         (-1.5, "none beyond chance (estimate -1.5, below 0: the areas differ no more than chance alone would make them)"),
         (0.0, "none beyond chance (estimate 0.0)"),
-        (2.0, "low (2.0;"),
+        (2.0, "some, but low (2.0;"),
         # McPherson et al. (1982) and the NHS Atlas of Variation read above 5.4 as high, above 10 as very high.
         (6.0, "high (6.0;"),
         (12.5, "very high (12.5;"),

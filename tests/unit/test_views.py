@@ -236,6 +236,9 @@ def test_clicked_area_reads_map_and_chart_points() -> None:
     assert clicked_area({"points": [{"location": "E54000001"}]}) == "E54000001"
     assert clicked_area({"points": [{"customdata": ["E38000006", "x"]}]}) == "E38000006"
     assert clicked_area(None) is None
+    # What a browser (or anyone posting to the callback) may send instead: no click, never an error.
+    for malformed in ({"points": "abc"}, {"points": [1]}, "str", 5, {"points": {"0": 1}}, {"points": [{"customdata": [7]}]}, []):
+        assert clicked_area(malformed) is None, malformed
 
 
 def test_hover_names_area_value_ci_counts_period_and_comparison(explorer: Explorer) -> None:

@@ -99,6 +99,10 @@ def update(
     first_request = _shown_before(previous) is None
     before = _shown_before(previous) or explorer.default_selection()
     chart_before = None if first_request else valid_chart(previous.get("chart"))  # type: ignore[union-attr]
+    if trigger == ids.URL and not first_request and (page.selection, page.chart) == (before, chart_before) and not page.notices:
+        # The address now says what the page shows (the browser corrected an invalid link in
+        # place, assets/linked_view.js): nothing to change, and the correction's notices stay.
+        return (no_update,) * len(OUTPUTS)
     held = explorer.recall(("control_options", before))
     if held is None and explorer.normalise(before)[0] == before:
         held = state.control_options_of(explorer, before)  # another worker served it: its options are look-ups

@@ -58,15 +58,18 @@ class PageState:
     chart: str = DEFAULT_CHART  # the chart shown beside the map (web/charts.py)
 
 
-def clicked_area(click: dict[str, Any] | None) -> str | None:
-    """The area code in a map or ranked-chart click, if any."""
-    if not click or not click.get("points"):
+def clicked_area(click: Any) -> str | None:
+    """The area code in a map or ranked-chart click, if any. The click comes from the browser and
+    is checked, not trusted: anything but plotly's shape ({"points": [{"location"|"customdata"}]})
+    is no click (an adversarial check sent strings, numbers and lists, which raised)."""
+    points = click.get("points") if isinstance(click, dict) else None
+    point = points[0] if isinstance(points, list) and points else None
+    if not isinstance(point, dict):
         return None
-    point = click["points"][0]
-    if "location" in point:
-        return str(point["location"])
+    if isinstance(point.get("location"), str):
+        return point["location"]
     data = point.get("customdata")
-    return str(data[0]) if data else None
+    return data[0] if isinstance(data, list) and data and isinstance(data[0], str) else None
 
 
 def next_state(
@@ -81,7 +84,8 @@ def next_state(
         notices += chart_notices
     else:
         chart = valid_chart(chart) or valid_chart(previous.get("chart") if isinstance(previous, dict) else None) or DEFAULT_CHART
-        current = dict(previous or {}) | {k: (selection_value(k, v) if v is not None else "") for k, v in values.items()}
+        stored = previous if isinstance(previous, dict) else {}  # the browser's store: checked, not trusted
+        current = dict(stored) | {k: (selection_value(k, v) if v is not None else "") for k, v in values.items()}
         if change is Change.CLICK and area is not None:
             current["area"] = "" if area == current.get("area") else area  # a second click clears
         elif field in CLEARS_AREA:
@@ -105,18 +109,22 @@ def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option
         "area": area_options(explorer, sel),
         "group": explorer.group_options(sel),
         "group_value": group_values,
-        "compare": [
-            Option(key.value, label, disabled=(key is Comparator.ALLIANCE and not sel.has_alliance))
-            if key is not Comparator.PEERS or explorer.peers_comparable(sel)
-            else Option(key.value, f"{label} (not for an age-standardised rate or a count)", disabled=True)
-            for key, label in COMPARATOR_LABELS.items()
-        ],
+        "compare": [_compare_option(explorer, sel, key, label) for key, label in COMPARATOR_LABELS.items()],
         "colour": [Option(key.value, label) for key, label in COLOUR_LABELS.items()],
         "confidence": [Option(key, label) for key, label in CONFIDENCE_LABELS.items()],
         "overdispersion": [Option(key, label) for key, label in OVERDISPERSION_LABELS.items()],
         # Only an alliance chosen below the alliance level has areas of its own to list.
         "listing": [Option(key, label, disabled=not sel.alliance_has_areas) for key, label in LISTING_LABELS.items()],
     }
+
+
+def _compare_option(explorer: Explorer, sel: Selection, key: Comparator, label: str) -> Option:
+    """A benchmark that cannot be chosen here is listed, disabled, with the reason in its label."""
+    if key is Comparator.ALLIANCE and not sel.has_alliance:
+        return Option(key.value, f"{label} (choose an Alliance first)", disabled=True)
+    if key is Comparator.PEERS and not explorer.peers_comparable(sel):
+        return Option(key.value, f"{label} (not for an age-standardised rate or a count)", disabled=True)
+    return Option(key.value, label)
 
 
 def control_options_of(explorer: Explorer, sel: Selection) -> dict[str, list[Option]]:

@@ -1,5 +1,5 @@
-"""The trend card's charts: series over time with interval bands, or an area's monthly XmR
-(SPC) chart in the Making Data Count style.
+"""The trend card's charts: series over time with interval bands, an area's monthly XmR
+(SPC) chart in the Making Data Count style, or, with fewer than 12 months, its run chart.
 
 The SPC legend names every colour and line once: the monthly values; one entry per kind of
 point (common cause, special cause improvement, concern or neither), each with its own
@@ -27,17 +27,32 @@ def _band(rows: pd.DataFrame, name: str, colour: str, fill: str) -> list[dict[st
     x = rows["period"].astype(str).tolist()
     upper = {"type": "scatter", "x": x, "y": rows["upper_ci"].round(4).tolist(), "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False, "name": f"{name} upper"}
     lower = {"type": "scatter", "x": x, "y": rows["lower_ci"].round(4).tolist(), "mode": "lines", "line": {"width": 0}, "fill": "tonexty", "fillcolor": fill, "hoverinfo": "skip", "showlegend": False, "name": f"{name} lower"}
-    line = {"type": "scatter", "x": x, "y": rows["value"].round(4).tolist(), "mode": "lines+markers", "name": name, "line": {"color": colour, "width": 3}, "marker": {"size": 7}}
-    return [upper, lower, line]
+    return [upper, lower, _series_line(rows, name, colour)]
 
 
-def trend_figure(series: list[tuple[str, pd.DataFrame]], *, unit: Unit | str) -> dict[str, Any]:
-    """The focus area, its alliance and England over time, each with its 95% CI band."""
+def _series_line(rows: pd.DataFrame, name: str, colour: str, dash: str = "solid") -> dict[str, Any]:
+    return {"type": "scatter", "x": rows["period"].astype(str).tolist(), "y": rows["value"].round(4).tolist(), "mode": "lines+markers",
+            "name": name, "line": {"color": colour, "width": 3, "dash": dash}, "marker": {"size": 7}}
+
+
+def trend_figure(series: list[tuple[str, pd.DataFrame]], *, unit: Unit | str, on_top: str | None = None) -> dict[str, Any]:
+    """The focus area, its alliance and England over time, each with its 95% CI band.
+
+    `on_top` names a series whose values are another's (an ICB that is its alliance's only
+    one): drawn last, dashed and without its (identical) band, so it shows over the other
+    line instead of hiding under it; the legend keeps the series' order.
+    """
     styles = [(NHS_BLACK, "rgba(35,31,32,0.12)"), (HIGHLIGHT, "rgba(0,94,184,0.15)"), (NHS_LIGHT_BLUE, "rgba(65,182,230,0.15)")]
-    traces = []
-    for (name, rows), (colour, fill) in zip(series, styles, strict=False):
-        if not rows.empty:
-            traces += _band(rows, name, colour, fill)
+    traces, last = [], []
+    for rank, ((name, rows), (colour, fill)) in enumerate(zip(series, styles, strict=False), start=1):
+        if rows.empty:
+            continue
+        if name == on_top:
+            last.append({**_series_line(rows, name, colour, dash="dash"), "legendrank": rank})
+        else:
+            drawn = _band(rows, name, colour, fill)
+            traces += [*drawn[:2], {**drawn[2], "legendrank": rank}]
+    traces += last
     if not traces:
         return empty_figure("No series over time for this selection")
     return {
@@ -46,6 +61,8 @@ def trend_figure(series: list[tuple[str, pd.DataFrame]], *, unit: Unit | str) ->
             xaxis={**AXIS, "type": "category"},
             yaxis={**AXIS, "title": {"text": unit}},
             showlegend=True,
+            # "normal": the filled bands would otherwise make plotly list the series bottom up.
+            legend={"orientation": "h", "y": -0.35, "traceorder": "normal"},
             hovermode="x unified",
         ),
     }
@@ -147,7 +164,7 @@ def _segment_lines(months: list[str], segments: Sequence[Segment]) -> list[dict[
 
 def _point_traces(months: list[str], values: list[float], chart: RebasedXmR, kinds: list[str], unit: str) -> list[dict[str, Any]]:
     """One marker trace per kind of point, always in the legend (an empty kind has one null point)."""
-    suffix = "%" if unit == Unit.PERCENT else f" {unit}" if unit else ""
+    suffix = _suffix(unit)
     traces = []
     for kind in kinds:
         style = POINT_KINDS[kind]
@@ -196,11 +213,54 @@ def _chosen_band(months: list[str], chosen: tuple[int, int, str]) -> tuple[dict[
 
 
 def _target_traces(months: list[str], targets: Sequence[TargetSpan]) -> list[dict[str, Any]]:
-    """One trace per distinct standard, drawn only over the months it applied to."""
+    """One trace per distinct standard, drawn only over the months it applied to; a standard
+    that applied to one charted month only is drawn across that month (a line from a month to
+    itself would not show)."""
     by_legend: dict[str, list[tuple[list[str], list[float]]]] = {}
     for t in targets:
-        by_legend.setdefault(t.legend, []).append(([months[t.first], months[t.last]], [t.value, t.value]))
+        x = [months[t.first], months[t.last]] if t.first < t.last else [_edge(months, t.first, -1), _edge(months, t.last, 1)]
+        by_legend.setdefault(t.legend, []).append((x, [t.value, t.value]))
     return [_line(legend, pieces, TARGET_RED, "dashdot", 2.5) for legend, pieces in by_legend.items()]
+
+
+def _monthly_layout(unit: Unit | str, shapes: list[dict[str, Any]], notes: list[dict[str, Any]]) -> dict[str, Any]:
+    return card_layout(
+        height=480,
+        margin={"l": 10, "r": 20, "t": 28, "b": 10},
+        # Below the chart, entries side by side as the width allows (fixed columns would cut long names).
+        legend={"orientation": "h", "y": -0.12, "yanchor": "top", "traceorder": "normal", "font": {"size": 13}},
+        xaxis={**AXIS, "type": "date", "tickformat": "%b %Y", "hoverformat": "%B %Y"},
+        yaxis={**AXIS, "title": {"text": str(unit)}},
+        shapes=shapes,
+        annotations=notes,
+        hovermode="closest",
+    )
+
+
+def _suffix(unit: Unit | str) -> str:
+    return "%" if unit == Unit.PERCENT else f" {unit}" if unit else ""
+
+
+def run_figure(
+    months: list[str],
+    values: list[float],
+    *,
+    name: str,
+    unit: Unit | str,
+    targets: Sequence[TargetSpan] = (),
+    chosen: tuple[int, int, str] | None = None,
+) -> dict[str, Any]:
+    """A run chart: the monthly values joined in time order, with no mean or limits (too few
+    months for them), each target over the months it applied to and the chosen period shaded."""
+    line = {"type": "scatter", "mode": "lines+markers", "x": months, "y": [round(v, 4) for v in values], "name": f"{name}, monthly",
+            "line": {"color": NHS_DARK_GREY, "width": 1.5}, "marker": {"color": NHS_BLACK, "size": 9},
+            "hovertemplate": f"%{{x|%B %Y}}: %{{y:.1f}}{_suffix(unit)}<extra></extra>"}
+    traces = [line, *_target_traces(months, targets)]
+    shapes: list[dict[str, Any]] = []
+    if chosen is not None:
+        band, key = _chosen_band(months, chosen)
+        shapes, traces = [band], [*traces, key]
+    return {"data": traces, "layout": _monthly_layout(unit, shapes, [])}
 
 
 def spc_figure(
@@ -224,17 +284,4 @@ def spc_figure(
     if chosen is not None:
         band, key = _chosen_band(months, chosen)
         shapes, traces = [band, *shapes], [*traces, key]
-    return {
-        "data": traces,
-        "layout": card_layout(
-            height=480,
-            margin={"l": 10, "r": 20, "t": 28, "b": 10},
-            # Below the chart, entries side by side as the width allows (fixed columns would cut long names).
-            legend={"orientation": "h", "y": -0.12, "yanchor": "top", "traceorder": "normal", "font": {"size": 13}},
-            xaxis={**AXIS, "type": "date", "tickformat": "%b %Y", "hoverformat": "%B %Y"},
-            yaxis={**AXIS, "title": {"text": str(unit)}},
-            shapes=shapes,
-            annotations=notes,
-            hovermode="closest",
-        ),
-    }
+    return {"data": traces, "layout": _monthly_layout(unit, shapes, notes)}

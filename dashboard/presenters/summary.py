@@ -16,7 +16,7 @@ from dashboard.presenters.common import possessive, series_name, unit_of
 from dashboard.presenters.scope import AREA, ROLE, alliance_scoped, listed_rows
 from dashboard.query.explorer import Explorer
 from dashboard.query.inequality import rank_by_inequality
-from dashboard.query.trend import spc_months
+from dashboard.query.trend import SPC_MIN_POINTS, chart_months
 
 
 def _areas(count: int, sel: Selection) -> str:
@@ -65,11 +65,13 @@ def ranked_summary(explorer: Explorer, sel: Selection) -> str:
 def trend_summary(explorer: Explorer, sel: Selection) -> str:
     code = explorer.focus_area(sel)
     unit = unit_of(explorer, sel)
-    months = spc_months(explorer, sel, code)
+    months = chart_months(explorer, sel, code)
     if months is not None:  # the card charts the monthly series, whatever the period chosen
+        limits = ("with statistical process control limits" if len(months.starts) >= SPC_MIN_POINTS
+                  else f"without limits (they need {SPC_MIN_POINTS} months; it has {len(months.starts)})")
         return (
-            f"{series_name(explorer, code)} each month, {months.first:%B %Y} to {months.latest:%B %Y}, with "
-            f"statistical process control limits: {format_value(months.values[0], unit)} in {months.first:%B %Y}, "
+            f"{series_name(explorer, code)} each month, {months.first:%B %Y} to {months.latest:%B %Y}, {limits}: "
+            f"{format_value(months.values[0], unit)} in {months.first:%B %Y}, "
             f"{format_value(months.values[-1], unit)} in {months.latest:%B %Y}."
         )
     series = explorer.trend_rows(sel, code)

@@ -1,12 +1,15 @@
 """The trend card.
 
 An area with at least 12 monthly values gets its monthly XmR (SPC) chart, whatever the Period
-control holds (a monthly indicator opens on a financial year, listed first): limits
-recalculated at sustained shifts (stats/spc_rebase.py), the months of the chosen period
-shaded, each standard drawn only over the months it applied to, and the Making Data Count
-icons with their names and meanings. Any other series shows the focus area, its alliance
-and England with interval bands and, for annual series, a test for a linear trend in plain
-words.
+control holds (a monthly indicator opens on a financial year or a span of months, listed
+first): limits recalculated at sustained shifts (stats/spc_rebase.py), the months of the
+chosen period shaded, each standard drawn only over the months it applied to, and the Making
+Data Count icons with their names and meanings. Its caption is three short sentences at most,
+plus the key to the icons: how many months since the limits were last set were unusual (and
+which way), what the latest month shows, and what that means for the target. An area with 2
+to 11 monthly values gets a run chart of them (no limits: too few months), saying so. Any
+other series shows the focus area, its alliance and England with interval bands and, for
+annual series, a test for a linear trend in plain words.
 """
 
 from __future__ import annotations
@@ -19,23 +22,24 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.core.geography import ENGLAND_CODE
+from dashboard.core.geography import CODE_PREFIX, ENGLAND_CODE, AreaLevel
 from dashboard.core.measures import Polarity, Unit
 from dashboard.core.selection import Selection
 from dashboard.data.registry import Indicator
 from dashboard.data.schema import PeriodType
+from dashboard.figures.formatting import format_value
 from dashboard.figures.layout import with_modelled_mark
-from dashboard.figures.trend import TargetSpan, spc_figure, trend_figure
+from dashboard.figures.trend import TargetSpan, run_figure, spc_figure, trend_figure
 from dashboard.presenters.common import (
     NOT_ON_MODELLED,
     alliance_of,
     modelled_statement,
+    possessive,
     series_name,
     unit_of,
 )
 from dashboard.query.explorer import PERIOD_TYPE_LABELS, Explorer
-from dashboard.query.trend import Months, spc_months
-from dashboard.stats import spc
+from dashboard.query.trend import SPC_MIN_POINTS, Months, chart_months, only_icb, same_values
 from dashboard.stats.spc_rebase import RebasedXmR, rebased_xmr
 from dashboard.stats.trend import TrendTest, linear_trend
 
@@ -65,11 +69,20 @@ ASSURANCE_WORDS = {
     "inconsistent": ("Assurance: target hit and miss", "the target is inside the process limits, so it will be met in some months and missed in others"),
 }
 ASSURANCE_FILES = {"consistent_pass": "pass", "consistent_fail": "fail", "inconsistent": "hit-and-miss"}
-ICON_KEY = (  # the key to the icons, in words (the badges above the chart carry their own names)
-    "Variation icon: grey means usual variation; blue, orange or purple means an unusual month that is better, "
-    "worse or neither, with H or L for high or low. Assurance icon: P means the target is met every month, "
-    "F that it is missed every month, a question mark that it is hit and miss."
-)
+VARIATION_KEY = ("Variation icon: grey means usual variation; blue, orange or purple means an unusual month that is "
+                 "better, worse or neither, with H or L for high or low.")
+ASSURANCE_KEY = ("Assurance icon: P means the target is met every month, F that it is missed every month, "
+                 "a question mark that it is hit and miss.")
+# A special-cause point's kind in words: (high or low, given the better direction; better or worse).
+SPECIAL_WORDS = {
+    ("special_cause_improvement", "increase"): ("high", "better"),
+    ("special_cause_improvement", "decrease"): ("low", "better"),
+    ("special_cause_concern", "increase"): ("low", "worse"),
+    ("special_cause_concern", "decrease"): ("high", "worse"),
+    ("special_cause_neutral_high", "neutral"): ("high", ""),
+    ("special_cause_neutral_low", "neutral"): ("low", ""),
+}
+LEVEL_WORDS = {CODE_PREFIX[AreaLevel.ICB]: "ICB", CODE_PREFIX[AreaLevel.ALLIANCE]: "Cancer Alliance"}
 
 Icon = tuple[str, str, str]  # (css classes, visible label, tooltip and spoken label)
 
@@ -115,7 +128,7 @@ def target_spans(indicator: Indicator, starts: Sequence[str]) -> list[TargetSpan
 
 
 def target_sentence(indicator: Indicator, months: Months) -> str:
-    """Says when the target line starts or stops, and why there is no assurance without one."""
+    """Says when a target line starts or stops inside the months charted."""
     days = [pd.Timestamp(s).date() for s in months.starts]
     parts = []
     for standard in indicator.standards:
@@ -123,8 +136,6 @@ def target_sentence(indicator: Indicator, months: Months) -> str:
         if any(applies) and not all(applies):
             parts.append(f"The {standard.name} target is drawn only for the months it applied to "
                          f"({month_name(standard.applies_from)}{' on' if standard.applies_until is None else ' to ' + month_name(standard.applies_until)}).")
-    if indicator.standards and indicator.standard_for(months.latest) is None:
-        parts.append("No target applies to the latest month, so there is no assurance icon.")
     return " ".join(parts)
 
 
@@ -141,24 +152,88 @@ def chosen_months(explorer: Explorer, sel: Selection, code: str, months: Months)
     if not inside:
         return None
     period_type = str(row["period_type"])
-    label = month_name(start) if period_type == PeriodType.MONTH.value else f"{sel.period} ({PERIOD_TYPE_LABELS.get(period_type, period_type)})"
+    if period_type == PeriodType.MONTH.value:
+        label = month_name(start)
+    elif period_type == PeriodType.MULTI_MONTH.value:
+        label = f"{month_name(start)} to {month_name(end)}"
+    else:
+        label = f"{sel.period} ({PERIOD_TYPE_LABELS.get(period_type, period_type)})"
     return inside[0], inside[-1], label
 
 
 def coverage(months: Months) -> str:
+    """"April 2021 to September 2024", and how many months in that span lack a value."""
     span = len(pd.period_range(months.first, months.latest, freq="M"))
-    missing = f"; {span - len(months.starts)} without a value" if span > len(months.starts) else ""
-    return f"{month_name(months.first)} to {month_name(months.latest)} ({span} months{missing})"
+    missing = span - len(months.starts)
+    return f"{month_name(months.first)} to {month_name(months.latest)}" + (f" ({missing} of {span} months without a value)" if missing else "")
 
 
-def rebase_sentence(months: Months, chart: RebasedXmR) -> str:
-    if not chart.rebased_at:
+def unusual_sentence(months: Months, chart: RebasedXmR, direction: str) -> str:
+    """How many months since the limits were last set show special cause, and which way: the
+    icon follows the latest month only, so a stretch with unusual months is never "stable"."""
+    segment = chart.segments[-1]
+    special = chart.latest_special
+    count = segment.end - segment.start
+    if chart.rebased_at:
+        opening = f"Since {month_name(months.starts[segment.start])} (limits recalculated after a lasting shift), "
+        of = f"{len(special)} of {count} months"
+    else:
+        opening, of = "", f"{len(special)} of the {count} months"
+    if not special and opening:
+        return f"{opening}none of the {count} months has been unusual: only the usual ups and downs."
+    if not special:
+        return f"None of the {count} months is unusual: only the usual ups and downs."
+    words = [SPECIAL_WORDS[(chart.point_type[i], direction)] for i in special]
+    said = [f"{side} ({judged})" if judged else side for side, judged in words]
+    if len(special) <= 3:
+        listed = [f"{month_name(months.starts[i])} {text}" for i, text in zip(special, said, strict=True)]
+    else:
+        listed = [f"{n} {text}" for text, n in Counter(said).items()]
+    joined = listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} and {listed[-1]}"
+    text = f"{opening}{of} {'was' if len(special) == 1 else 'were'} unusual: {joined}."
+    return text[0].upper() + text[1:]
+
+
+def latest_sentence(months: Months, chart: RebasedXmR, unit: Unit) -> str:
+    """What the latest month shows (what the variation icon shows), with the limits it is read against."""
+    seg = chart.latest
+    head = f"The latest month, {month_name(months.latest)} ({format_value(months.values[-1], unit)}),"
+    if chart.variation_icon == "common_cause":
+        return f"{head} is within the process limits ({format_value(seg.lpl, unit)} to {format_value(seg.upl, unit)}): no sign of change."
+    nature, side = chart.variation_icon.rsplit("_", 1)
+    above = side == "high"
+    reasons = {
+        "outside_limits": f"{'above the upper' if above else 'below the lower'} process limit ({format_value(seg.upl if above else seg.lpl, unit)})",
+        "seven_point_trend": f"the latest of 7 or more months {'rising' if above else 'falling'} in a row",
+        "two_in_three": f"one of 2 in 3 months close to the {'upper' if above else 'lower'} process limit ({format_value(seg.upl if above else seg.lpl, unit)})",
+        "seven_point_one_side": f"in a run of 7 or more months {'above' if above else 'below'} the mean ({format_value(seg.mean, unit)})",
+    }
+    reason = reasons.get(chart.rules[-1], f"unusually {side}")
+    judged = {"improvement": "unusual, and better", "concern": "unusual, and worse"}.get(nature, "unusual (neither better nor worse)")
+    return f"{head} is {reason}: {judged}."
+
+
+def target_value(value: float, unit: Unit) -> str:
+    return f"{value:g}%" if unit == Unit.PERCENT else f"{value:g} {unit}"
+
+
+def assurance_sentence(indicator: Indicator, months: Months, chart: RebasedXmR) -> str:
+    """What the latest limits say of the target in force in the latest month."""
+    if not indicator.standards:
         return ""
-    when = " and ".join(month_name(months.starts[i]) for i in chart.rebased_at)
-    text = f"Limits recalculated from {when}, where a sustained shift began (a run of at least 7 months on one side of the mean)."
-    if chart.segments[-1].trial:
-        text += f" The latest limits rest on {chart.segments[-1].end - chart.segments[-1].start} months: trial limits until there are 12."
-    return text
+    standard = indicator.standard_for(months.latest)
+    if standard is None:
+        return "No target applies to the latest month, so there is no assurance icon."
+    seg, icon = chart.latest, chart.assurance_icon
+    if icon is None:
+        return ""
+    named = f"The {target_value(standard.value, indicator.unit)} target"
+    if icon == "inconsistent":
+        return f"{named} is inside the process limits, so it will be met in some months and missed in others."
+    where = "above" if standard.value > seg.upl else "below"
+    if icon == "consistent_pass":
+        return f"{named} is {where} the process limits, on the good side, so it will be met every month unless the process changes."
+    return f"{named} is {where} the process limits, on the wrong side, so it will not be met without a change to the process."
 
 
 def spc_view(explorer: Explorer, sel: Selection, code: str, months: Months) -> tuple[dict[str, Any], str, str, list[Icon]]:
@@ -169,16 +244,13 @@ def spc_view(explorer: Explorer, sel: Selection, code: str, months: Months) -> t
     standard = indicator.standard_for(months.latest)
     chart = rebased_xmr(months.values, improvement_direction=direction, target=standard.value if standard else None)
     name = series_name(explorer, code)
-    title = f"{name}: monthly statistical process control (XmR) chart, {month_name(months.first)} to {month_name(months.latest)}"
-    reading = spc.describe(chart.latest, unit=unit)
-    if chart.rebased_at:  # the icons and words are the latest segment's
-        reading = f"Since {month_name(months.starts[chart.segments[-1].start])}: {reading[0].lower()}{reading[1:]}"
+    title = f"{name}: monthly statistical process control chart, {coverage(months)}"
     note = " ".join(part for part in (
-        f"Monthly values, {coverage(months)}, shown whatever period is chosen above.",
-        rebase_sentence(months, chart),
-        reading,
-        target_sentence(indicator, months),
-        ICON_KEY,
+        unusual_sentence(months, chart, direction),
+        latest_sentence(months, chart, unit),
+        assurance_sentence(indicator, months, chart),
+        VARIATION_KEY,
+        ASSURANCE_KEY if chart.assurance_icon in ASSURANCE_WORDS else "",
     ) if part)
     figure = spc_figure(
         months.starts, months.values, chart, name=name, unit=unit, improvement_direction=direction,
@@ -187,33 +259,61 @@ def spc_view(explorer: Explorer, sel: Selection, code: str, months: Months) -> t
     return figure, title, note, spc_icons(chart)
 
 
+def run_view(explorer: Explorer, sel: Selection, code: str, months: Months) -> tuple[dict[str, Any], str, str, list[Icon]]:
+    """(figure, title, note, no icons) of the run chart of an area with 2 to 11 monthly values."""
+    indicator = explorer.indicator(sel)
+    name = series_name(explorer, code)
+    count = len(months.starts)
+    note = " ".join(part for part in (
+        f"Statistical process control limits need at least {SPC_MIN_POINTS} months; this series has {count}, so none are drawn.",
+        target_sentence(indicator, months),
+    ) if part)
+    figure = run_figure(months.starts, months.values, name=name, unit=unit_of(explorer, sel),
+                        targets=target_spans(indicator, months.starts), chosen=chosen_months(explorer, sel, code, months))
+    return figure, f"{name}: monthly values, {coverage(months)}", note, []
+
+
 # --- the series over time -------------------------------------------------------------------------
 
 
 def distinct_names(explorer: Explorer, codes: list[str]) -> dict[str, str]:
-    """Each code's spoken name, or its full name where two spoken names read alike: an ICB and
-    the alliance it makes up on its own ("Lancashire and South Cumbria", "Lancashire & South
-    Cumbria") are otherwise two lines of one name."""
+    """Each code's spoken name; where two read alike (an ICB and the alliance it makes up on its
+    own: "Lancashire and South Cumbria", "Lancashire & South Cumbria"), each followed by its
+    kind ("Lancashire and South Cumbria ICB", "Lancashire & South Cumbria Cancer Alliance"),
+    or its full name if it has no short kind."""
     spoken = {code: series_name(explorer, code) for code in codes}
     alike = lambda name: " ".join(name.lower().replace("&", "and").split())  # noqa: E731
     counts = Counter(alike(name) for name in spoken.values())
-    return {code: explorer.names.get(code, code) if counts[alike(name)] > 1 else name for code, name in spoken.items()}
+
+    def told_apart(code: str, name: str) -> str:
+        kind = LEVEL_WORDS.get(code[:3])
+        return f"{name} {kind}" if kind else explorer.names.get(code, code)
+
+    return {code: told_apart(code, name) if counts[alike(name)] > 1 else name for code, name in spoken.items()}
+
+
+def series_title(explorer: Explorer, focus: str, alliance: str, codes: list[str], names: dict[str, str]) -> str:
+    """"Norfolk and Waveney over time, with East of England - North and England"; an alliance
+    named after its ICB is "its Cancer Alliance" (short, and unambiguous)."""
+    others = [names[c] for c in codes[1:]]
+    if alliance in codes[1:] and names[alliance] != series_name(explorer, alliance) and focus in explorer.members.get(alliance, ()):
+        others[codes[1:].index(alliance)] = "its Cancer Alliance"
+    with_ = f", with {others[0] if len(others) == 1 else ', '.join(others[:-1]) + ' and ' + others[-1]}" if others else ""
+    return f"{names[focus]} over time{with_}"
 
 
 # --- the annual trend in words ------------------------------------------------------------------
 
 
+def _prints_as_zero(value: float, decimals: int) -> bool:
+    return value != 0 and float(f"{abs(value):.{decimals}f}") == 0
+
+
 def _decimals(test: TrendTest) -> int:
-    """Two significant figures of the interval's half-width; more where a bound that excludes
-    zero would otherwise print as 0 (an interval "0.0 to 3.1" called significant confuses)."""
-    half = (test.slope_upper - test.slope_lower) / 2
-    reference = half if math.isfinite(half) and half > 0 else abs(test.slope) or 1.0
-    decimals = int(min(6, max(0, 1 - math.floor(math.log10(reference)))))
-    nearest = min(abs(test.slope_lower), abs(test.slope_upper))
-    excludes_zero = test.slope_lower > 0 or test.slope_upper < 0
-    while excludes_zero and decimals < 6 and round(nearest, decimals) == 0:
-        decimals += 1
-    return decimals
+    """One decimal, as the rest of the page; two where the slope or a bound that is not 0
+    would print as 0.0 (an interval "0.0 to 2.9" reads as touching zero)."""
+    values = [v for v in (test.slope, test.slope_lower, test.slope_upper) if math.isfinite(v)]
+    return 2 if any(_prints_as_zero(v, 1) for v in values) else 1
 
 
 def _number(value: float, decimals: int, *, signed: bool = False) -> str:
@@ -223,6 +323,14 @@ def _number(value: float, decimals: int, *, signed: bool = False) -> str:
     if value < 0:
         return MINUS + text
     return f"+{text}" if signed else text
+
+
+def _bound(value: float, decimals: int) -> str:
+    """A bound of the interval; in words where even two decimals would print a bound that is
+    not 0 as 0.00."""
+    if _prints_as_zero(value, decimals):
+        return "just below zero" if value < 0 else "just above zero"
+    return _number(value, decimals)
 
 
 def trend_sentence(test: TrendTest, unit: Unit | str, window: int) -> str:
@@ -236,18 +344,15 @@ def trend_sentence(test: TrendTest, unit: Unit | str, window: int) -> str:
     size = CHANGE_UNITS.get(Unit(unit), str(unit)) if unit else ""
     per_year = f"{size} a year" if size else "a year"
     years = f"the last {NUMBER_WORDS.get(window, str(window))} years" + (f" ({test.points} with a value)" if test.points < window else "")
-    interval = f"{_number(test.slope_lower, d)} to {_number(test.slope_upper, d)}"
+    interval = f"the 95% interval for the yearly change runs from {_bound(test.slope_lower, d)} to {_bound(test.slope_upper, d)}"
     if test.slope_lower > 0 or test.slope_upper < 0:
         rising = test.slope > 0
         return (
             f"{'Rising' if rising else 'Falling'} trend: {'up' if rising else 'down'} about {_number(abs(test.slope), d)} {per_year} "
-            f"over {years}. This is unlikely to be chance: the 95% interval for the yearly change, {interval}, "
-            f"is all {'above' if rising else 'below'} zero."
+            f"over {years}. This is unlikely to be chance: {interval}, all {'above' if rising else 'below'} zero."
         )
-    return (
-        f"No clear trend: a change of about {_number(test.slope, d, signed=True)} {per_year} over {years}, "
-        f"which could be chance: the 95% interval for the yearly change, {interval}, includes zero."
-    )
+    change = f"less than {10 ** -d:.{d}f}" if _prints_as_zero(test.slope, d) else f"about {_number(test.slope, d, signed=True)}"
+    return f"No clear trend: a change of {change} {per_year} over {years}, which could be chance: {interval}, so it includes zero."
 
 
 def annual_note(values: pd.DataFrame, unit: Unit | str) -> str:
@@ -261,9 +366,10 @@ def annual_note(values: pd.DataFrame, unit: Unit | str) -> str:
 def trend_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str, str, list[Icon]]:
     """(figure, title, note, SPC icons)."""
     focus = explorer.focus_area(sel)
-    months = spc_months(explorer, sel, focus)
+    months = chart_months(explorer, sel, focus)
     if months is not None:
-        return spc_view(explorer, sel, focus, months)
+        view = spc_view if len(months.starts) >= SPC_MIN_POINTS else run_view
+        return view(explorer, sel, focus, months)
     unit = unit_of(explorer, sel)
     focus_rows = explorer.trend_rows(sel, focus)
     values = focus_rows[focus_rows["value"].notna()]
@@ -275,12 +381,17 @@ def trend_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str,
             codes.append(code)
     names = distinct_names(explorer, codes)
     series = [(names[c], explorer.trend_rows(sel, c)) for c in codes]
-    title = f"{names[focus]} over time" + (f", with {', '.join(names[c] for c in codes[1:])}" if len(codes) > 1 else "")
-    note = ""
+    title = series_title(explorer, focus, alliance, codes, names)
+    notes = []
     statement = modelled_statement(explorer, sel, pd.concat([rows for _, rows in series]))
     if statement:
-        note = f"A test for a trend is {NOT_ON_MODELLED}."
+        notes.append(f"A test for a trend is {NOT_ON_MODELLED}.")
     elif period_type in ANNUAL:
-        note = annual_note(values, unit)
-    figure = trend_figure(series, unit=unit)
-    return (with_modelled_mark(figure, statement) if statement else figure), title, note, []
+        notes.append(annual_note(values, unit))
+    hidden = alliance in codes[1:] and same_values(focus_rows, series[codes.index(alliance)][1])
+    if hidden:  # the alliance's line would cover the focus area's
+        notes.append(f"{names[focus]} is the alliance's only ICB, so their lines are the same: the ICB's is dashed, on top."
+                     if only_icb(explorer, focus, alliance) else
+                     f"{possessive(names[focus])} line is the same as {possessive(names[alliance])}: it is dashed, on top.")
+    figure = trend_figure(series, unit=unit, on_top=names[focus] if hidden else None)
+    return (with_modelled_mark(figure, statement) if statement else figure), title, " ".join(n for n in notes if n), []

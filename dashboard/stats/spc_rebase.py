@@ -81,6 +81,13 @@ class RebasedXmR:
         return self.latest.assurance_icon
 
     @property
+    def latest_special(self) -> list[int]:
+        """Index of each special-cause point in the latest segment: what the caption counts, so
+        that a common-cause latest point (the icon) is not read as "no special cause since"."""
+        last = self.segments[-1]
+        return [i for i in range(last.start, last.end) if self.point_type[i] != "common_cause"]
+
+    @property
     def rebased_at(self) -> list[int]:
         """Index of the first point of each segment after the first."""
         return [segment.start for segment in self.segments[1:]]

@@ -322,7 +322,9 @@ def help_text() -> list[Any]:
         ),
         html.H4("Trends"),
         html.P(
-            "Monthly series are shown as an XmR statistical process control chart (NHS 'Making Data Count'): "
+            "Monthly series of 12 months or more are shown as a statistical process control chart of the XmR kind "
+            "(X: each month's value; mR: the moving range, the change from one month to the next), as in NHS "
+            "'Making Data Count'; with 2 to 11 months, the months are shown without limits. The chart shows "
             "the mean and the process limits (mean ± 2.66 × average moving range); special-cause variation is "
             "a point beyond a limit, 7 points in a row on one side of the mean, 7 points steadily rising or "
             "falling, or 2 of 3 points near a limit on the same side. The icons say whether the latest point "

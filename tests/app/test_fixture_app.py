@@ -272,7 +272,7 @@ def test_map_legend_in_comparison_mode_follows_the_confidence_level(tiny_explore
 
 def test_trend_shows_the_area_its_alliance_and_england(tiny_explorer) -> None:
     figure, title, _note, icons = card_view("trend", tiny_explorer, selection(area=ESSEX))
-    assert title == "Mid and South Essex over time, with East of England - South, England"
+    assert title == "Mid and South Essex over time, with East of England - South and England"
     lines = {t["name"]: (t["x"], t["y"]) for t in figure["data"] if t["mode"] == "lines+markers"}
     # Essex: 2021 (110 + 6)/(400 + 12) = 28.1553%, 2022 30.0%. England: 476/1212 = 39.2739%, 503/1210 = 41.5702%.
     assert lines == {

@@ -14,11 +14,16 @@ in): limits are recalculated from April 2022 (the rule in docs/statistics.md). W
 year every moving range is 2 points, so the limits are the year's mean ± 2.66 × 2 = ± 5.32:
 65.68% to 76.32%, then 75.68% to 86.32%. The 75% standard is below 75.68%: met every month
 (assurance "pass"); the latest year alternates about its mean: common cause.
+
+A second indicator, like the 62-day waiting time, has only 7 months, April to October 2023,
+and their sum ("2023-04 to 2023-10", a span of months), with an 85% standard from October
+2023: too few months for limits, so a run chart.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 from types import MappingProxyType
 
@@ -49,6 +54,9 @@ INDICATOR = Indicator(
     standards=(STANDARD,), group_dimensions=("all",), group_values=MappingProxyType({"all": ("All",)}),
 )
 MONTHS = [date(2021 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(24)]  # April 2021 to March 2023
+SHORT_STANDARD = Standard(85.0, "Test 62-day standard (85%)", "Test fixture", applies_from=date(2023, 10, 1))
+SHORT = replace(INDICATOR, id="cwt_test", name="Treated within 62 days (test)", standards=(SHORT_STANDARD,))
+SHORT_MONTHS = [date(2023, m, 1) for m in range(4, 11)]  # April to October 2023
 
 
 def within(month: int) -> int:
@@ -71,10 +79,11 @@ def areas() -> dict[str, tuple[str, str | None, int]]:
     return found
 
 
-def row(code: str, level: str, alliance: str | None, period: str, period_type: str, start: date, end: date, x: int, n: int, names: dict) -> dict:
+def row(code: str, level: str, alliance: str | None, period: str, period_type: str, start: date, end: date, x: int, n: int, names: dict,
+        indicator: Indicator = INDICATOR) -> dict:
     lower, upper = wilson_percent(x, n)
     return {
-        "indicator_id": INDICATOR.id, "indicator_name": INDICATOR.name, "area_level": level, "area_code": code, "area_name": names[code],
+        "indicator_id": indicator.id, "indicator_name": indicator.name, "area_level": level, "area_code": code, "area_name": names[code],
         "alliance_code": alliance, "alliance_name": names[alliance] if alliance else None, "period": period,
         "period_start": start.isoformat(), "period_end": end.isoformat(), "cancer_type": CANCER, "group_dimension": "all",
         "group_value": "All", "numerator": float(x), "denominator": float(n), "value": 100 * x / n, "lower_ci": lower,
@@ -96,20 +105,32 @@ def monthly_table(names: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+def short_table(names: dict) -> pd.DataFrame:
+    """SHORT's 7 months (the same counts as April to October of a year above) and their sum."""
+    rows = []
+    for code, (level, alliance, parts) in areas().items():
+        for i, start in enumerate(SHORT_MONTHS):
+            end = (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
+            rows.append(row(code, level, alliance, start.strftime("%Y-%m"), "month", start, end, parts * within(i), parts * PEOPLE, names, SHORT))
+        x = parts * sum(within(i) for i in range(7))
+        rows.append(row(code, level, alliance, "2023-04 to 2023-10", "multi_month", SHORT_MONTHS[0], date(2023, 10, 31), x, 7 * parts * PEOPLE, names, SHORT))
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
 @pytest.fixture(scope="module")
 def monthly_explorer(tiny_dataset: Dataset) -> Explorer:
     names = {code: name for layer in tiny_dataset.boundaries.layers for code, name in tiny_dataset.boundaries.names(layer).items()}
     names[ENGLAND] = "England"
-    typed, problems = coerce_types(monthly_table(names), "monthly fixture")
+    typed, problems = coerce_types(pd.concat([monthly_table(names), short_table(names)], ignore_index=True), "monthly fixture")
     assert problems == []
-    registry = MappingProxyType({INDICATOR.id: INDICATOR})
+    registry = MappingProxyType({INDICATOR.id: INDICATOR, SHORT.id: SHORT})
     derived = derive(typed, registry, tiny_dataset.boundaries)
     table = withhold(compact(pd.concat([typed, derived], axis=1)))
     return Explorer.from_dataset(Dataset(boundaries=tiny_dataset.boundaries, indicators=table, registry=registry))
 
 
-def trend(explorer: Explorer, **choices: str) -> tuple:
-    sel, _ = explorer.normalise(Selection(indicator=INDICATOR.id, cancer="", period="", level="alliance").with_(**choices))
+def trend(explorer: Explorer, indicator: str = INDICATOR.id, **choices: str) -> tuple:
+    sel, _ = explorer.normalise(Selection(indicator=indicator, cancer="", period="", level="alliance").with_(**choices))
     return sel, card_view("trend", explorer, sel.as_dict())[:4]
 
 
@@ -120,9 +141,18 @@ def traces(figure: dict) -> dict[str, dict]:
 def test_a_monthly_indicator_opens_on_a_financial_year_and_shows_its_months_with_spc(monthly_explorer: Explorer) -> None:
     sel, (figure, title, note, badges) = trend(monthly_explorer)
     assert sel.period == "2022-23"  # the Period control's first choice: the latest financial year
-    assert title == "England: monthly statistical process control (XmR) chart, April 2021 to March 2023"
-    assert note.startswith("Monthly values, April 2021 to March 2023 (24 months), shown whatever period is chosen above. "
-                           "Limits recalculated from April 2022")
+    assert title == "England: monthly statistical process control chart, April 2021 to March 2023"
+    # At most three short sentences, then the key to the icons shown. The latest month, March 2023,
+    # is 205 / 250 = 82.0%; the latest limits 75.68 to 86.32 print 75.7% to 86.3%.
+    assert note == (
+        "Since April 2022 (limits recalculated after a lasting shift), none of the 12 months has been unusual: only the usual ups and downs. "
+        "The latest month, March 2023 (82.0%), is within the process limits (75.7% to 86.3%): no sign of change. "
+        "The 75% target is below the process limits, on the good side, so it will be met every month unless the process changes. "
+        "Variation icon: grey means usual variation; blue, orange or purple means an unusual month that is better, worse or neither, "
+        "with H or L for high or low. Assurance icon: P means the target is met every month, F that it is missed every month, "
+        "a question mark that it is hit and miss."
+    )
+    assert "XmR" not in title
     drawn = traces(figure)
     assert len(drawn["England, monthly"]["x"]) == 24
     assert drawn["Mean"]["y"] == [71, 71, None, 81, 81]
@@ -139,7 +169,7 @@ def test_the_target_is_drawn_from_the_month_it_applied_and_judges_the_latest_lim
     _, (figure, _title, note, badges) = trend(monthly_explorer)
     target = traces(figure)["Target: Test standard (75%), from Oct 2022"]
     assert target["x"] == ["2022-10-01", "2023-03-01"] and target["y"] == [75.0, 75.0]
-    assert "The 75% target will be met consistently." in note
+    assert "so it will be met every month unless the process changes" in note
     assert [(b.className, b.children) for b in badges] == [
         ("spc-icon mdc-icon mdc-variation-common-cause", "Common cause: no significant change"),
         ("spc-icon mdc-icon mdc-assurance-pass", "Assurance: target met consistently"),
@@ -157,3 +187,45 @@ def test_an_area_clicked_gets_its_own_months(monthly_explorer: Explorer) -> None
     _, (figure, title, *_rest) = trend(monthly_explorer, level="icb", area=ESSEX)
     assert title.startswith("Mid and South Essex: monthly")
     assert traces(figure)["Mean"]["y"] == [71, 71, None, 81, 81]  # 2 sub-ICBs: the same shares
+
+
+# --- fewer than 12 months: a run chart --------------------------------------------------------------
+
+
+def test_a_monthly_indicator_with_seven_months_opens_on_them_as_a_run_chart(monthly_explorer: Explorer) -> None:
+    sel, (figure, title, note, badges) = trend(monthly_explorer, SHORT.id)
+    assert sel.period == "2023-04 to 2023-10"  # the Period control's first choice: the span of months
+    assert title == "England: monthly values, April 2023 to October 2023"
+    assert note == (
+        "Statistical process control limits need at least 12 months; this series has 7, so none are drawn. "
+        "The Test 62-day standard (85%) target is drawn only for the months it applied to (October 2023 on)."
+    )
+    assert badges == []
+    drawn = traces(figure)
+    # 175, 180, ... of 250: 70%, 72%, 70%, 72%, 70%, 72%, 70%.
+    assert drawn["England, monthly"]["y"] == [70, 72, 70, 72, 70, 72, 70]
+    assert drawn["England, monthly"]["x"][0] == "2023-04-01" and drawn["England, monthly"]["x"][-1] == "2023-10-01"
+    assert not any(name.startswith(("Mean", "Process limits", "Trial limits")) for name in drawn)
+    # The standard applied to October 2023 only: drawn across that month, half a month either side
+    # of its first day (1 October - 15 days = 16 September; + 15 days = 16 October).
+    target = drawn["Target: Test 62-day standard (85%), from Oct 2023"]
+    assert target["x"] == ["2023-09-16", "2023-10-16"] and target["y"] == [85.0, 85.0]
+    assert "Shaded: the period chosen: April 2023 to October 2023" in drawn
+
+
+def test_one_month_of_the_seven_chosen_gives_the_same_run_chart_with_it_shaded(monthly_explorer: Explorer) -> None:
+    _, (figure, title, note, _badges) = trend(monthly_explorer, SHORT.id, period="2023-10")
+    assert title == "England: monthly values, April 2023 to October 2023"
+    assert "this series has 7" in note
+    drawn = traces(figure)
+    assert len(drawn["England, monthly"]["x"]) == 7 and "Target: Test 62-day standard (85%), from Oct 2023" in drawn
+    assert "Shaded: the period chosen: October 2023" in drawn
+
+
+def test_the_months_a_text_alternative_can_describe_are_the_charted_ones(monthly_explorer: Explorer) -> None:
+    from dashboard.query.trend import chart_months, spc_months
+
+    sel, _ = monthly_explorer.normalise(Selection(indicator=SHORT.id, cancer="", period="", level="alliance"))
+    months = chart_months(monthly_explorer, sel, ENGLAND)
+    assert months is not None and len(months.starts) == 7 and months.values[-1] == 70
+    assert spc_months(monthly_explorer, sel, ENGLAND) is None  # 7 < 12: no limits

@@ -32,39 +32,65 @@ def _series(slope: float, slope_se: float) -> tuple[list[float], list[float], li
 
 
 def test_a_rise_whose_interval_only_just_excludes_zero_is_said_plainly_with_that_interval() -> None:
-    # slope 1, se 0.5: z = 2 > 1.96, p = 0.046. Interval 1 ± 1.959964 × 0.5 = 0.020 to 1.980;
-    # at two significant figures of the half-width (0.98: two decimals) 0.02 to 1.98.
+    # slope 1, se 0.5: z = 2 > 1.96, p = 0.046. Interval 1 ± 1.959964 × 0.5 = 0.020 to 1.980. At one
+    # decimal (the page's) the lower bound would print 0.0 though it is not 0: two decimals, 0.02 to 1.98.
     test = linear_trend(*_series(1.0, 0.5), unit="%")
     assert trend_sentence(test, "%", 5) == (
         "Rising trend: up about 1.00 percentage points a year over the last five years. This is unlikely "
-        "to be chance: the 95% interval for the yearly change, 0.02 to 1.98, is all above zero."
+        "to be chance: the 95% interval for the yearly change runs from 0.02 to 1.98, all above zero."
     )
 
 
-def test_a_change_whose_interval_includes_zero_is_not_called_a_trend() -> None:
-    # slope 0.9, se 0.5: z = 1.8, p = 0.07. Interval 0.9 ± 0.98 = -0.08 to 1.88.
+def test_a_change_whose_interval_includes_zero_is_not_called_a_trend_and_uses_one_decimal() -> None:
+    # slope 0.9, se 0.5: z = 1.8, p = 0.07. Interval 0.9 ± 0.98 = -0.08 to 1.88: at one decimal
+    # -0.1 to 1.9, neither printing as 0.0, so one decimal, as the rest of the page.
     test = linear_trend(*_series(0.9, 0.5), unit="%")
     assert trend_sentence(test, "%", 5) == (
-        "No clear trend: a change of about +0.90 percentage points a year over the last five years, which "
-        "could be chance: the 95% interval for the yearly change, \u22120.08 to 1.88, includes zero."
+        "No clear trend: a change of about +0.9 percentage points a year over the last five years, which "
+        "could be chance: the 95% interval for the yearly change runs from \u22120.1 to 1.9, so it includes zero."
     )
 
 
 def test_a_fall_in_a_rate_is_per_100000_not_percentage_points() -> None:
-    # slope -3, se 0.5: interval -3 ± 0.98 = -3.98 to -2.02.
+    # slope -3, se 0.5: interval -3 ± 0.98 = -3.98 to -2.02, at one decimal -4.0 to -2.0.
     test = linear_trend(*_series(-3.0, 0.5), unit="per 100,000")
     assert trend_sentence(test, "per 100,000", 5) == (
-        "Falling trend: down about 3.00 per 100,000 a year over the last five years. This is unlikely to be "
-        "chance: the 95% interval for the yearly change, \u22123.98 to \u22122.02, is all below zero."
+        "Falling trend: down about 3.0 per 100,000 a year over the last five years. This is unlikely to be "
+        "chance: the 95% interval for the yearly change runs from \u22124.0 to \u22122.0, all below zero."
     )
 
 
-def test_a_lower_bound_that_would_print_as_zero_gets_another_decimal() -> None:
-    # slope 1, se 0.508: interval 1 ± 0.9957 = 0.0043 to 1.9957. Two decimals would print "0.00"
-    # for a bound that excludes zero; three print 0.004.
+def test_an_interval_that_includes_zero_never_prints_a_bound_that_looks_like_zero() -> None:
+    # The user trial read "0.0 to 2.9, includes zero". slope 1.45, se 1.49 / 1.959964 = 0.76022:
+    # interval 1.45 ± 1.49 = -0.04 to 2.94. At one decimal -0.04 prints 0.0: two decimals.
+    test = linear_trend(*_series(1.45, 1.49 / Z95), unit="%")
+    sentence = trend_sentence(test, "%", 5)
+    assert "runs from \u22120.04 to 2.94, so it includes zero" in sentence and "about +1.45 percentage points" in sentence
+    assert "0.0 to" not in sentence
+    # slope 1, se 1.003 / 1.959964: interval 1 ± 1.003 = -0.003 to 2.003. Even two decimals print
+    # -0.003 as 0.00: that bound is said in words.
+    test = linear_trend(*_series(1.0, 1.003 / Z95), unit="%")
+    assert trend_sentence(test, "%", 5).endswith(
+        "which could be chance: the 95% interval for the yearly change runs from just below zero to 2.00, so it includes zero."
+    )
+
+
+def test_a_bound_excluding_zero_that_would_print_as_zero_is_said_in_words() -> None:
+    # slope 1, se 0.508: interval 1 ± 0.9957 = 0.0043 to 1.9957. One decimal prints 0.0, two 0.00:
+    # "just above zero", and the upper bound at two decimals, 2.00.
     test = linear_trend(*_series(1.0, 0.508), unit="%")
     sentence = trend_sentence(test, "%", 5)
-    assert "0.004 to 1.996" in sentence and "unlikely to be chance" in sentence
+    assert "runs from just above zero to 2.00, all above zero" in sentence and "unlikely to be chance" in sentence
+
+
+def test_a_slope_too_small_to_print_is_said_to_be_less_than_the_last_decimal() -> None:
+    # slope 0.004, se 0.5: interval -0.976 to 0.984 (one decimal: -1.0 to 1.0), but the slope prints
+    # 0.0 at one decimal and 0.00 at two: "less than 0.01"; the bounds then at two decimals.
+    test = linear_trend(*_series(0.004, 0.5), unit="%")
+    assert trend_sentence(test, "%", 5) == (
+        "No clear trend: a change of less than 0.01 percentage points a year over the last five years, which "
+        "could be chance: the 95% interval for the yearly change runs from \u22120.98 to 0.98, so it includes zero."
+    )
 
 
 # --- the Making Data Count icons ---------------------------------------------------------------

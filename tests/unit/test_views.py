@@ -267,7 +267,7 @@ def test_trend_names_an_icb_and_its_one_icb_alliance_apart(explorer: Explorer) -
     Alliance (ONS lookup): their spoken names read alike, so both are given in full."""
     sel = explorer.normalise(Selection("early_stage", "Lung", "2019", "icb", area="E54000048"))[0]
     figure, title, _, _ = trend_view(explorer, sel)
-    assert title == "NHS Lancashire and South Cumbria Integrated Care Board over time, with Lancashire & South Cumbria Cancer Alliance, England"
+    assert title == "Lancashire and South Cumbria ICB over time, with its Cancer Alliance and England"
     names = [trace["name"] for trace in figure["data"] if trace.get("mode") == "lines+markers"]
     assert len(set(names)) == len(names) == 3
 

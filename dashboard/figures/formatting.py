@@ -59,6 +59,8 @@ def period_words(period: str) -> str:
     2023-24" for "2023-24", a calendar year as it is ("In 2024-09" read as a range of years)."""
     if match := MONTH.match(period):
         return f"{calendar.month_name[int(match.group(2))]} {match.group(1)}"
+    if (months := period.split(" to ")) and len(months) == 2 and all(MONTH.match(m) for m in months):
+        return f"{period_words(months[0])} to {period_words(months[1])}"
     if (match := FINANCIAL_YEAR.match(period)) and int(match.group(2)) == (int(match.group(1)) + 1) % 100:
         return f"the financial year {period}"
     return period

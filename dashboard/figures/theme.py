@@ -27,15 +27,17 @@ FIGURE_LAYOUT = {
 
 # Sequential, single-hue scale (light to dark NHS blues): readable by people with any
 # common colour-vision deficiency, and in greyscale.
+# Its lightest end is a clear blue, not near-white, so that the lowest value never looks like an
+# area faded outside the chosen alliance (FADED_OPACITY over white is paler than any value).
 SEQUENTIAL_SCALE = [
-    [0.0, "#E3EEF8"],
-    [0.25, "#A9CBEA"],
-    [0.5, "#5E9FD6"],
-    [0.75, "#1D6CB5"],
+    [0.0, "#9ECAE1"],
+    [0.25, "#6BAED6"],
+    [0.5, "#3182BD"],
+    [0.75, "#1D5FA0"],
     [1.0, "#08306B"],
 ]
 NO_DATA_FILL = "#F4F4F4"
-FADED_OPACITY = 0.2  # areas outside the chosen alliance: clearly faded, still readable on hover
+FADED_OPACITY = 0.15  # areas outside the chosen alliance: clearly faded, still readable on hover
 
 # Comparison colours from the Okabe-Ito palette (safe for colour-blind viewers); every
 # chart also carries a marker shape, so colour is never the only cue.

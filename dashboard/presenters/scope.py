@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.core.geography import ENGLAND_CODE, AreaLevel
-from dashboard.core.selection import Comparator, Selection
+from dashboard.core.selection import Selection
 from dashboard.presenters.common import possessive, series_name
 from dashboard.query.explorer import Explorer
 from dashboard.stats.compare import Comparison
@@ -46,11 +46,9 @@ def reference_rows(explorer: Explorer, sel: Selection) -> pd.DataFrame:
         parts.append(alliance_rows[alliance_rows["area_code"] == alliance_code])
     england = explorer.compared_rows(sel.with_(level=AreaLevel.COUNTRY.value))
     parts.append(england[england["area_code"] == ENGLAND_CODE].assign(benchmark=float("nan"), comparison=Comparison.NOT_COMPARED.value))
-    references = pd.concat(parts, ignore_index=True).assign(in_alliance=False, **{ROLE: REFERENCE})
-    if sel.compare == Comparator.PEERS.value:
-        # Peers are areas of one level in the same deprivation fifth: none is defined for these.
-        references = references.assign(benchmark=float("nan"), comparison=Comparison.NOT_COMPARED.value)
-    return references
+    # The alliance's row is compared as at the alliance level (with peers: among alliances), as
+    # the headline compares it; England's is the reference itself.
+    return pd.concat(parts, ignore_index=True).assign(in_alliance=False, **{ROLE: REFERENCE})
 
 
 def scope_note(explorer: Explorer, sel: Selection, rows: pd.DataFrame) -> str:

@@ -89,7 +89,7 @@ def groups_summary(explorer: Explorer, sel: Selection) -> str:
     code = explorer.focus_area(sel)
     rows = explorer.group_rows(sel, code)
     ends = _ends(explorer, sel, rows, name_column="group_value")
-    return f"{series_name(explorer, code)}'s value for each of {len(rows)} groups: {ends or 'no values'}."
+    return f"{possessive(series_name(explorer, code))} value for each of {len(rows)} groups: {ends or 'no values'}."
 
 
 def funnel_summary(explorer: Explorer, sel: Selection) -> str:

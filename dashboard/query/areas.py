@@ -32,7 +32,7 @@ def area_options(explorer: Explorer, sel: Selection) -> list[Option]:
     chosen), by name as the charts write it. An area chosen outside the alliance (a link may name
     one) is listed too, so that the control always shows what the page shows."""
     codes = [str(code) for code in explorer.level_rows(sel)["area_code"]]
-    if sel.has_alliance:
+    if sel.has_alliance and not (sel.alliance_has_areas and not sel.lists_alliance_areas):  # "Every area": all
         inside = _alliance_codes(explorer, sel)
         codes = [code for code in codes if code in inside or code == sel.area]
     named = sorted(((short_name(explorer.names.get(code, code)), code) for code in set(codes)), key=lambda pair: pair[0].lower())

@@ -21,7 +21,7 @@ def encode(sel: Selection, chart: str = DEFAULT_CHART) -> str:
 
 def decode_chart(search: str | None) -> tuple[str, list[Notice]]:
     """The chart a URL asks for (the default if it names none), and a notice if it names no chart."""
-    given = parse_qs((search or "").lstrip("?"), keep_blank_values=True).get(CHART_PARAMETER)
+    given = parse_qs((search if isinstance(search, str) else "").lstrip("?"), keep_blank_values=True).get(CHART_PARAMETER)
     if not given or given[-1].strip() == "":
         return DEFAULT_CHART, []
     chart = valid_chart(given[-1].strip())
@@ -33,7 +33,8 @@ def decode_chart(search: str | None) -> tuple[str, list[Notice]]:
 def decode(search: str | None, explorer: Explorer) -> tuple[Selection, list[Notice]]:
     """The selection a URL describes, made valid; a notice for every value that was not."""
     notices: list[Notice] = []
-    parsed = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
+    search = search if isinstance(search, str) else ""  # from the browser: checked, not trusted
+    parsed = parse_qs(search.lstrip("?"), keep_blank_values=True)
     # Fields the link leaves out start empty: normalise fills them silently with defaults.
     values = {field: "" for field in URL_PARAMETERS}
     for parameter, given in parsed.items():

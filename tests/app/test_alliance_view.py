@@ -139,3 +139,11 @@ def test_area_none_in_a_link_means_no_area(tiny_explorer) -> None:
 
     sel, notices = decode(f"?level=icb&alliance={NORTH}&area=none", tiny_explorer)
     assert sel.area == "" and notices == []
+
+
+def test_every_area_listed_means_every_area_in_the_area_control(tiny_explorer) -> None:
+    from dashboard.query.areas import area_options
+
+    own = [o.value for o in area_options(tiny_explorer, Selection.from_dict(selection(alliance=NORTH)))]
+    every = [o.value for o in area_options(tiny_explorer, Selection.from_dict(selection(alliance=NORTH, listing="all")))]
+    assert ESSEX not in own and ESSEX in every  # a keyboard can choose what a click on the map can

@@ -86,3 +86,12 @@ def test_a_malformed_store_or_click_gets_an_answer_not_an_error(tiny_explorer, g
         map_click=None, ranked_click=click, previous=store,  # type: ignore[arg-type]
     )
     assert len(outputs) == len(page.OUTPUTS)
+
+
+@pytest.mark.parametrize("search", [5, ["?level=icb"], {"a": 1}])
+def test_a_non_text_address_is_no_address(tiny_explorer, geometry, search) -> None:
+    outputs = page.update(
+        tiny_explorer, geometry, trigger=ids.URL, search=search, values=control_values(ICB_2022),  # type: ignore[arg-type]
+        map_click=None, ranked_click=None, previous=STORED,
+    )
+    assert len(outputs) == len(page.OUTPUTS)

@@ -40,7 +40,7 @@ def test_the_systematic_component_in_words(scv: float, words: str) -> None:
 
 @pytest.mark.parametrize(
     ("period", "words"),
-    [("2024-09", "September 2024"), ("2023-24", "the financial year 2023-24"), ("2022", "2022"), ("2019-2021", "2019-2021"), ("2024-13", "2024-13")],
+    [("2024-09", "September 2024"), ("2023-04 to 2023-10", "April 2023 to October 2023"), ("2023-24", "the financial year 2023-24"), ("2022", "2022"), ("2019-2021", "2019-2021"), ("2024-13", "2024-13")],
 )
 def test_periods_in_words(period: str, words: str) -> None:
     from dashboard.figures.formatting import period_words

@@ -20,8 +20,11 @@ from dashboard.core.geography import CODE_PREFIX, AreaLevel
 from dashboard.core.selection import Selection
 from dashboard.data.schema import DataStatus, PeriodType
 from dashboard.query.explorer import Explorer
+from dashboard.stats.spc import SHORT_GROUP_THRESHOLD
 
-SPC_MIN_POINTS = 12  # fewer months give limits too unstable to read (NHSRplotthedots' trial-limit threshold)
+# Fewer months give limits too unstable to read: the threshold below which NHSRplotthedots
+# calls limits "trial" limits, one number for both.
+SPC_MIN_POINTS = SHORT_GROUP_THRESHOLD
 RUN_MIN_POINTS = 2  # a run chart needs two months to show a change
 
 

@@ -29,6 +29,13 @@ STATES = {
 }
 
 
+def open_table(page: Page, live_server: str) -> None:
+    """The ICB view with the Table chart shown and drawn."""
+    page.goto(live_server + "/?level=icb&chart=table")
+    wait_ready(page)
+    wait_chart(page, "table")
+
+
 def query(page: Page) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
 
@@ -46,9 +53,7 @@ def test_axe_finds_no_violation(watched: Page, live_server: str, state: str) -> 
 def test_axe_finds_no_violation_on_a_phone(watched: Page, live_server: str) -> None:
     page = watched
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(live_server + "/?level=icb&chart=table")
-    wait_ready(page)
-    wait_chart(page, "table")
+    open_table(page, live_server)
     assert axe_violations(page) == []
 
 
@@ -56,9 +61,7 @@ def test_tab_goes_from_the_first_control_to_the_footer_past_the_table(watched: P
     """The old table kept Tab and Shift+Tab inside it (a trap); the charts' toolbars were 45 more
     invisible stops. Now every stop is met once, the table is one stop, and the footer is reached."""
     page = watched
-    page.goto(live_server + "/?level=icb&chart=table")
-    wait_ready(page)
-    wait_chart(page, "table")
+    open_table(page, live_server)
     page.get_by_label("Indicator", exact=True).focus()
     journey = [visit_focused(page, 0)]
     for step in range(1, 80):
@@ -83,9 +86,7 @@ def test_tab_goes_from_the_first_control_to_the_footer_past_the_table(watched: P
 
 def test_shift_tab_leaves_the_table_backwards(watched: Page, live_server: str) -> None:
     page = watched
-    page.goto(live_server + "/?level=icb&chart=table")
-    wait_ready(page)
-    wait_chart(page, "table")
+    open_table(page, live_server)
     page.get_by_role("link", name="Back to the controls").focus()
     names = []
     for _ in range(40):
@@ -98,9 +99,7 @@ def test_shift_tab_leaves_the_table_backwards(watched: Page, live_server: str) -
 
 def test_the_table_sorts_by_keyboard(watched: Page, live_server: str) -> None:
     page = watched
-    page.goto(live_server + "/?level=icb&chart=table")
-    wait_ready(page)
-    wait_chart(page, "table")
+    open_table(page, live_server)
     page.get_by_role("button", name="Download CSV").focus()
     page.keyboard.press("Tab")  # the table's box, which scrolls
     expect(page.get_by_role("region", name="Table")).to_be_focused()

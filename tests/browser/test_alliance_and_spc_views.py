@@ -18,6 +18,14 @@ ALLIANCE_VIEW = f"/?indicator=early_stage&cancer=Lung&period=2022&level=icb&alli
 SPC_VIEW = f"/?indicator=fds_28day&level=icb&alliance={LANCASHIRE_ALLIANCE}&chart=trend"
 
 
+def open_at(page: Page, url: str, size: str) -> Page:
+    """`url` opened and ready in a window of one of SIZES."""
+    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
+    page.goto(url)
+    wait_ready(page)
+    return page
+
+
 def svg_texts(page: Page, selector: str) -> list[str]:
     """The text of SVG elements (plotly's labels): innerText is not defined for SVG."""
     return page.locator(selector).evaluate_all("nodes => nodes.map(n => n.textContent)")
@@ -29,10 +37,7 @@ def no_sideways_scroll(page: Page) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_alliance_view_lists_its_areas_with_references(watched: Page, live_server: str, screenshots: Path, size: str) -> None:
-    page = watched
-    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
-    page.goto(live_server + ALLIANCE_VIEW)
-    wait_ready(page)
+    page = open_at(watched, live_server + ALLIANCE_VIEW, size)
     labels = svg_texts(page, "#ranked .ytick text")
     # East Midlands' five ICBs (NHS England's list), then the alliance and England as references.
     assert len(labels) == 7
@@ -54,10 +59,7 @@ def test_the_alliance_view_lists_its_areas_with_references(watched: Page, live_s
 
 @pytest.mark.parametrize("size", SIZES)
 def test_a_monthly_indicator_opens_on_its_spc_chart(watched: Page, live_server: str, screenshots: Path, size: str) -> None:
-    page = watched
-    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
-    page.goto(live_server + SPC_VIEW)
-    wait_ready(page)
+    page = open_at(watched, live_server + SPC_VIEW, size)
     wait_chart(page, "trend")
     # The Period control holds a financial year; the card charts every month, with SPC.
     assert "-" in page.get_by_label("Period").input_value()

@@ -15,10 +15,3 @@ errorlog = "-"
 loglevel = "warning"
 proc_name = "cancer-variation-explorer"
 
-
-def post_fork(_server, _worker) -> None:
-    """Each worker builds its look-ups in the background once forked (dashboard/web/app.py)."""
-    from dashboard.web.app import warm_lookups
-    from dashboard.wsgi import app
-
-    warm_lookups(app)

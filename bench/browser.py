@@ -302,6 +302,7 @@ def print_checks(name: str, result: AppResult) -> None:
         events = Counter(c.t0_event for c in changes)
         print(f"  {name}: latencies (ms) " + " ".join(f"{c.latency_ms:.0f}" for c in changes)
               + f"  (t0 from: {', '.join(f'{e} x{n}' for e, n in events.items())})")
+        print(f"  {name}: callback TTFB (ms) " + " ".join(f"{t:.0f}" for c in changes for t in c.ttfb_ms))
         kinds = Counter(kind for c in changes for kind in c.kinds)
         print(f"  {name}: requests per change: " + ", ".join(f"{kind} x{n / len(changes):.2g}" for kind, n in kinds.most_common()))
     if result.page_errors:

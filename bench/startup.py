@@ -141,7 +141,7 @@ def main() -> None:
             f"<= {target:g} {unit}" if target else "", verdict(median[key], target) if target else "")
 
     print()
-    print("gunicorn --config gunicorn.conf.py --workers 2 dashboard.wsgi:server (both workers build the app at once)")
+    print("gunicorn --config gunicorn.conf.py --workers 2 dashboard.wsgi:server (the master builds the app and its look-ups, then forks)")
     run = gunicorn_run()
     row("time to first 200 for GET /", f"{run['first_200']:.2f} s", "", f"<= {STARTUP_TARGET_S:g} s", verdict(run["first_200"], STARTUP_TARGET_S))
     rss, hwm = run["master"]

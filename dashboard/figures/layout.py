@@ -44,15 +44,16 @@ def empty_figure(message: str) -> dict[str, Any]:
     }
 
 
+def errors_style() -> dict[str, Any]:
+    """How every chart draws an interval: asymmetric bars in dark grey, no caps."""
+    return {"type": "data", "symmetric": False, "color": NHS_DARK_GREY, "thickness": 1.5, "width": 0}
+
+
 def errors(rows: pd.DataFrame) -> dict[str, Any]:
     return {
-        "type": "data",
-        "symmetric": False,
+        **errors_style(),
         "array": (rows["upper_ci"] - rows["value"]).round(4).fillna(0).tolist(),
         "arrayminus": (rows["value"] - rows["lower_ci"]).round(4).fillna(0).tolist(),
-        "color": NHS_DARK_GREY,
-        "thickness": 1.5,
-        "width": 0,
     }
 
 

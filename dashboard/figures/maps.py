@@ -8,6 +8,7 @@ that changes; the first render and every later Patch use the same function.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,9 +70,9 @@ def _comparison_scale() -> list[list[Any]]:
 HOVER_COLUMNS = ["area_name", "value", "lower_ci", "upper_ci", "numerator", "denominator", "comparison", "data_status", "area_code"]
 
 
-def hover_text(rows: pd.DataFrame, *, unit: Unit | str, period: str, benchmark_name: str) -> list[list[str]]:
+def hover_text(rows: pd.DataFrame | Mapping[str, np.ndarray], *, unit: Unit | str, period: str, benchmark_name: str) -> list[list[str]]:
     # Column lists, not itertuples over every column of the table: this runs on every filter change.
-    columns = [rows[c].astype(object).tolist() for c in HOVER_COLUMNS]
+    columns = [np.asarray(rows[c], dtype=object).tolist() for c in HOVER_COLUMNS]
     modelled = DataStatus.MODELLED.value
     return [
         [
@@ -105,9 +106,11 @@ def map_properties(
     *, sel: Selection, rows: pd.DataFrame, unit: Unit | str, benchmark_name: str, geometry: MapGeometry, names: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Every map property that depends on the selection: per trace, and for the geo layout."""
-    valued = rows[rows["value"].notna()]
+    # The areas with a value, column by column: filtering the frame copied its thirty columns.
+    has_value = rows["value"].notna().to_numpy()
+    valued = {column: rows[column].to_numpy()[has_value] for column in {*HOVER_COLUMNS, "in_alliance"}}
     codes = valued["area_code"].astype(str).tolist()
-    in_alliance = valued["in_alliance"].to_numpy(dtype=bool)
+    in_alliance = valued["in_alliance"].astype(bool)
     areas: dict[str, Any] = {
         "geojson": geometry.urls[sel.level],
         "locations": codes,
@@ -132,7 +135,7 @@ def map_properties(
         values = valued["value"].astype(float)
         low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
         areas |= {
-            "z": values.round(4).tolist(),
+            "z": np.round(values, 4).tolist(),
             "zmin": low,
             "zmax": high if high > low else low + 1,
             "colorscale": SEQUENTIAL_SCALE,

@@ -6,6 +6,7 @@ Each sentence says what is drawn and its two ends, from the rows the chart is dr
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from dashboard.core.geography import LEVEL_LABELS, AreaLevel
@@ -26,17 +27,19 @@ def _areas(count: int, sel: Selection) -> str:
 
 def _ends(explorer: Explorer, sel: Selection, rows: pd.DataFrame, name_column: str = "area_name") -> str:
     """'highest A (v), lowest B (w)' over the rows with a value; '' when none has one."""
-    valued = rows[rows["value"].notna()]
-    if valued.empty:
+    values = rows["value"].to_numpy(dtype=float)
+    if np.isnan(values).all():
         return ""
     unit = unit_of(explorer, sel)
-    top, bottom = valued.loc[valued["value"].idxmax()], valued.loc[valued["value"].idxmin()]
-    return (f"highest {_name(explorer, top, name_column)} ({format_value(top['value'], unit)}), "
-            f"lowest {_name(explorer, bottom, name_column)} ({format_value(bottom['value'], unit)})")
+    top, bottom = int(np.nanargmax(values)), int(np.nanargmin(values))  # the first of equals, as idxmax
+    return (f"highest {_name(explorer, rows, top, name_column)} ({format_value(float(values[top]), unit)}), "
+            f"lowest {_name(explorer, rows, bottom, name_column)} ({format_value(float(values[bottom]), unit)})")
 
 
-def _name(explorer: Explorer, row: pd.Series, column: str) -> str:
-    return series_name(explorer, str(row["area_code"])) if column == "area_name" else str(row[column])
+def _name(explorer: Explorer, rows: pd.DataFrame, position: int, column: str) -> str:
+    if column == "area_name":
+        return series_name(explorer, str(rows["area_code"].iat[position]))
+    return str(rows[column].iat[position])
 
 
 def map_summary(explorer: Explorer, sel: Selection) -> str:

@@ -317,33 +317,36 @@ class Explorer:
 
     def compared_rows(self, sel: Selection) -> pd.DataFrame:
         """The level's rows for the selection with benchmark, comparison and alliance membership.
-
-        Memoised: callers must treat the frame as read-only (they filter, never assign).
-        """
+        Memoised: callers must treat the frame as read-only (they filter, never assign)."""
         return self.memo(("compared_rows", sel), lambda: self._compared_rows(sel))
 
     def _compared_rows(self, sel: Selection) -> pd.DataFrame:
-        rows = self.level_rows(sel).copy()
-        benchmark = self.benchmarks(sel, rows)
-        polarity = self.indicator(sel).polarity
-        rows["benchmark"] = benchmark
+        # Arrays, then one copy of the rows in order (each pandas step copied thirty columns).
+        level = self.level_rows(sel)
+        codes = level["area_code"].to_numpy().astype(str)
+        benchmark = np.asarray(self.benchmarks(sel, level), dtype=float).copy()
         lower, upper = limit_columns(sel.confidence)
-        rows["comparison"] = compare_with_benchmark(rows[lower], rows[upper], benchmark, polarity)
-        # A modelled figure's gap from a benchmark is the model's assumption: never a verdict,
-        # whatever limits a file may carry.
-        modelled = (rows["data_status"] == DataStatus.MODELLED.value).to_numpy()
-        if modelled.any():
-            rows.loc[modelled, "comparison"] = Comparison.NOT_COMPARED.value
-            rows.loc[modelled, "benchmark"] = np.nan
-        if sel.compare == Comparator.ALLIANCE.value:
-            # An alliance is not compared with itself.
-            rows.loc[rows["area_code"].isin([sel.alliance, GROUPING_OF.get(sel.alliance, "")]), "comparison"] = Comparison.NOT_COMPARED.value
+        comparison = compare_with_benchmark(level[lower], level[upper], benchmark, self.indicator(sel).polarity)
+        # A modelled figure's gap from a benchmark is the model's assumption: never a verdict.
+        modelled = (level["data_status"] == DataStatus.MODELLED.value).to_numpy()
+        comparison[modelled] = Comparison.NOT_COMPARED.value
+        benchmark[modelled] = np.nan
+        alliance_itself = np.isin(codes, [sel.alliance, GROUPING_OF.get(sel.alliance, "")])
+        if sel.compare == Comparator.ALLIANCE.value:  # an alliance is not compared with itself
+            comparison[alliance_itself] = Comparison.NOT_COMPARED.value
         members = self.members.get(sel.alliance, frozenset())
-        in_alliance = rows["area_code"].isin(members) | rows["area_code"].isin([sel.alliance, GROUPING_OF.get(sel.alliance, "")])
-        rows["in_alliance"] = in_alliance if sel.has_alliance else True
+        in_alliance = np.isin(codes, list(members)) | alliance_itself if sel.has_alliance else np.ones(len(codes), dtype=bool)
         if modelled.any():  # listed by name, not ranked: a ranking of modelled values would rank assumptions
-            return rows.sort_values("area_name", key=lambda s: s.astype(str), kind="stable").reset_index(drop=True)
-        return rows.sort_values("value", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
+            order = np.argsort(level["area_name"].to_numpy().astype(str), kind="stable")
+        else:  # highest first, areas with no value last, ties in the slice's order
+            value = level["value"].to_numpy(dtype=float)
+            order = np.lexsort((np.arange(len(value)), -np.nan_to_num(value, nan=0.0), np.isnan(value)))
+        rows = level.take(order)
+        rows.index = pd.RangeIndex(len(rows))
+        rows["benchmark"] = benchmark[order]
+        rows["comparison"] = comparison[order]
+        rows["in_alliance"] = in_alliance[order]
+        return rows
 
     def trend_rows(self, sel: Selection, code: str) -> pd.DataFrame:
         """The area's series over every period of the selected period's type."""

@@ -134,7 +134,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None,
 
 def _lowest_priority() -> None:
     """This thread yields the CPU to everything else (Linux: a thread has its own niceness): the
-    warm-up reads a store that fits whole (1.1 s of CPU on the embedded data) while the first
+    warm-up reads a store that fits whole (0.8 s of CPU on the embedded data) while the first
     visitors' requests, and their browsers on the same machine, are being served."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
@@ -145,12 +145,12 @@ def _lowest_priority() -> None:
 def warm_lookups(app: Dash) -> threading.Thread:
     """Build the look-ups for every other indicator, and the compressed copies of the page's
     files, in a background thread: no one's first change to another indicator, and no first
-    visitor, waits for them (about 0.3 s and 0.5 s of CPU on the embedded data).
+    visitor, waits for them (about 0.8 s and 0.2 s of CPU on the embedded data).
 
-    Under gunicorn with --preload this runs in each worker after the fork (gunicorn.conf.py):
-    a thread started before a fork would leave its locks held in the children. Not a daemon:
-    a process that ends while it reads the store (Arrow's C++) would abort; it waits for it
-    instead (about a second at most).
+    For the development server (`python -m dashboard serve`). Under gunicorn the master does both
+    before it forks (dashboard/wsgi.py), and the workers start warm. Not a daemon: a process
+    that ends while it reads the store (Arrow's C++) would abort; it waits for it instead
+    (about a second at most).
     """
     def warm() -> None:
         _lowest_priority()

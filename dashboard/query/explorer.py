@@ -248,9 +248,11 @@ class Explorer:
 
     def level_rows(self, sel: Selection) -> pd.DataFrame:
         """The slice's rows at the selection's level (read-only, remembered)."""
-        def compute() -> pd.DataFrame:
-            rows = self._slice(sel)
-            return rows[rows["area_level"] == sel.level]
+        def compute() -> pd.DataFrame:  # one copy of the rows: the slice's positions at the level
+            positions = self.lookups.positions(sel.indicator, sel.cancer, sel.group).get((sel.period, sel.group_value), np.array([], dtype=np.int64))
+            levels = self._partition(sel)["area_level"].array  # a Categorical: compare codes, not text (-1: absent)
+            code = levels.categories.get_indexer([sel.level])[0]
+            return self._take(sel, positions[(levels.codes[positions] == code) & (code >= 0)])
 
         return self.memo(("level_rows", sel.indicator, sel.cancer, sel.period, sel.group, sel.group_value, sel.level), compute)
 

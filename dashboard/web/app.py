@@ -24,6 +24,7 @@ from dashboard.web.cache import shared_cache
 from dashboard.web.callbacks.state import control_options
 from dashboard.web.grid import serve_grid_on_request
 from dashboard.web.layout import page, with_initial
+from dashboard.web.urlstate import encode
 
 ASSETS_DIR = PROJECT_ROOT / "assets"
 # dcc.Graph's code, a chunk the page loads only once the layout is built: preloaded with the page.
@@ -140,6 +141,24 @@ def _lowest_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
     except (AttributeError, OSError):
         pass
+
+
+def prime_worker(app: Dash) -> int:
+    """Answer one first visit's request (a view other than the first) in this process, before it
+    serves anyone; returns its status. Under gunicorn each worker does this once forked
+    (gunicorn.conf.py): a worker's first request touched thousands of objects it shares with the
+    master, and each page the worker touched was copied first, about 14 ms more than its second
+    request (bench/browser.py counted it in the callback p95). Priming in the master instead does
+    not help: the copies are made after the fork."""
+    explorer: Explorer = app.server.extensions[EXPLORER_KEY]
+    first = explorer.default_selection()
+    other = next((o.value for o in explorer.cancer_options(first.indicator) if o.value != first.cancer and not o.disabled), first.cancer)
+    body = json.dumps(callbacks.first_visit_request(encode(first.with_(cancer=other))))
+    response = app.server.test_client().post(
+        f"{app.config.routes_pathname_prefix}_dash-update-component", data=body,
+        headers={"Content-Type": "application/json", "Accept-Encoding": "br"},
+    )
+    return response.status_code
 
 
 def warm_lookups(app: Dash) -> threading.Thread:

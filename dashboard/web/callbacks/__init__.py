@@ -8,6 +8,7 @@ every card come back in one response, so the browser paints every view from one 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx
 
@@ -17,17 +18,18 @@ from dashboard.web import ids
 from dashboard.web.callbacks import cards, download, page, state
 
 FIELDS = state.FIELDS
+# The page callback's inputs and state, in the order its body takes them.
+PAGE_INPUTS: list[tuple[str, str]] = [
+    (ids.URL, "search"), *[(ids.CONTROLS[f], "value") for f in FIELDS], (ids.MAP, "clickData"), (ids.RANKED, "clickData"), (ids.CHART, "value"),
+]
+PAGE_STATE: list[tuple[str, str]] = [(ids.SELECTION, "data")]
 
 
 def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.ResultCache | None = None) -> None:
     @app.callback(
         *[Output(component, prop) for component, prop in page.OUTPUTS],
-        Input(ids.URL, "search"),
-        *[Input(ids.CONTROLS[f], "value") for f in FIELDS],
-        Input(ids.MAP, "clickData"),
-        Input(ids.RANKED, "clickData"),
-        Input(ids.CHART, "value"),
-        State(ids.SELECTION, "data"),
+        *[Input(component, prop) for component, prop in PAGE_INPUTS],
+        *[State(component, prop) for component, prop in PAGE_STATE],
     )
     def update_page(search, *args):
         values = dict(zip(FIELDS, args[: len(FIELDS)], strict=True))
@@ -67,4 +69,16 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.R
     )(lambda _clicks, data, href: download.download_output(explorer, data, href, datetime.now(timezone.utc)))
 
 
-__all__ = ["cards", "page", "register"]
+def first_visit_request(search: str) -> dict[str, Any]:
+    """The body dash-renderer posts when a page opens at `search` (its store still empty)."""
+    values = {(ids.URL, "search"): search}
+    return {
+        "output": ".." + "...".join(f"{component}.{prop}" for component, prop in page.OUTPUTS) + "..",
+        "outputs": [{"id": component, "property": prop} for component, prop in page.OUTPUTS],
+        "inputs": [{"id": component, "property": prop, "value": values.get((component, prop))} for component, prop in PAGE_INPUTS],
+        "state": [{"id": component, "property": prop, "value": None} for component, prop in PAGE_STATE],
+        "changedPropIds": [f"{ids.URL}.search"],
+    }
+
+
+__all__ = ["cards", "first_visit_request", "page", "register"]

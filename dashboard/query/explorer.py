@@ -243,8 +243,7 @@ class Explorer:
         return self.memo(("slice", key), lambda: self._take(sel, self.lookups.positions(sel.indicator, sel.cancer, sel.group).get((sel.period, sel.group_value))))
 
     def _take(self, sel: Selection, positions: np.ndarray | None) -> pd.DataFrame:
-        rows = self._partition(sel)
-        return rows.iloc[0:0] if positions is None else rows.take(positions)
+        return self._partition(sel).iloc[0:0] if positions is None else self._partition(sel).take(positions)
 
     def level_rows(self, sel: Selection) -> pd.DataFrame:
         """The slice's rows at the selection's level (read-only, remembered)."""

@@ -140,10 +140,11 @@ def _prepare_store(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from dashboard.web.serving import freeze_startup_objects
+    from dashboard.web.serving import collect_between_requests, freeze_startup_objects
 
     app, settings = serving_app(args)
     freeze_startup_objects()
+    collect_between_requests(app.server)
     print(f"Cancer Variation Explorer on http://{settings.host}:{settings.port}/", flush=True)
     app.run(host=settings.host, port=settings.port, debug=False)
     return 0

@@ -5,7 +5,7 @@ Importing this module builds the app (that is its purpose); nothing else imports
 
 from dashboard.core.settings import Settings
 from dashboard.web.app import EXPLORER_KEY, create_app
-from dashboard.web.serving import freeze_startup_objects, warm_static
+from dashboard.web.serving import collect_between_requests, freeze_startup_objects, warm_static
 
 # Under gunicorn --preload the master builds the app once, compresses the page's files, builds
 # the look-ups (reading the prepared store: 0.8 s on the embedded data), and forks the workers,
@@ -18,3 +18,4 @@ server = app.server
 warm_static(server)
 server.extensions[EXPLORER_KEY].warm()
 freeze_startup_objects()  # after the warm-up: what it built is frozen too, so workers share its pages
+collect_between_requests(server)

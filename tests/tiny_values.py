@@ -22,7 +22,7 @@ ICB_2022 = {
     "group": "all", "group_value": "All", "compare": "england", "area": "", "colour": "value",
     "confidence": "95", "overdispersion": "off", "listing": "alliance",
 }
-STORED = {**ICB_2022, "chart": "ranked"}  # the page's store: the selection and the chart shown
+STORED = {**ICB_2022, "chart": "ranked", "present": ""}  # the page's store: the selection, the chart shown, not presenting
 ICB_2022_SEARCH = (
     "?indicator=early_stage&cancer=Lung&period=2022&level=icb&alliance=E92000001&group=all&group_value=All"
     "&compare=england&colour=value&confidence=95&overdispersion=off&listing=alliance&chart=ranked"

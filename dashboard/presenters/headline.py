@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from dashboard.core.geography import ENGLAND_CODE
 from dashboard.core.measures import Polarity
 from dashboard.core.selection import Comparator, Selection
 from dashboard.data.schema import GROUP_LABELS, DataStatus, GroupDimension
-from dashboard.figures.formatting import period_words
+from dashboard.figures.formatting import format_value, period_words
 from dashboard.figures.headline import headline
 from dashboard.presenters.common import modelled_statement, no_data_reason, series_name
 from dashboard.query.explorer import Explorer, limit_columns
@@ -106,3 +108,28 @@ def opportunity_sentence(explorer: Explorer, sel: Selection, row: pd.Series, ben
         f"If {series_name(explorer, str(row['area_code']))} matched {target_name} ({target:.1f}%), about "
         f"{people:,} more {'person' if people == 1 else 'people'} a year would have been {indicator.phrases.outcome}."
     )
+
+
+def key_figure(explorer: Explorer, sel: Selection) -> str:
+    """The headline's number alone (presentation mode shows it large): the focus area's value,
+    or "" when it has none or it is withheld."""
+    row = explorer.area_row(sel, explorer.focus_area(sel))
+    if row is None or str(row["suppression"]) or pd.isna(row["value"]):
+        return ""
+    return format_value(float(row["value"]), explorer.indicator(sel).unit) + (" (modelled)" if row["data_status"] == DataStatus.MODELLED.value else "")
+
+
+def caveat_line(explorer: Explorer, sel: Selection) -> str:
+    """The statistical caveats in one line, for a shared screen: the interval, the benchmark, the
+    source, and the marks a reader must not miss (modelled figures, withheld small numbers)."""
+    indicator = explorer.indicator(sel)
+    parts = [
+        f"{sel.confidence}% intervals",
+        f"compared with {explorer.benchmark_name(headline_comparison(explorer, sel, explorer.focus_area(sel)))}",
+        "Source: " + re.sub(r"\s*\([^()]*/\)", "", indicator.source),
+    ]
+    if explorer.modelled_in_view(sel):
+        parts.append("MODELLED figures are estimates, never compared")
+    if indicator.counts_people:
+        parts.append("counts of 1 to 4 withheld")
+    return " · ".join(parts)

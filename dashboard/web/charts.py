@@ -27,3 +27,9 @@ CHART_PARAMETER = "chart"
 def valid_chart(value: object) -> str | None:
     """`value` if it names a chart, else None."""
     return value if isinstance(value, str) and value in CHARTS else None
+
+
+# Presentation mode (`present=1` in the permalink): the page without its controls, its key number
+# and one chart large, for a shared screen in a board meeting (assets/presentation.js, style.css).
+PRESENT_PARAMETER = "present"
+PRESENT_ON = "1"

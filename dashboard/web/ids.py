@@ -55,6 +55,13 @@ DOWNLOAD = "download"
 ADDRESS_CORRECTION = "address-correction"  # the corrected search of an invalid link, put in place by the browser
 ADDRESS_CORRECTED = "address-corrected"  # the clientside callback's (unused) output
 CHART = "control-chart"  # which chart is shown beside the map (web/charts.py)
+PRESENT = "present-toggle"  # presentation mode's button (Esc presses it too: assets/presentation.js)
+PRESENT_SHOWN = "present-shown"  # a clientside callback's (unused) output: see assets/presentation.js
+KEY_FIGURE = "key-figure"  # the headline's number, large in presentation mode
+CAVEATS = "caveats"  # the statistical caveats in one line, shown in presentation mode
+STORYBOARD = "storyboard"  # the saved views' list: made by assets/storyboard.js, never by the server
+STORY_STEPS = "story-steps"  # presentation mode's previous / "3 of 7" / next: made by assets/storyboard.js
+STORY_SHOWN = "story-shown"  # a clientside callback's (unused) output: see assets/storyboard.js
 CHART_PANELS = {chart: f"panel-{chart}" for chart in CHARTS}  # each chart's panel, hidden unless chosen
 
 # Each chart's one-sentence text alternative (its data are in the table), by chart.

@@ -113,6 +113,8 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
             dcc.Store(id=ids.LINKED_VIEW_SHOWN),
             dcc.Store(id=ids.ADDRESS_CORRECTION),
             dcc.Store(id=ids.ADDRESS_CORRECTED),
+            dcc.Store(id=ids.PRESENT_SHOWN),
+            dcc.Store(id=ids.STORY_SHOWN),
             dcc.Download(id=ids.DOWNLOAD),
             # Past the eleven controls in one key press (WCAG 2.4.1).
             html.A("Skip to the map and charts", href=f"#{ids.CONTENT}", className="skip-link"),
@@ -122,6 +124,8 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                 children=[
                     html.H1(PRODUCT_NAME),
                     html.P("Where, and for whom, cancer outcomes differ across England's Cancer Alliances"),
+                    html.Nav(id=ids.STORY_STEPS, className="story-steps", **{"aria-label": "Storyboard steps"}),
+                    _present_toggle(),
                 ],
             ),
             html.Div(
@@ -131,21 +135,27 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                         id=ids.CONTROLS_REGION,
                         className="controls",
                         **{"aria-label": "Choose what to show"},
-                        children=[html.H2("Choose"), *controls],
+                        children=[html.H2("Choose"), *controls, html.Section(id=ids.STORYBOARD, className="storyboard")],
                     ),
                     html.Main(
                         id=ids.CONTENT,
                         tabIndex="-1",
                         className="content",
                         children=[
+                            # For screen readers' heading list, and presentation mode's (its controls,
+                            # the page's other level-2 heading, are hidden there).
+                            html.H2("Map and charts", className="visually-hidden"),
                             html.Div(id=ids.NOTICES, className="notices", role="status"),
                             html.Div(
                                 className="headline-row",
                                 children=[
+                                    # Presentation mode: the headline's number, large (style.css).
+                                    html.P(id=ids.KEY_FIGURE, className="key-figure", **{"aria-hidden": "true"}),
                                     html.P(id=ids.HEADLINE, className="headline", **{"aria-live": "polite"}),
                                     html.Span(id=ids.MODELLED_BADGE, className="badge-modelled", hidden=True, children="MODELLED"),
                                 ],
                             ),
+                            html.P(id=ids.CAVEATS, className="caveats"),
                             html.P(id=ids.NO_DATA, className="no-data", hidden=True),
                             html.Div(
                                 className="grid",
@@ -179,6 +189,16 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                 ],
             ),
         ],
+    )
+
+
+def _present_toggle() -> html.Button:
+    """Presentation mode on and off (`present=1` in the permalink; Esc leaves it): the page's
+    controls hidden, its headline, map and chosen chart large for a shared screen."""
+    return html.Button(
+        [html.Span("Present", className="when-browsing"), html.Span("Leave presentation (Esc)", className="when-presenting")],
+        id=ids.PRESENT, type="button", className="button present-toggle",
+        title="Presentation mode: the headline, the map and the chosen chart, large, for a shared screen",
     )
 
 

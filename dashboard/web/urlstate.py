@@ -7,16 +7,27 @@ from urllib.parse import parse_qs, urlencode
 from dashboard.core.selection import URL_PARAMETERS, Notice, Selection
 from dashboard.query.areas import selection_value
 from dashboard.query.explorer import Explorer
-from dashboard.web.charts import CHART_PARAMETER, CHARTS, DEFAULT_CHART, valid_chart
+from dashboard.web.charts import CHART_PARAMETER, CHARTS, DEFAULT_CHART, PRESENT_ON, PRESENT_PARAMETER, valid_chart
 
 _FIELD_OF = {parameter: field for field, parameter in URL_PARAMETERS.items()}
 
 
-def encode(sel: Selection, chart: str = DEFAULT_CHART) -> str:
-    """'?indicator=…&cancer=…&chart=…' with every parameter, in a fixed order (empty ones left out)."""
+def encode(sel: Selection, chart: str = DEFAULT_CHART, present: bool = False) -> str:
+    """'?indicator=…&cancer=…&chart=…' with every parameter, in a fixed order (empty ones left
+    out), and '&present=1' in presentation mode."""
     values = sel.as_dict()
     pairs = [(parameter, values[field]) for field, parameter in URL_PARAMETERS.items() if values[field] != ""]
-    return "?" + urlencode([*pairs, (CHART_PARAMETER, chart)])
+    return "?" + urlencode([*pairs, (CHART_PARAMETER, chart), *([(PRESENT_PARAMETER, PRESENT_ON)] if present else [])])
+
+
+def decode_present(search: str | None) -> tuple[bool, list[Notice]]:
+    """Whether a URL asks for presentation mode ('present=1'; '0' or none: no), and a notice if
+    it says anything else."""
+    given = parse_qs((search if isinstance(search, str) else "").lstrip("?"), keep_blank_values=True).get(PRESENT_PARAMETER)
+    value = given[-1].strip() if given else ""
+    if value in ("", "0", PRESENT_ON):
+        return value == PRESENT_ON, []
+    return False, [Notice(PRESENT_PARAMETER, f"{value[:40]!r} is not 1 or 0; not presenting")]
 
 
 def decode_chart(search: str | None) -> tuple[str, list[Notice]]:
@@ -39,8 +50,8 @@ def decode(search: str | None, explorer: Explorer) -> tuple[Selection, list[Noti
     values = {field: "" for field in URL_PARAMETERS}
     for parameter, given in parsed.items():
         field = _FIELD_OF.get(parameter)
-        if parameter == CHART_PARAMETER:
-            continue  # not part of the selection: decode_chart reads it
+        if parameter in (CHART_PARAMETER, PRESENT_PARAMETER):
+            continue  # not part of the selection: decode_chart and decode_present read them
         if field is None:
             notices.append(Notice(parameter, f"unknown parameter {parameter!r} ignored"))
             continue

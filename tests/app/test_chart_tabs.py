@@ -35,7 +35,7 @@ def charts_drawn(sent: dict[tuple[str, str], object]) -> set[str]:
 
 def test_choosing_a_chart_sends_it_alone_and_shows_its_panel(tiny_explorer, geometry: MapGeometry) -> None:
     sent = answer(tiny_explorer, geometry, trigger=ids.CHART, values=control_values(ICB_2022), previous=STORED, chart="funnel")
-    assert sent[(ids.SELECTION, "data")] == {**ICB_2022, "chart": "funnel"}
+    assert sent[(ids.SELECTION, "data")] == {**ICB_2022, "chart": "funnel", "present": ""}
     assert sent[(ids.URL, "search")] == ICB_2022_SEARCH.replace("chart=ranked", "chart=funnel")
     assert {chart: sent[(ids.CHART_PANELS[chart], "hidden")] for chart in ids.CHART_PANELS} == {
         "ranked": True, "trend": True, "groups": True, "funnel": False, "inequality": True, "table": True,

@@ -172,7 +172,8 @@ def test_ranked_chart_puts_the_highest_at_the_top(tiny_explorer) -> None:
 
 
 def test_headline_for_a_clicked_area_compares_it_with_england(tiny_explorer) -> None:
-    headline, badge_hidden, no_data, no_data_hidden = card_view("headline", tiny_explorer, selection(area=ESSEX))
+    headline, badge_hidden, no_data, no_data_hidden, key_figure, _caveats = card_view("headline", tiny_explorer, selection(area=ESSEX))
+    assert key_figure == "30.0%"  # 123/410, the headline's number alone (presentation mode)
     # 123/410 = 30.0%, 95% CI 25.8% to 34.6%, wholly below England's 503/1210 = 41.6%: worse.
     # Matching England: 410 x 503/1210 - 123 = 47.44 people in 2022 (365 of 365.25 days: 47.47 a
     # year), said to the nearest 5: 45.

@@ -21,6 +21,7 @@ FIELDS = state.FIELDS
 # The page callback's inputs and state, in the order its body takes them.
 PAGE_INPUTS: list[tuple[str, str]] = [
     (ids.URL, "search"), *[(ids.CONTROLS[f], "value") for f in FIELDS], (ids.MAP, "clickData"), (ids.RANKED, "clickData"), (ids.CHART, "value"),
+    (ids.PRESENT, "n_clicks"),
 ]
 PAGE_STATE: list[tuple[str, str]] = [(ids.SELECTION, "data")]
 
@@ -33,7 +34,7 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.R
     )
     def update_page(search, *args):
         values = dict(zip(FIELDS, args[: len(FIELDS)], strict=True))
-        map_click, ranked_click, chart, previous = args[len(FIELDS):]
+        map_click, ranked_click, chart, _present_clicks, previous = args[len(FIELDS):]
         return page.update(
             explorer, geometry, trigger=ctx.triggered_id, search=search, values=values,
             map_click=map_click, ranked_click=ranked_click, previous=previous, cache=cache, chart=chart,
@@ -52,6 +53,18 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.R
         Output(ids.TABLE, "children"),
         Input(ids.TABLE_DATA, "data"),
         prevent_initial_call=True,
+    )
+    # In the browser: presentation mode follows the address (`present=1`): assets/presentation.js.
+    app.clientside_callback(
+        ClientsideFunction(namespace="presentation", function_name="follow"),
+        Output(ids.PRESENT_SHOWN, "data"),
+        Input(ids.URL, "search"),
+    )
+    # In the browser: the storyboard's position ("3 of 7") follows the address: assets/storyboard.js.
+    app.clientside_callback(
+        ClientsideFunction(namespace="storyboard", function_name="follow"),
+        Output(ids.STORY_SHOWN, "data"),
+        Input(ids.URL, "search"),
     )
     # In the browser: an invalid link's address is replaced by the corrected one, not pushed.
     app.clientside_callback(

@@ -19,7 +19,7 @@ from dashboard.figures.maps import MapGeometry
 from dashboard.presenters.common import no_data_reason
 from dashboard.presenters.funnel import funnel_view
 from dashboard.presenters.groups import groups_view
-from dashboard.presenters.headline import headline_view
+from dashboard.presenters.headline import caveat_line, headline_view, key_figure
 from dashboard.presenters.inequality import inequality_rank_view
 from dashboard.presenters.map import map_view
 from dashboard.presenters.ranked import ranked_title, ranked_view
@@ -103,9 +103,10 @@ def groups_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) -
 
 
 def headline_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) -> tuple:
-    """(headline, modelled badge hidden, no-data message, no-data message hidden)."""
+    """(headline, modelled badge hidden, no-data message, no-data message hidden, the key figure,
+    the caveats line): the last two are shown in presentation mode."""
     reason = no_data_reason(explorer, sel)
-    return headline_view(explorer, sel), not explorer.modelled_in_view(sel), reason, not reason
+    return headline_view(explorer, sel), not explorer.modelled_in_view(sel), reason, not reason, key_figure(explorer, sel), caveat_line(explorer, sel)
 
 
 def variation_content(explorer: Explorer, _geometry: MapGeometry, sel: Selection) -> tuple:
@@ -156,7 +157,11 @@ CARDS: tuple[Card, ...] = (
         trend_content, in_slot(ids.TREND, render_trend),
     )),
     described("groups", groups_summary, Card("groups", ((ids.GRAPH_SLOTS[ids.GROUPS], "children"), (ids.GAP, "children")), groups_content, in_slot(ids.GROUPS))),
-    Card("headline", ((ids.HEADLINE, "children"), (ids.MODELLED_BADGE, "hidden"), (ids.NO_DATA, "children"), (ids.NO_DATA, "hidden")), headline_content),
+    Card(
+        "headline",
+        ((ids.HEADLINE, "children"), (ids.MODELLED_BADGE, "hidden"), (ids.NO_DATA, "children"), (ids.NO_DATA, "hidden"), (ids.KEY_FIGURE, "children"), (ids.CAVEATS, "children")),
+        headline_content,
+    ),
     Card("variation", ((ids.VARIATION, "children"),), variation_content, render_variation),
     described("inequality", inequality_summary, Card(
         "inequality", ((ids.GRAPH_SLOTS[ids.INEQUALITY_RANK], "children"), (ids.INEQUALITY_NOTE, "children")),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, Protocol
 
-from dash import no_update
+from dash import Patch, no_update
 
 from dashboard.core.selection import Selection
 from dashboard.data.schema import GroupDimension
@@ -22,6 +22,7 @@ from dashboard.figures.maps import MapGeometry
 from dashboard.query.explorer import Explorer
 from dashboard.web import ids
 from dashboard.web.callbacks import cards, state
+from dashboard.web.callbacks.presented import presented, presented_annotations
 from dashboard.web.charts import CHARTS, DEFAULT_CHART, valid_chart
 
 FIELDS = state.FIELDS
@@ -99,7 +100,8 @@ def update(
     first_request = _shown_before(previous) is None
     before = _shown_before(previous) or explorer.default_selection()
     chart_before = None if first_request else valid_chart(previous.get("chart"))  # type: ignore[union-attr]
-    if trigger == ids.URL and not first_request and (page.selection, page.chart) == (before, chart_before) and not page.notices:
+    present_before = state.was_presenting(previous)
+    if trigger == ids.URL and not first_request and (page.selection, page.chart, page.present) == (before, chart_before, present_before) and not page.notices:
         # The address now says what the page shows (the browser corrected an invalid link in
         # place, assets/linked_view.js): nothing to change, and the correction's notices stay.
         return (no_update,) * len(OUTPUTS)
@@ -113,7 +115,8 @@ def update(
     outputs += _panels_hidden(page.chart) if page.chart != chart_before else (no_update,) * len(PANEL_OUTPUTS)
     shown_cards = ALWAYS_SHOWN | {page.chart}
     contents = card_contents(explorer, geometry, page.selection, cache, shown_cards)
-    shown = remembered_contents(explorer, before, cache) or {}
+    # Entering or leaving presentation mode redraws what is shown, at its sizes.
+    shown = (remembered_contents(explorer, before, cache) or {}) if page.present == present_before else {}
     for card in cards.CARDS:
         if card.name not in shown_cards:
             outputs += (no_update,) * len(card.outputs)  # not drawn until chosen
@@ -124,7 +127,10 @@ def update(
         if known is not None and known == content:
             outputs += (no_update,) * len(card.outputs)
         else:
-            outputs += _changed_only(card.render(content, known), content, known)
+            rendered = presented(_changed_only(card.render(content, known), content, known), page.present, changed=page.present != present_before)
+            if card.name == "map" and page.present and isinstance(rendered[0], Patch):
+                rendered[0]["layout"]["annotations"] = presented_annotations(content[0]["annotations"], True)  # the MODELLED mark
+            outputs += rendered
     return outputs
 
 

@@ -31,9 +31,9 @@ from dashboard.data.schema import GroupDimension
 from dashboard.query.areas import area_options, control_value, selection_value
 from dashboard.query.explorer import Explorer
 from dashboard.web import ids
-from dashboard.web.charts import DEFAULT_CHART, valid_chart
+from dashboard.web.charts import DEFAULT_CHART, PRESENT_ON, valid_chart
 from dashboard.web.layout import as_options
-from dashboard.web.urlstate import decode, decode_chart, encode
+from dashboard.web.urlstate import decode, decode_chart, decode_present, encode
 
 FIELDS = list(ids.CONTROLS)  # selection fields that have a control, in output order
 FIELD_OF_CONTROL = {control: field for field, control in ids.CONTROLS.items()}
@@ -56,6 +56,7 @@ class PageState:
     notices: list[Notice]
     options: dict[str, list[Option]]  # control field -> its options
     chart: str = DEFAULT_CHART  # the chart shown beside the map (web/charts.py)
+    present: bool = False  # presentation mode (web/charts.py)
 
 
 def clicked_area(click: Any) -> str | None:
@@ -74,15 +75,18 @@ def clicked_area(click: Any) -> str | None:
 
 def next_state(
     explorer: Explorer, *, change: Change, search: str | None, values: dict[str, str], previous: dict[str, str] | None,
-    field: str | None = None, area: str | None = None, chart: str | None = None,
+    field: str | None = None, area: str | None = None, chart: str | None = None, toggle_present: bool = False,
 ) -> PageState:
     """The page's next state. `field` is the control that changed; `area` the code clicked;
-    `chart` the chart tabs' value (from the URL when the URL changed)."""
+    `chart` the chart tabs' value (from the URL when the URL changed); `toggle_present` the
+    presentation button (or Esc) was pressed."""
     if change is Change.URL:
         sel, notices = decode(search, explorer)
         chart, chart_notices = decode_chart(search)
-        notices += chart_notices
+        present, present_notices = decode_present(search)
+        notices += chart_notices + present_notices
     else:
+        present = was_presenting(previous) != toggle_present
         chart = valid_chart(chart) or valid_chart(previous.get("chart") if isinstance(previous, dict) else None) or DEFAULT_CHART
         stored = previous if isinstance(previous, dict) else {}  # the browser's store: checked, not trusted
         current = dict(stored) | {k: (selection_value(k, v) if v is not None else "") for k, v in values.items()}
@@ -95,7 +99,12 @@ def next_state(
                 current["area"] = ""  # an area outside the newly chosen alliance
         sel, _ = explorer.normalise(Selection.from_dict(current))
         notices = []
-    return PageState(sel, encode(sel, chart), notices, control_options_of(explorer, sel), chart)
+    return PageState(sel, encode(sel, chart, present), notices, control_options_of(explorer, sel), chart, present)
+
+
+def was_presenting(previous: dict[str, str] | None) -> bool:
+    """Whether the page was in presentation mode, as its store says (from the browser: checked)."""
+    return isinstance(previous, dict) and previous.get("present") == PRESENT_ON
 
 
 def control_options(explorer: Explorer, sel: Selection) -> dict[str, list[Option]]:
@@ -138,6 +147,8 @@ def page_state(
     chart: str | None = None,
 ) -> PageState:
     """Dash's trigger turned into a `Change`, and the page's next state."""
+    if trigger == ids.PRESENT:
+        return next_state(explorer, change=Change.CONTROL, search=search, values=values, previous=previous, chart=chart, toggle_present=True)
     if trigger in (None, ids.URL):
         return next_state(explorer, change=Change.URL, search=search, values=values, previous=previous)
     if trigger in (ids.MAP, ids.RANKED):
@@ -167,7 +178,7 @@ def state_outputs(
     return (
         # A change the address did not make is a new history entry; one the address made, it already says.
         no_update if trigger in (None, ids.URL) else state.search,
-        {**selection, "chart": state.chart},
+        {**selection, "chart": state.chart, "present": PRESENT_ON if state.present else ""},
         notices,
         *[no_update if held.get(f) == control_value(f, selection[f]) else control_value(f, selection[f]) for f in FIELDS],
         *[no_update if unchanged(f) else as_options(state.options[f]) for f in FIELDS],

@@ -1,0 +1,46 @@
+/* Presentation mode follows the address (`present=1`, dashboard/web/charts.py): the page's
+   controls hidden, its key number, map and chosen chart large (style.css, html.present). The
+   class is set from the address at once, before the page is drawn (no flash of the controls),
+   on Back and Forward, and whenever the server writes a new address (a clientside callback on
+   the address). The button and Esc ask the server to leave or enter it, so the permalink, the
+   store and the charts' sizes change together. */
+(function () {
+  var TOGGLE = "present-toggle";
+
+  function presenting(search) {
+    return new URLSearchParams(search || "").get("present") === "1";
+  }
+
+  function follow(search) {
+    var on = presenting(search);
+    var changed = document.documentElement.classList.contains("present") !== on;
+    document.documentElement.classList.toggle("present", on);
+    var button = document.getElementById(TOGGLE);
+    if (button) {
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+    if (changed) {
+      window.dispatchEvent(new Event("resize"));  // the map and the chart take their new sizes
+    }
+  }
+
+  follow(window.location.search);
+  window.addEventListener("popstate", function () { follow(window.location.search); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && document.documentElement.classList.contains("present")) {
+      var button = document.getElementById(TOGGLE);
+      if (button) {
+        button.click();
+      }
+    }
+  });
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    presentation: {
+      follow: function (search) {
+        follow(typeof search === "string" ? search : window.location.search);
+        return window.dash_clientside.no_update;
+      },
+    },
+  });
+})();

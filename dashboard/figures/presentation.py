@@ -1,0 +1,68 @@
+"""Charts for presentation mode: every text at least 18 px, for a screen shared to a meeting room.
+
+A pure function of the figure the page would draw, so the figure and its data are the same in
+both modes; only sizes change. The ranked chart's rows get taller with its labels, so that
+names at 18 px do not overlap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.figures.theme import BASE_FONT_SIZE
+
+PRESENTATION_FONT_PX = 18
+PRESENTATION_ROW_PX = 28  # the ranked chart's row at 18 px labels (22 px at 13 px)
+RANKED_CHROME_PX = 110
+
+
+def _larger(font: Any) -> dict[str, Any]:
+    font = dict(font) if isinstance(font, dict) else {}
+    font["size"] = max(PRESENTATION_FONT_PX, font.get("size") or 0)
+    return font
+
+
+def _axis(axis: dict[str, Any]) -> dict[str, Any]:
+    axis = {**axis, "tickfont": _larger(axis.get("tickfont"))}
+    title = axis.get("title")
+    if isinstance(title, dict):
+        axis["title"] = {**title, "font": _larger(title.get("font"))}
+    return axis
+
+
+def _trace(trace: dict[str, Any]) -> dict[str, Any]:
+    trace = dict(trace)
+    if isinstance(trace.get("colorbar"), dict):
+        bar = trace["colorbar"]
+        title = bar.get("title")
+        trace["colorbar"] = {**bar, "tickfont": _larger(bar.get("tickfont")), **({"title": {**title, "font": _larger(title.get("font"))}} if isinstance(title, dict) else {})}
+    if "textfont" in trace:
+        trace["textfont"] = _larger(trace["textfont"])
+    if isinstance(trace.get("hoverlabel"), dict):
+        trace["hoverlabel"] = {**trace["hoverlabel"], "font": _larger(trace["hoverlabel"].get("font"))}
+    return trace
+
+
+def for_presentation(figure: dict[str, Any]) -> dict[str, Any]:
+    """`figure` with every font at least PRESENTATION_FONT_PX (layout, axes, legend, annotations,
+    colour bars, hover labels), and a ranked chart's rows tall enough for its larger labels."""
+    layout = dict(figure.get("layout") or {})
+    layout["font"] = _larger(layout.get("font"))
+    layout["hoverlabel"] = {**(layout.get("hoverlabel") or {}), "font": _larger((layout.get("hoverlabel") or {}).get("font"))}
+    for key, value in list(layout.items()):
+        if key.startswith(("xaxis", "yaxis")) and isinstance(value, dict):
+            layout[key] = _axis(value)
+    if isinstance(layout.get("legend"), dict) or "showlegend" in layout:
+        layout["legend"] = {**(layout.get("legend") or {}), "font": _larger((layout.get("legend") or {}).get("font"))}
+    if isinstance(layout.get("annotations"), list):
+        layout["annotations"] = [{**note, "font": _larger(note.get("font"))} for note in layout["annotations"]]
+    rows = (layout.get("yaxis") or {}).get("categoryarray")
+    if isinstance(rows, list) and isinstance(layout.get("height"), int | float):
+        layout["height"] = max(layout["height"], PRESENTATION_ROW_PX * len(rows) + RANKED_CHROME_PX)
+    return {**figure, "data": [_trace(trace) for trace in figure.get("data") or []], "layout": layout}
+
+
+def font_sizes(present: bool) -> dict[str, int]:
+    """The map's font sizes in each mode (the map is patched, never re-sent: dashboard/web)."""
+    size = PRESENTATION_FONT_PX if present else BASE_FONT_SIZE
+    return {"layout": size, "colorbar": size}

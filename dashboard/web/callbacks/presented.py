@@ -1,0 +1,47 @@
+"""A card's outputs at presentation mode's sizes (figures/presentation.py), output by output.
+
+Charts are sent whole, so each is re-sized as it is sent. The map is never re-sent (a Patch of
+what changed: callbacks/cards.py), so its fonts are patched when the mode changes, and its
+MODELLED mark whenever it is sent in presentation mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Patch, dcc
+
+from dashboard.figures.maps import AREAS
+from dashboard.figures.presentation import PRESENTATION_FONT_PX, font_sizes, for_presentation
+
+
+def presented(outputs: tuple, present: bool, *, changed: bool) -> tuple:
+    """`outputs` (one card's), each figure at presentation sizes when `present`; a Patch (the
+    map) with its fonts set when the mode has `changed`."""
+    return tuple(_presented(output, present, changed) for output in outputs)
+
+
+def _presented(value: Any, present: bool, changed: bool) -> Any:
+    if isinstance(value, Patch):
+        if changed:
+            sizes = font_sizes(present)
+            value["layout"]["font"]["size"] = sizes["layout"]
+            value["layout"]["hoverlabel"] = {"font": {"size": sizes["layout"]}}
+            value["data"][AREAS]["colorbar"]["tickfont"] = {"size": sizes["colorbar"]}
+            value["data"][AREAS]["colorbar"]["title"]["font"] = {"size": sizes["colorbar"]}
+        return value
+    if not present:
+        return value
+    if isinstance(value, dcc.Graph) and isinstance(getattr(value, "figure", None), dict):
+        value.figure = for_presentation(value.figure)
+        return value
+    if isinstance(value, dict) and "layout" in value:
+        return for_presentation(value)
+    return value
+
+
+def presented_annotations(annotations: list[dict[str, Any]], present: bool) -> list[dict[str, Any]]:
+    """The map's annotations (its MODELLED mark) at presentation sizes when `present`."""
+    if not present:
+        return annotations
+    return [{**note, "font": {**(note.get("font") or {}), "size": max(PRESENTATION_FONT_PX, (note.get("font") or {}).get("size") or 0)}} for note in annotations]

@@ -1,0 +1,46 @@
+"""Charts at presentation sizes (figures/presentation.py): every text 18 px and up, the data untouched."""
+
+from __future__ import annotations
+
+from dashboard.figures.presentation import for_presentation
+
+FIGURE = {
+    "data": [
+        {"type": "scatter", "x": [1.0, 2.0], "y": ["A", "B"], "hoverlabel": {"font": {"size": 11}}},
+        {"type": "choropleth", "z": [3.0], "colorbar": {"title": {"text": "%"}, "thickness": 14}},
+    ],
+    "layout": {
+        "font": {"family": "Arial", "size": 16},
+        "height": 400,
+        "xaxis": {"title": {"text": "%"}, "tickfont": {"size": 12}},
+        "yaxis": {"tickfont": {"size": 13}, "categoryarray": ["B", "A"] * 21},
+        "yaxis2": {},
+        "annotations": [{"text": "MODELLED", "font": {"size": 12, "color": "#231F20"}}],
+        "legend": {"orientation": "h"},
+    },
+}
+
+
+def test_every_font_is_at_least_18_px() -> None:
+    shown = for_presentation(FIGURE)
+    layout = shown["layout"]
+    assert layout["font"] == {"family": "Arial", "size": 18}
+    assert layout["xaxis"]["tickfont"]["size"] == 18 and layout["xaxis"]["title"]["font"]["size"] == 18
+    assert layout["yaxis"]["tickfont"]["size"] == 18 and layout["yaxis2"]["tickfont"]["size"] == 18
+    assert layout["annotations"][0]["font"] == {"size": 18, "color": "#231F20"}
+    assert layout["legend"]["font"]["size"] == 18 and layout["legend"]["orientation"] == "h"
+    assert shown["data"][0]["hoverlabel"]["font"]["size"] == 18
+    assert shown["data"][1]["colorbar"]["tickfont"]["size"] == 18 and shown["data"][1]["colorbar"]["title"]["font"]["size"] == 18
+
+
+def test_larger_fonts_stay_and_the_data_do_not_change() -> None:
+    big = {**FIGURE, "layout": {**FIGURE["layout"], "font": {"size": 24}}}
+    assert for_presentation(big)["layout"]["font"]["size"] == 24
+    shown = for_presentation(FIGURE)
+    assert shown["data"][0]["x"] == [1.0, 2.0] and shown["data"][1]["z"] == [3.0]
+    assert FIGURE["layout"]["font"]["size"] == 16  # the figure given is not changed
+
+
+def test_a_ranked_chart_gets_rows_tall_enough_for_its_labels() -> None:
+    # 42 rows of 28 px, plus 110 px for the axis and margins: taller than the 400 px given.
+    assert for_presentation(FIGURE)["layout"]["height"] == 28 * 42 + 110

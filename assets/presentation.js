@@ -12,14 +12,15 @@
   }
 
   function follow(search) {
+    /* Nothing is touched unless the mode changed: every filter change calls this, and a change
+       to the page that is not needed is a repaint the presenter waits for (bench/browser.py). */
     var on = presenting(search);
-    var changed = document.documentElement.classList.contains("present") !== on;
-    document.documentElement.classList.toggle("present", on);
     var button = document.getElementById(TOGGLE);
-    if (button) {
-      button.setAttribute("aria-pressed", on ? "true" : "false");
+    if (button && button.getAttribute("aria-pressed") !== String(on)) {
+      button.setAttribute("aria-pressed", String(on));
     }
-    if (changed) {
+    if (document.documentElement.classList.contains("present") !== on) {
+      document.documentElement.classList.toggle("present", on);
       window.dispatchEvent(new Event("resize"));  // the map and the chart take their new sizes
     }
   }
@@ -31,7 +32,21 @@
       var button = document.getElementById(TOGGLE);
       if (button) {
         button.click();
+        button.focus();  // the keyboard stays where the presenter can press it again
       }
+    }
+  });
+
+  /* While presenting, a chart tab chosen with the mouse does not keep the keyboard's focus: the
+     presenter's next arrow key steps the storyboard, not the tabs. Chosen by keyboard, it does. */
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest && event.target.closest(".chart-tabs");
+    if (tab && event.detail > 0 && document.documentElement.classList.contains("present")) {
+      window.setTimeout(function () {
+        if (document.activeElement && tab.contains(document.activeElement)) {
+          document.activeElement.blur();
+        }
+      }, 0);
     }
   });
 

@@ -43,6 +43,17 @@ def _trace(trace: dict[str, Any]) -> dict[str, Any]:
     return trace
 
 
+def _room_for(annotations: list[dict[str, Any]], margin: dict[str, Any]) -> dict[str, Any]:
+    """Margins for annotations at their larger size: a note above the plot (the MODELLED mark)
+    gets half as much room again above it, and a label on the x axis's scale (the benchmark's)
+    room to its right, so that neither covers the plot nor is cut off at the edge."""
+    if any(note.get("yref") == "paper" and (note.get("y") or 0) >= 1 for note in annotations):
+        margin["t"] = round((margin.get("t") or 0) * 1.5)
+    if any(str(note.get("xref", "")).startswith("x") and note.get("xref") != "paper" for note in annotations):
+        margin["r"] = max(margin.get("r") or 0, 80)
+    return margin
+
+
 def for_presentation(figure: dict[str, Any]) -> dict[str, Any]:
     """`figure` with every font at least PRESENTATION_FONT_PX (layout, axes, legend, annotations,
     colour bars, hover labels), and a ranked chart's rows tall enough for its larger labels."""
@@ -56,6 +67,7 @@ def for_presentation(figure: dict[str, Any]) -> dict[str, Any]:
         layout["legend"] = {**(layout.get("legend") or {}), "font": _larger((layout.get("legend") or {}).get("font"))}
     if isinstance(layout.get("annotations"), list):
         layout["annotations"] = [{**note, "font": _larger(note.get("font"))} for note in layout["annotations"]]
+        layout["margin"] = _room_for(layout["annotations"], dict(layout.get("margin") or {}))
     rows = (layout.get("yaxis") or {}).get("categoryarray")
     if isinstance(rows, list) and isinstance(layout.get("height"), int | float):
         layout["height"] = max(layout["height"], PRESENTATION_ROW_PX * len(rows) + RANKED_CHROME_PX)

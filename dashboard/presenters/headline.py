@@ -123,13 +123,15 @@ def caveat_line(explorer: Explorer, sel: Selection) -> str:
     """The statistical caveats in one line, for a shared screen: the interval, the benchmark, the
     source, and the marks a reader must not miss (modelled figures, withheld small numbers)."""
     indicator = explorer.indicator(sel)
-    parts = [
-        f"{sel.confidence}% intervals",
-        f"compared with {explorer.benchmark_name(headline_comparison(explorer, sel, explorer.focus_area(sel)))}",
-        "Source: " + re.sub(r"\s*\([^()]*/\)", "", indicator.source),
-    ]
-    if explorer.modelled_in_view(sel):
-        parts.append("MODELLED figures are estimates, never compared")
+    focus = explorer.focus_area(sel)
+    row = explorer.area_row(sel, focus)
+    if row is not None and row["data_status"] == DataStatus.MODELLED.value:
+        parts = ["MODELLED estimates: no interval, never compared"]  # the interval and the benchmark do not apply
+    else:
+        parts = [f"{sel.confidence}% intervals", f"compared with {explorer.benchmark_name(headline_comparison(explorer, sel, focus))}"]
+        if explorer.modelled_in_view(sel):
+            parts.append("MODELLED figures never compared")
+    parts.append("Source: " + re.sub(r"\s*\([^()]*/\)", "", indicator.source))
     if indicator.counts_people:
         parts.append("counts of 1 to 4 withheld")
     return " · ".join(parts)

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from pages import axe_violations, wait_chart, wait_ready  # tests/pages.py
 
 PRESENTED = "/?indicator=early_stage&cancer=Lung&period=2022&level=icb&alliance=E56000024&chart=ranked&present=1"
-TRIMMED_TOOLBAR = {"map": {"Zoom in", "Zoom out", "Reset", "Download plot as a PNG"}, "ranked": {"Download plot as a PNG", "Reset axes"}}
+TRIMMED_TOOLBAR = {"map": {"Zoom in", "Zoom out", "Reset"}, "ranked": {"Reset axes"}}
 
 
 def font_px(page: Page, selector: str) -> list[float]:
@@ -90,14 +90,12 @@ def test_every_toolbar_button_keeps_to_this_machine(watched: Page, live_server: 
         assert not page.locator(f"#{graph} .modebar a[href]").count()  # no link out (plotly's logo, Chart Studio)
         for index in range(buttons.count()):
             page.locator(f"#{graph}").hover()
-            button = buttons.nth(index)
-            if button.get_attribute("data-title") == "Download plot as a PNG":
-                with page.expect_download() as download:
-                    button.click()
-                assert download.value.suggested_filename.endswith(".png")
-            else:
-                button.click()
+            buttons.nth(index).click()
         page.wait_for_load_state("networkidle")
+    # And the page's own picture buttons, which replace plotly's unstamped one.
+    for button in page.locator("[data-image]").all():
+        with page.expect_download():
+            button.click()
 
 
 STORY = [
@@ -113,7 +111,7 @@ def test_a_storyboard_is_made_exported_and_stepped_with_the_keyboard(watched: Pa
     for index, url in enumerate(STORY):
         page.goto(live_server + url)
         wait_ready(page)
-        page.get_by_role("button", name="Add the view shown to the storyboard").click()
+        page.get_by_role("button", name="Add this view to the storyboard").click()
         expect(page.locator("#storyboard-heading")).to_have_text(f"Storyboard: {index + 1} view" + ("s" if index else ""))
     expect(page.locator(".story-list li")).to_have_count(3)
     # Exported as a list of permalinks, one a line, in order.
@@ -158,3 +156,100 @@ def test_a_storyboard_is_imported_from_a_file_of_permalinks(watched: Page, live_
     expect(page.locator(".story-list li")).to_have_count(3)
     expect(page.locator("#storyboard-status")).to_contain_text("Imported 3 views; 3 word(s) that were not permalinks skipped.")
     expect(page.locator(".story-list li").first).to_contain_text("fds_28day")
+
+
+COMPARED = "/?indicator=early_stage&cancer=Lung&period=2022&level=icb&alliance=E56000024&colour=comparison&chart=ranked"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header (its IHDR chunk: bytes 16 to 24)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def saved(page: Page, kind: str, fmt: str) -> tuple[str, bytes]:
+    with page.expect_download() as download:
+        page.locator(f"[data-image='{kind} {fmt}']").click()
+    return download.value.suggested_filename, Path(download.value.path()).read_bytes()
+
+
+def test_pictures_for_slides_keep_their_meaning(watched: Page, live_server: str, screenshots: Path) -> None:
+    page = watched
+    page.goto(live_server + COMPARED)
+    wait_ready(page)
+    wait_chart(page, "ranked")
+    name, png = saved(page, "map", "png")
+    assert name == "Map - Diagnosed at stage 1 or 2 (%), Lung, 2022.png"
+    assert png_size(png) == (1920, 1080)
+    (screenshots / "15-map-for-slides.png").write_bytes(png)
+    name, svg = saved(page, "map", "svg")
+    text = svg.decode()
+    (screenshots / "15-map-for-slides.svg").write_text(text)
+    assert name.endswith(".svg") and 'width="1920"' in text and 'height="1080"' in text
+    for words in ("Map: Diagnosed at stage 1 or 2 (%), Lung, 2022", "East Midlands", "Significantly better", "Significantly worse", "compared with England",
+                  "Source: NDRS", "Permalink: " + live_server + "/?indicator=early_stage"):
+        assert words.replace("&", "&amp;") in text or words in text, words
+    name, png = saved(page, "chart", "png")
+    assert name.startswith("East Midlands' areas ranked - Diagnosed at stage 1 or 2") and png_size(png) == (1920, 1080)
+    (screenshots / "16-ranked-for-slides.png").write_bytes(png)
+
+
+def test_a_modelled_picture_says_so(watched: Page, live_server: str) -> None:
+    page = watched
+    page.goto(live_server + "/?indicator=early_stage&cancer=Lung&period=2022&level=icb&group=imd_quintile&group_value=1+-+most+deprived&chart=ranked")
+    wait_ready(page)
+    wait_chart(page, "ranked")
+    _, svg = saved(page, "chart", "svg")
+    assert "MODELLED" in svg.decode()
+
+
+CROWDED = {
+    "modelled groups": "/?indicator=early_stage&cancer=Lung&period=2022&level=icb&group=imd_quintile&group_value=1+-+most+deprived&chart=groups&present=1",
+    "table": "/?indicator=early_stage&group=imd_quintile&group_value=1+-+most+deprived&level=icb&chart=table&present=1",
+    "106 sub-ICBs": "/?indicator=fds_28day_commissioner&level=subicb&chart=ranked&present=1",
+}
+
+
+@pytest.mark.parametrize("view", CROWDED)
+def test_a_crowded_view_keeps_its_headline_and_caveats_whole(watched: Page, live_server: str, view: str) -> None:
+    """A new user's trial found the headline printed over the header and the caveats squeezed to
+    3 px whenever the chart was tall: only the map and the chart may give way."""
+    page = watched
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(live_server + CROWDED[view])
+    wait_ready(page)
+    wait_chart(page, "table" if view == "table" else ("groups" if "groups" in view else "ranked"))
+    assert page.evaluate("document.documentElement.scrollHeight") <= 720
+    header, headline, caveats, grid = (page.locator(s).bounding_box() for s in ("#page-header", ".headline-row", "#caveats", ".grid"))
+    assert headline["y"] >= header["y"] + header["height"] - 1  # below the header, not over it
+    line = font_px(page, "#caveats")[0]
+    assert caveats["height"] >= line  # at least one whole line of text
+    assert caveats["y"] + caveats["height"] <= grid["y"] + 1  # above the map and the chart
+    expect(page.locator("#caveats")).to_contain_text("withheld")  # the end of the line is there too
+    if view == "modelled groups":
+        expect(page.locator("#caveats")).to_contain_text("MODELLED estimates: no interval, never compared")
+        expect(page.locator("#caveats")).not_to_contain_text("95% intervals")
+
+
+def test_a_view_saved_from_a_short_link_is_found_when_presenting(watched: Page, live_server: str) -> None:
+    """The server writes the full permalink when presenting; the view is still the one saved."""
+    page = watched
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(live_server + "/?indicator=mortality_asr&level=icb&chart=funnel")
+    wait_ready(page)
+    page.get_by_role("button", name="Add this view to the storyboard").click()
+    page.goto(live_server + STORY[0])
+    wait_ready(page)
+    page.get_by_role("button", name="Add this view to the storyboard").click()
+    page.goto(live_server + "/?indicator=mortality_asr&level=icb&chart=funnel")
+    wait_ready(page)
+    page.locator("#present-toggle").click()
+    page.wait_for_function("() => window.location.search.includes('present=1')", timeout=10_000)
+    expect(page.locator(".story-position")).to_have_text("1 of 2")
+    # A chart tab clicked while presenting does not keep the arrow keys: the next one steps on.
+    page.locator(".chart-tabs label", has_text="Trend").click()
+    page.wait_for_function("() => window.location.search.includes('chart=trend')", timeout=10_000)
+    expect(page.locator(".story-position")).to_have_text("changed from 1 of 2")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => window.location.search.includes('cancer=Lung')", timeout=10_000)
+    expect(page.locator(".story-position")).to_have_text("2 of 2")

@@ -13,7 +13,7 @@ from dashboard.core.selection import Selection
 from dashboard.core.settings import DEFAULT_DATA_DIR, DEFAULT_SOURCES_DIR, PROJECT_ROOT
 from dashboard.presenters.download import download_view
 from dashboard.query.explorer import Explorer
-from dashboard.web.layout import help_text
+from dashboard.web.help import help_text
 
 REPO_PATH = re.compile(r"\b(?:dashboard|data|geodata|docs|bench|tests|assets)/[\w./-]*[\w/]")
 SOURCE_FOLDERS = ("ndrs-stage", "ndrs-mortality-2020", "cwt-fds-monthly", "cwt-extracts-2023", "gdo-sarcoma", "population", "lookups", "boundaries")

@@ -60,11 +60,12 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.R
         Output(ids.PRESENT_SHOWN, "data"),
         Input(ids.URL, "search"),
     )
-    # In the browser: the storyboard's position ("3 of 7") follows the address: assets/storyboard.js.
+    # In the browser: the storyboard's position ("3 of 7") follows the view the server settled
+    # (the selection store): assets/storyboard.js.
     app.clientside_callback(
         ClientsideFunction(namespace="storyboard", function_name="follow"),
         Output(ids.STORY_SHOWN, "data"),
-        Input(ids.URL, "search"),
+        Input(ids.SELECTION, "data"),
     )
     # In the browser: an invalid link's address is replaced by the corrected one, not pushed.
     app.clientside_callback(

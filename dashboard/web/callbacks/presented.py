@@ -40,8 +40,17 @@ def _presented(value: Any, present: bool, changed: bool) -> Any:
     return value
 
 
+PRESENTED_MARK = "MODELLED estimates (the model's assumption: see the full page)"
+
+
 def presented_annotations(annotations: list[dict[str, Any]], present: bool) -> list[dict[str, Any]]:
-    """The map's annotations (its MODELLED mark) at presentation sizes when `present`."""
+    """The map's annotations (its MODELLED mark) when `present`: at presentation sizes, and the
+    mark in one short line, which at 18 px would otherwise cover a quarter of the map (the
+    caveats line under the headline says the figures are modelled too)."""
     if not present:
         return annotations
-    return [{**note, "font": {**(note.get("font") or {}), "size": max(PRESENTATION_FONT_PX, (note.get("font") or {}).get("size") or 0)}} for note in annotations]
+    return [
+        {**note, "text": PRESENTED_MARK if "MODELLED" in str(note.get("text", "")) else note.get("text"),
+         "font": {**(note.get("font") or {}), "size": max(PRESENTATION_FONT_PX, (note.get("font") or {}).get("size") or 0)}}
+        for note in annotations
+    ]

@@ -18,11 +18,11 @@ proc_name = "cancer-variation-explorer"
 
 
 def post_fork(_server, worker) -> None:
-    """Each worker answers one request to itself before it serves anyone (dashboard/web/app.py,
-    prime_worker): about 30 ms, which the first visitor to that worker no longer waits."""
+    """Each worker answers a few requests to itself before it serves anyone (dashboard/web/app.py,
+    prime_worker): about 0.2 s, which visitors' first changes to that worker no longer wait."""
     from dashboard.web.app import prime_worker
     from dashboard.wsgi import app
 
     status = prime_worker(app)
     if status != 200:
-        worker.log.warning("the worker's first request to itself was answered %s", status)
+        worker.log.warning("a request the worker made to itself was answered %s", status)

@@ -8,7 +8,9 @@
   var TOGGLE = "present-toggle";
 
   function presenting(search) {
-    return new URLSearchParams(search || "").get("present") === "1";
+    /* As the server reads it (web/urlstate.py): the last `present`, trimmed. */
+    var values = new URLSearchParams(search || "").getAll("present");
+    return values.length > 0 && values[values.length - 1].trim() === "1";
   }
 
   function follow(search) {

@@ -21,6 +21,7 @@
   var LIST_ID = "storyboard";
   var STEPS_ID = "story-steps";
   var MAX_FILE_BYTES = 200000;
+  var MAX_VIEWS = 100;  // a meeting's worth, many times over; 10,000 made every filter change take 2.5 s
   var currentKey = null;  // the view shown, as the server settled it
   var lastIndex = -1;  // the storyboard's view last shown: Next and Previous go on from it
   var opening = -1;  // the storyboard's view being opened: it gets the key the server answers with
@@ -139,6 +140,10 @@
 
   function add() {
     var views = load();
+    if (views.length >= MAX_VIEWS) {
+      say("The storyboard holds at most " + MAX_VIEWS + " views; remove one first.");
+      return;
+    }
     views.push({search: viewOf(window.location.search), key: currentKey, label: headlineLabel() || labelFromLink(window.location.search)});
     lastIndex = views.length - 1;
     save(views, "Added as view " + views.length + ".");
@@ -283,11 +288,14 @@
 
   function replaceWith(text) {
     var result = parsed(text);
+    var dropped = Math.max(0, result.views.length - MAX_VIEWS);
+    result.views = result.views.slice(0, MAX_VIEWS);
     var current = load().length;
     if (current && !window.confirm("Replace the storyboard's " + current + " views with the " + result.views.length + " imported?")) {
       return;
     }
     save(result.views, "Imported " + result.views.length + " view" + (result.views.length === 1 ? "" : "s") +
+        (dropped ? "; the " + dropped + " after the first " + MAX_VIEWS + " left out" : "") +
         (result.skipped ? "; " + result.skipped + " word(s) that were not permalinks skipped." : "."));
   }
 

@@ -41,6 +41,15 @@ def decode_chart(search: str | None) -> tuple[str, list[Notice]]:
     return chart, []
 
 
+LONGEST_VALUE = 100  # characters: longer than any option (the longest cancer type has 71)
+
+
+def shortened(text: str) -> str:
+    """`text`, or its first 60 characters and "…" when longer than any valid value: a notice repeats
+    what a link said, and a link of megabytes made a notice of megabytes (an adversarial check)."""
+    return text if len(text) <= LONGEST_VALUE else text[:60] + "…"
+
+
 def decode(search: str | None, explorer: Explorer) -> tuple[Selection, list[Notice]]:
     """The selection a URL describes, made valid; a notice for every value that was not."""
     notices: list[Notice] = []
@@ -53,8 +62,8 @@ def decode(search: str | None, explorer: Explorer) -> tuple[Selection, list[Noti
         if parameter in (CHART_PARAMETER, PRESENT_PARAMETER):
             continue  # not part of the selection: decode_chart and decode_present read them
         if field is None:
-            notices.append(Notice(parameter, f"unknown parameter {parameter!r} ignored"))
+            notices.append(Notice(shortened(parameter), f"unknown parameter {shortened(parameter)!r} ignored"))
             continue
-        values[field] = selection_value(field, given[-1].strip())  # "area=none" is the Area control's "None"
+        values[field] = selection_value(field, shortened(given[-1].strip()))  # "area=none" is the Area control's "None"
     sel, fixes = explorer.normalise(Selection.from_dict(values))
     return sel, notices + fixes

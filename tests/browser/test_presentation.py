@@ -253,3 +253,18 @@ def test_a_view_saved_from_a_short_link_is_found_when_presenting(watched: Page, 
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => window.location.search.includes('cancer=Lung')", timeout=10_000)
     expect(page.locator(".story-position")).to_have_text("2 of 2")
+
+
+def test_the_browser_and_the_server_read_a_repeated_present_alike(watched: Page, live_server: str) -> None:
+    """The last `present` counts, trimmed, in the page's script as on the server."""
+    page = watched
+    page.goto(live_server + PRESENTED + "&present=0")
+    wait_ready(page)
+    wait_chart(page, "ranked")
+    assert not page.evaluate("document.documentElement.classList.contains('present')")
+    assert max(font_px(page, "#ranked .ytick text")) < 18
+    page.goto(live_server + PRESENTED.replace("present=1", "present=0") + "&present=%201")
+    wait_ready(page)
+    wait_chart(page, "ranked")
+    assert page.evaluate("document.documentElement.classList.contains('present')")
+    assert min(font_px(page, "#ranked .ytick text")) >= 18

@@ -128,3 +128,12 @@ def test_trend_and_groups(explorer: Explorer) -> None:
     assert list(explorer.trend_rows(sel, "E92000001")["period"]) == [str(y) for y in range(2013, 2023)]
     groups = explorer.group_rows(sel.with_(group="imd_quintile", group_value="2"), "E92000001")
     assert list(groups["group_value"]) == ["1 - most deprived", "2", "3", "4", "5 - least deprived"]
+
+
+def test_a_huge_link_value_makes_a_short_notice(explorer: Explorer) -> None:
+    """An adversarial check sent three 1 MB values and got 3 MB of notices back."""
+    huge = "x" * 1_000_000
+    sel, notices = decode(f"?indicator=early_stage&cancer={huge}&{huge}=1", explorer)
+    assert sel.cancer == "All cancers"  # the default, as for any unknown cancer type
+    assert len(notices) == 2 and all(len(n.message) < 300 and len(n.parameter) < 100 for n in notices)
+    assert "x" * 60 + "…" in notices[0].message or "x" * 60 + "…" in notices[1].message

@@ -263,8 +263,9 @@ class Explorer:
     def _area_position(self, sel: Selection, code: str) -> int | None:  # of `code` in the slice, or of its NDRS grouping
         return self._row_of(sel).get(code, self._row_of(sel).get(GROUPING_OF.get(code, "")))
 
-    def area_row(self, sel: Selection, code: str) -> pd.Series | None:
-        return None if (position := self._area_position(sel, code)) is None else self._slice(sel).iloc[position]
+    def area_row(self, sel: Selection, code: str) -> pd.Series | None:  # remembered: a row of thirty dtypes is slow to make
+        key = ("area_row", sel.indicator, sel.cancer, sel.period, sel.group, sel.group_value, code)
+        return self.memo(key, lambda: None if (position := self._area_position(sel, code)) is None else self._slice(sel).iloc[position])
 
     def alliance_in_data(self, sel: Selection) -> str | None:
         """The code whose row stands for the selected alliance: itself, or NDRS's grouping of it."""
@@ -342,8 +343,7 @@ class Explorer:
         else:  # highest first, areas with no value last, ties in the slice's order
             value = level["value"].to_numpy(dtype=float)
             order = np.lexsort((np.arange(len(value)), -np.nan_to_num(value, nan=0.0), np.isnan(value)))
-        rows = level.take(order)
-        rows.index = pd.RangeIndex(len(rows))
+        rows = level.take(order).reset_index(drop=True)
         rows["benchmark"] = benchmark[order]
         rows["comparison"] = comparison[order]
         rows["in_alliance"] = in_alliance[order]

@@ -67,3 +67,14 @@ def card_summary(name: str, explorer, data: dict[str, str], geometry=None) -> st
     card = next(card for card in cards.CARDS if card.name == name)
     outputs = cards.card_outputs(name, explorer, data, geometry)
     return next(out for out, (component, _prop) in zip(outputs, card.outputs, strict=True) if component in ids.SUMMARIES.values())
+
+
+def answer(explorer, geometry, **kwargs) -> dict[tuple[str, str], object]:
+    """The page callback's outputs by (component id, property), the unsent ones left out; the
+    search defaults to the ICB view of 2022, and no click."""
+    from dash import no_update
+
+    from dashboard.web.callbacks import page
+
+    out = page.update(explorer, geometry, search=kwargs.pop("search", ICB_2022_SEARCH), map_click=None, ranked_click=None, **kwargs)
+    return {output: value for output, value in zip(page.OUTPUTS, out, strict=True) if value is not no_update}

@@ -145,11 +145,11 @@ def _lowest_priority() -> None:
 
 def prime_worker(app: Dash) -> int:
     """Answer first visits' requests (a view other than the first, and one of each indicator) in
-    this process, before it serves anyone; returns the worst status. Under gunicorn each worker does this once forked
-    (gunicorn.conf.py): a worker's first request touched thousands of objects it shares with the
-    master, and each page the worker touched was copied first, about 14 ms more than its second
-    request (bench/browser.py counted it in the callback p95). Priming in the master instead does
-    not help: the copies are made after the fork."""
+    this process, before it serves anyone; returns the worst status. Under gunicorn each worker
+    does this once forked (gunicorn.conf.py): a worker's first request touched thousands of
+    objects it shares with the master, each page of them copied as it was first touched, about
+    14 ms more than its second request (bench/browser.py counted it in the callback p95).
+    Priming in the master instead does not help: the copies are made after the fork."""
     explorer: Explorer = app.server.extensions[EXPLORER_KEY]
     first = explorer.default_selection()
     other = next((o.value for o in explorer.cancer_options(first.indicator) if o.value != first.cancer and not o.disabled), first.cancer)

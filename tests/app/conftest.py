@@ -78,6 +78,7 @@ from dashboard.data.registry import Indicator, Phrases
 from dashboard.data.schema import COLUMNS
 from dashboard.data.validation import check_table, coerce_types
 from dashboard.pipeline.derived import derive
+from dashboard.figures.maps import MapGeometry
 from dashboard.query.explorer import Explorer
 
 Z95 = 1.959963984540054  # standard normal quantile at 0.975
@@ -323,3 +324,11 @@ def tiny_dataset() -> Dataset:
 @pytest.fixture(scope="module")
 def tiny_explorer(tiny_dataset: Dataset) -> Explorer:
     return Explorer.from_dataset(tiny_dataset)
+
+
+@pytest.fixture(scope="module")
+def geometry(tiny_dataset: Dataset) -> MapGeometry:
+    """The tiny dataset's map geometry, as the app makes it."""
+    from dashboard.web.app import map_geometry, map_layers
+
+    return map_geometry(map_layers(tiny_dataset))

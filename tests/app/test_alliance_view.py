@@ -17,14 +17,8 @@ from dashboard.presenters.download import download_view
 from dashboard.presenters.map import map_view
 from dashboard.presenters.table import table_view
 from dashboard.core.selection import Selection
-from dashboard.web.app import map_geometry, map_layers
 from downloads import read_download  # tests/downloads.py
 from tiny_values import CAMBS, ENGLAND, ESSEX, NORFOLK, NORTH, SOUTH, card_view, selection
-
-
-@pytest.fixture(scope="module")
-def geometry(tiny_dataset) -> MapGeometry:
-    return map_geometry(map_layers(tiny_dataset))
 
 
 def ranked_rows(figure: dict) -> list[tuple[str, float]]:

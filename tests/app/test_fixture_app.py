@@ -13,13 +13,13 @@ from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
-from dash import html, no_update
+from dash import no_update
 
 from dashboard.core.settings import PRODUCT_NAME
 from dashboard.figures.maps import MapGeometry
 from dashboard.stats.disclosure import PRIMARY, SECONDARY
 from dashboard.web import ids
-from dashboard.web.app import create_app, map_geometry, map_layers
+from dashboard.web.app import create_app
 from dashboard.web.callbacks.download import download_output
 from dashboard.web.callbacks.state import FIELDS, sync_state
 from downloads import read_download  # tests/downloads.py (pyproject: pythonpath)
@@ -48,11 +48,6 @@ def rounded(interval: tuple[float, float]) -> tuple[float, float]:
 @pytest.fixture(scope="module")
 def client(tiny_dataset):
     return create_app(dataset=tiny_dataset).server.test_client()
-
-
-@pytest.fixture(scope="module")
-def geometry(tiny_dataset) -> MapGeometry:
-    return map_geometry(map_layers(tiny_dataset))
 
 
 # --- the server ------------------------------------------------------------------------

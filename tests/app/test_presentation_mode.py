@@ -3,26 +3,15 @@ permalink and the store, the toggle, and charts at 18 px and up while presenting
 
 from __future__ import annotations
 
-import pytest
-from dash import Patch, dcc, no_update
+from dash import Patch, dcc
 
 from dashboard.figures.maps import MapGeometry
 from dashboard.web import ids
-from dashboard.web.app import map_geometry, map_layers
-from dashboard.web.callbacks import page
-from tiny_values import ICB_2022, ICB_2022_SEARCH, STORED, control_values, notice_texts  # tests/tiny_values.py
+from tiny_values import ICB_2022, ICB_2022_SEARCH, STORED, answer, control_values, notice_texts  # tests/tiny_values.py
 
 PRESENTING = {**STORED, "present": "1"}
 
 
-@pytest.fixture(scope="module")
-def geometry(tiny_dataset) -> MapGeometry:
-    return map_geometry(map_layers(tiny_dataset))
-
-
-def answer(explorer, geometry: MapGeometry, **kwargs) -> dict[tuple[str, str], object]:
-    out = page.update(explorer, geometry, search=kwargs.pop("search", ICB_2022_SEARCH), map_click=None, ranked_click=None, **kwargs)
-    return {output: value for output, value in zip(page.OUTPUTS, out, strict=True) if value is not no_update}
 
 
 def ranked_font_sizes(figure: dict) -> list[int]:

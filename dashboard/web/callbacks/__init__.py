@@ -25,6 +25,22 @@ PAGE_INPUTS: list[tuple[str, str]] = [
 ]
 PAGE_STATE: list[tuple[str, str]] = [(ids.SELECTION, "data")]
 
+# What the browser does alone (assets/*.js): (namespace, function, output, input, also on load).
+CLIENTSIDE: list[tuple[str, str, tuple[str, str], tuple[str, str], bool]] = [
+    # A linked view's page is shown once the first answer has written the store.
+    ("linkedView", "shown", (ids.LINKED_VIEW_SHOWN, "data"), (ids.SELECTION, "data"), True),
+    # The table's grid, made from the properties the server sent, once the grid's code has
+    # loaded (assets/table_grid.js fetches it the first time the table is shown).
+    ("tableGrid", "made", (ids.TABLE, "children"), (ids.TABLE_DATA, "data"), False),
+    # Presentation mode follows the address (`present=1`): assets/presentation.js.
+    ("presentation", "follow", (ids.PRESENT_SHOWN, "data"), (ids.URL, "search"), True),
+    # The storyboard's position ("3 of 7") follows the view the server settled (the selection
+    # store): assets/storyboard.js.
+    ("storyboard", "follow", (ids.STORY_SHOWN, "data"), (ids.SELECTION, "data"), True),
+    # An invalid link's address is replaced by the corrected one, not pushed.
+    ("linkedView", "correctAddress", (ids.ADDRESS_CORRECTED, "data"), (ids.ADDRESS_CORRECTION, "data"), False),
+]
+
 
 def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.ResultCache | None = None) -> None:
     @app.callback(
@@ -40,40 +56,8 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.R
             map_click=map_click, ranked_click=ranked_click, previous=previous, cache=cache, chart=chart,
         )
 
-    # In the browser: a linked view's page is shown once the first answer has written the store.
-    app.clientside_callback(
-        ClientsideFunction(namespace="linkedView", function_name="shown"),
-        Output(ids.LINKED_VIEW_SHOWN, "data"),
-        Input(ids.SELECTION, "data"),
-    )
-    # In the browser: the table's grid, made from the properties the server sent, once the grid's
-    # code has loaded (assets/table_grid.js fetches it the first time the table is shown).
-    app.clientside_callback(
-        ClientsideFunction(namespace="tableGrid", function_name="made"),
-        Output(ids.TABLE, "children"),
-        Input(ids.TABLE_DATA, "data"),
-        prevent_initial_call=True,
-    )
-    # In the browser: presentation mode follows the address (`present=1`): assets/presentation.js.
-    app.clientside_callback(
-        ClientsideFunction(namespace="presentation", function_name="follow"),
-        Output(ids.PRESENT_SHOWN, "data"),
-        Input(ids.URL, "search"),
-    )
-    # In the browser: the storyboard's position ("3 of 7") follows the view the server settled
-    # (the selection store): assets/storyboard.js.
-    app.clientside_callback(
-        ClientsideFunction(namespace="storyboard", function_name="follow"),
-        Output(ids.STORY_SHOWN, "data"),
-        Input(ids.SELECTION, "data"),
-    )
-    # In the browser: an invalid link's address is replaced by the corrected one, not pushed.
-    app.clientside_callback(
-        ClientsideFunction(namespace="linkedView", function_name="correctAddress"),
-        Output(ids.ADDRESS_CORRECTED, "data"),
-        Input(ids.ADDRESS_CORRECTION, "data"),
-        prevent_initial_call=True,
-    )
+    for namespace, function, output, source, on_load in CLIENTSIDE:
+        app.clientside_callback(ClientsideFunction(namespace=namespace, function_name=function), Output(*output), Input(*source), prevent_initial_call=not on_load)
     app.callback(
         Output(ids.DOWNLOAD, "data"),
         Input(ids.DOWNLOAD_BUTTON, "n_clicks"),

@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh Debian machine with Python 3.11:
 #   make run    virtual environment + project, then the dashboard on http://127.0.0.1:8050
-#   make test   virtual environment + test extra + Debian's chromium, redis-server and npm
+#   make test   virtual environment + test extra + Debian's chromium, redis-server, poppler-utils and npm
 #               (axe-core, pinned, for the accessibility tests), then the import contracts
 #               (lint-imports) and the whole suite
 # The running app needs only the base package; `make geodata` and `make data` (the offline
@@ -15,6 +15,8 @@ NPM ?= /usr/bin/npm
 AXE_VERSION ?= 4.14.1
 AXE := .cache/npm/node_modules/axe-core/axe.min.js
 REDIS ?= /usr/bin/redis-server
+# poppler's pdftotext, pdfinfo and pdftoppm: the board pack's tests read its PDF back with them.
+PDFTOTEXT ?= /usr/bin/pdftotext
 WORKERS ?= 2
 BIND ?= 127.0.0.1:8050
 SOURCES ?= ../shared/data-sources
@@ -25,7 +27,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: $(VENV)/.installed
 	$(BIN)/python -m dashboard serve
 
-test: $(VENV)/.installed-test $(CHROMIUM) $(REDIS) $(AXE)
+test: $(VENV)/.installed-test $(CHROMIUM) $(REDIS) $(PDFTOTEXT) $(AXE)
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest
 
@@ -93,6 +95,10 @@ $(AXE): Makefile | $(NPM)
 $(NPM):
 	$(SUDO) apt-get update
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y npm
+
+$(PDFTOTEXT):
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y poppler-utils
 
 # The shared-cache tests start their own Redis server (never a system one).
 $(REDIS):

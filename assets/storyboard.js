@@ -342,6 +342,8 @@
       event.preventDefault();
     }
   });
+  // The board pack (assets/board_pack.js) makes a page of each saved view, in order.
+  window.CancerVariationStoryboard = {searches: function () { return load().map(function (view) { return viewOf(view.search); }); }};
   window.addEventListener("popstate", function () { opening = -1; draw(); });
   window.addEventListener("storage", function (event) { if (event.key === STORE) { draw(); } });
 

@@ -42,6 +42,13 @@ def download_filename(sel: Selection, *, indicator_name: str, area_name: str) ->
     return f"{stem}.csv"
 
 
+def data_status_line(modelled: bool) -> str:
+    """What the figures are, in the download's words (and the board pack's)."""
+    if modelled:
+        return "includes MODELLED rows (data_status = modelled): estimates from the project's stated model, not published figures"
+    return "published (taken, or computed directly, from published sources)"
+
+
 def notes_and_table(notes: list[str], table_csv: str) -> str:
     """The download's text: a note saying how to read it, the notes one quoted cell each, a
     blank line, the table. Line breaks inside a note become spaces (one note, one line)."""
@@ -72,11 +79,7 @@ def csv_text(
     table = rounded_rows(rows)
     statuses = sorted(set(table["data_status"].dropna()))
     modelled = DataStatus.MODELLED.value in statuses
-    status_line = (
-        "includes MODELLED rows (data_status = modelled): estimates from the project's stated model, not published figures"
-        if DataStatus.MODELLED.value in statuses
-        else "published (taken, or computed directly, from published sources)"
-    )
+    status_line = data_status_line(modelled)
     filters = "; ".join(f"{key}={value}" for key, value in sel.as_dict().items() if value)
     header = [
         f"Indicator: {indicator.name} ({indicator.id})",

@@ -19,7 +19,7 @@ from dashboard.data.boundaries import layer_bounds
 from dashboard.data.loading import Dataset, open_dataset
 from dashboard.figures import maps
 from dashboard.query.explorer import Explorer
-from dashboard.web import callbacks, serving
+from dashboard.web import board_pack, callbacks, serving
 from dashboard.web.cache import shared_cache
 from dashboard.web.callbacks.state import control_options
 from dashboard.web.grid import serve_grid_on_request
@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None,
         callbacks.page.initial_outputs(first),
     )
     callbacks.register(app, explorer, geometry, cache)
+    board_pack.register(app, explorer, geometry, cache)
     # The first page's answer, made now: every visitor's first request is then a look-up.
     callbacks.page.update(explorer, geometry, trigger=None, search="", values={}, map_click=None, ranked_click=None, previous=None)
     app.server.extensions[EXPLORER_KEY] = explorer

@@ -21,6 +21,14 @@ CHARTS: dict[str, str] = {
     "table": "Table",
 }
 DEFAULT_CHART = "ranked"
+# The headings of the panels whose heading never changes (the ranked and trend charts' headings
+# are made per view, with their cards); the board pack names each view's chart by them too.
+FIXED_HEADINGS: dict[str, str] = {
+    "groups": "Groups of patients",
+    "funnel": "Funnel plot: value against size, with control limits",
+    "inequality": "Inequality between groups, by area",
+    "table": "Table",
+}
 CHART_PARAMETER = "chart"
 
 

@@ -61,6 +61,8 @@ KEY_FIGURE = "key-figure"  # the headline's number, large in presentation mode
 CAVEATS = "caveats"  # the statistical caveats in one line, shown in presentation mode
 STORYBOARD = "storyboard"  # the saved views' list: made by assets/storyboard.js, never by the server
 STORY_STEPS = "story-steps"  # presentation mode's previous / "3 of 7" / next: made by assets/storyboard.js
+PACK_PROGRESS = "pack-progress"  # the board pack's progress bar (assets/board_pack.js)
+PACK_STATUS = "pack-status"  # the board pack's messages: what is being drawn, what was saved
 STORY_SHOWN = "story-shown"  # a clientside callback's (unused) output: see assets/storyboard.js
 CHART_PANELS = {chart: f"panel-{chart}" for chart in CHARTS}  # each chart's panel, hidden unless chosen
 

@@ -18,7 +18,7 @@ from dashboard.core.sources import (
 from dashboard.presenters.ranked import RANKED_TITLE
 from dashboard.query.areas import control_value
 from dashboard.web import ids
-from dashboard.web.charts import CHARTS, DEFAULT_CHART
+from dashboard.web.charts import CHARTS, DEFAULT_CHART, FIXED_HEADINGS
 from dashboard.web.help import help_text
 
 CONTROL_LABELS = {
@@ -138,7 +138,7 @@ def page(*, selection: dict[str, str], options: dict[str, list[Option]], map_fig
                         id=ids.CONTROLS_REGION,
                         className="controls",
                         **{"aria-label": "Choose what to show"},
-                        children=[html.H2("Choose"), *controls, html.Section(id=ids.STORYBOARD, className="storyboard")],
+                        children=[html.H2("Choose"), *controls, html.Section(id=ids.STORYBOARD, className="storyboard"), board_pack_controls()],
                     ),
                     html.Main(
                         id=ids.CONTENT,
@@ -222,6 +222,29 @@ def image_buttons(kind: str) -> html.Div:
     )
 
 
+def board_pack_controls() -> html.Section:
+    """Make the board pack (assets/board_pack.js): a PDF or PowerPoint file of this view or of
+    the storyboard, a title page then a page per view, drawn here and put together by the server."""
+    def pack_button(scope: str, fmt: str, label: str) -> html.Button:
+        what = "this view" if scope == "view" else "every view in the storyboard"
+        return html.Button(label, type="button", className="story-button", **{"data-pack": f"{scope} {fmt}", "aria-label": f"Make a {label} board pack of {what}"})
+
+    return html.Section(
+        className="board-pack",
+        **{"aria-labelledby": "board-pack-heading"},
+        children=[
+            html.H3("Board pack", id="board-pack-heading"),
+            html.P("A title page, then a page per view: headline, map, chart, notes and permalink.", className="caption"),
+            *[
+                html.Div(className="pack-row", children=[html.Span(label, className="pack-label"), pack_button(scope, "pdf", "PDF"), pack_button(scope, "pptx", "PowerPoint")])
+                for scope, label in (("view", "This view:"), ("story", "Storyboard:"))
+            ],
+            html.Progress(id=ids.PACK_PROGRESS, className="pack-progress", hidden=True, max=1, value=0, **{"aria-label": "Board pack: views drawn"}),
+            html.P(id=ids.PACK_STATUS, className="caption", role="status"),
+        ],
+    )
+
+
 def _chart_tabs() -> html.Div:
     """The "Chart" choice, a radio group styled as tabs (arrow keys move between them), and the download."""
     return html.Div(
@@ -276,20 +299,20 @@ def _chart_panels(options: dict[str, list[Option]], selection: dict[str, str]) -
         ),
         panel(
             "groups",
-            html.H3("Groups of patients", id=heading("groups")),
+            html.H3(FIXED_HEADINGS["groups"], id=heading("groups")),
             described("groups", heading("groups"), html.Div(id=ids.GRAPH_SLOTS[ids.GROUPS])),
             html.P(id=ids.GAP, className="caption"),
         ),
         panel(
             "funnel",
-            html.H3("Funnel plot: value against size, with control limits", id=heading("funnel")),
+            html.H3(FIXED_HEADINGS["funnel"], id=heading("funnel")),
             _radio("overdispersion", "Funnel limits", options, selection),
             described("funnel", heading("funnel"), html.Div(id=ids.GRAPH_SLOTS[ids.FUNNEL])),
             html.P(id=ids.FUNNEL_NOTE, className="caption"),
         ),
         panel(
             "inequality",
-            html.H3("Inequality between groups, by area", id=heading("inequality")),
+            html.H3(FIXED_HEADINGS["inequality"], id=heading("inequality")),
             # Above the chart: the panel scrolls, and below 106 sub-ICBs the note was out of sight.
             html.P(id=ids.INEQUALITY_NOTE, className="caption"),
             described("inequality", heading("inequality"), html.Div(id=ids.GRAPH_SLOTS[ids.INEQUALITY_RANK])),
@@ -299,7 +322,7 @@ def _chart_panels(options: dict[str, list[Option]], selection: dict[str, str]) -
         # store (web/grid.py, assets/table_grid.js): its code loads only when the table is first shown.
         panel(
             "table",
-            html.H3("Table", id=heading("table")),
+            html.H3(FIXED_HEADINGS["table"], id=heading("table")),
             dcc.Store(id=ids.TABLE_DATA),
             # Scrolls both ways, by keyboard too (a focusable region named by its heading).
             html.Div(className="table-scroll", tabIndex="0", role="region", **{"aria-labelledby": heading("table")}, children=html.Div(id=ids.TABLE)),

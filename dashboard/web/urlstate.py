@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from dashboard.core.selection import URL_PARAMETERS, Notice, Selection
 from dashboard.query.areas import selection_value
@@ -67,3 +67,24 @@ def decode(search: str | None, explorer: Explorer) -> tuple[Selection, list[Noti
         values[field] = selection_value(field, shortened(given[-1].strip()))  # "area=none" is the Area control's "None"
     sel, fixes = explorer.normalise(Selection.from_dict(values))
     return sel, notices + fixes
+
+
+# Kept in every short link: what the view is of. Their defaults follow the data (the latest
+# period, the first indicator), so a link without them could open another view next year.
+ALWAYS_IN_SHORT_LINKS = ("indicator", "cancer", "period", "level", CHART_PARAMETER)
+
+
+def shortest(sel: Selection, chart: str, explorer: Explorer) -> str:
+    """A shorter query that opens the same view, for a printed page (a link of every parameter
+    runs to three lines): `encode`'s, less each parameter after ALWAYS_IN_SHORT_LINKS that the
+    link would be given anyway (a default, or a value the others imply)."""
+    kept = parse_qsl(encode(sel, chart)[1:], keep_blank_values=True)
+    for pair in reversed(list(kept)):
+        if pair[0] in ALWAYS_IN_SHORT_LINKS:
+            continue
+        trial = [other for other in kept if other != pair]
+        query = "?" + urlencode(trial)
+        opened, notices = decode(query, explorer)
+        if opened == sel and not notices and decode_chart(query)[0] == chart:
+            kept = trial
+    return "?" + urlencode(kept)

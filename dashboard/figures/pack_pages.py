@@ -1,0 +1,107 @@
+"""The board pack's pages as plain data, shared by its PDF and its PPTX (docs/presentation.md).
+
+A pack is a title page, then one page per view: the view's headline, its map and chosen chart
+(pictures drawn by plotly.js in the browser that asked, at the sizes below), the statistical
+notes, the data status, the suppression note, the source and the permalink. Every text is made
+on the server from the view's validated selection; only the two pictures come from the browser,
+and those are checked to be PNGs of the sizes asked for (`png_size`).
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from datetime import datetime
+
+MAX_VIEWS = 100  # the storyboard's own limit (assets/storyboard.js)
+# The pictures' sizes in CSS pixels, drawn at PICTURE_SCALE for print: the map a little taller
+# than wide (England is), the chart wider. Their ratios are the boxes the PDF and PPTX give them.
+PICTURE_PX: dict[str, tuple[int, int]] = {"map": (760, 700), "chart": (1100, 700)}
+PICTURE_SCALE = 2
+MAX_PICTURE_BYTES = 3_000_000  # a 2200x1400 PNG of a chart is about 250 KB
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    label: str
+    colour: str  # "#RRGGBB"
+
+
+@dataclass(frozen=True)
+class PackView:
+    """One view's page. `pictures` maps "map" and "chart" to PNG bytes; a view may lack either."""
+
+    title: str  # what is shown: indicator (unit), cancer type, period; "MODELLED · " first when modelled
+    headline: str
+    key_figure: str
+    chart_name: str  # the chosen chart's heading
+    legend: tuple[LegendItem, ...]
+    notes: tuple[str, ...]  # the statistical notes: the map's caption, the chart's notes and sentence
+    caveats: str
+    data_status: str
+    suppression: str
+    source: str
+    permalink: str
+    modelled: bool
+    pictures: dict[str, bytes] = field(default_factory=dict)
+
+    def note_blocks(self) -> list[tuple[str, str]]:
+        """The notes, labelled, in the order both files give them, leaving out empty ones (the permalink follows)."""
+        blocks = [
+            ("Statistical notes", " ".join(note if note.rstrip().endswith((".", "?", "!")) else note.rstrip() + "." for note in self.notes if note.strip())),
+            ("Caveats", self.caveats),
+            ("Data status", self.data_status),
+            ("Withheld", self.suppression),
+            ("Source", self.source),
+        ]
+        return [(label, text) for label, text in blocks if text]
+
+
+@dataclass(frozen=True)
+class BoardPack:
+    title: str
+    made: datetime
+    product: str
+    views: tuple[PackView, ...]
+
+    @property
+    def pages(self) -> int:
+        return 1 + len(self.views)
+
+    @property
+    def any_modelled(self) -> bool:
+        return any(view.modelled for view in self.views)
+
+
+def hex_rgb(colour: str) -> tuple[int, int, int] | None:
+    """(red, green, blue) of "#RRGGBB", or None for anything else (a legend colour is the server's own, but checked)."""
+    text = colour.lstrip("#")
+    if len(text) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in text):
+        return None
+    return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+
+
+class PictureError(ValueError):
+    """A picture sent for the pack is not a PNG of the size asked for."""
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) read from a PNG's header, or PictureError. Read before any image library
+    sees the bytes, so that a forged file (a bomb of a billion pixels) is refused unread."""
+    if len(data) < 24 or not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":
+        raise PictureError("is not a PNG image")
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def checked_picture(data: bytes, kind: str, tallest: int | None = None) -> bytes:
+    """`data` if it is a PNG no larger than the `kind` picture is drawn (PICTURE_PX, or `tallest`
+    CSS pixels high, at PICTURE_SCALE) and MAX_PICTURE_BYTES; else PictureError saying why."""
+    if len(data) > MAX_PICTURE_BYTES:
+        raise PictureError(f"is {len(data):,} bytes; at most {MAX_PICTURE_BYTES:,}")
+    width, height = png_size(data)
+    most_w, most_h = PICTURE_PX[kind][0] * PICTURE_SCALE, (tallest or PICTURE_PX[kind][1]) * PICTURE_SCALE
+    if not (0 < width <= most_w and 0 < height <= most_h):
+        raise PictureError(f"is {width}x{height} pixels; at most {most_w}x{most_h}")
+    return data

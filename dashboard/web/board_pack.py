@@ -1,0 +1,203 @@
+"""The board pack's two routes (docs/presentation.md, "Board pack").
+
+1. `GET /board-pack/view?<permalink's query>`: the view's map and chart as figures, with the
+   size to draw each at. The browser that asked draws them with plotly.js (assets/board_pack.js),
+   one view after another, and shows its progress.
+2. `POST /board-pack` with `{"format": "pdf" | "pptx", "views": [{"search", "map", "chart"}]}`,
+   the pictures as base64 PNG: the pack, as a file to save.
+
+Every text in the pack is made here from the view's validated selection (the link is read as
+the page reads it, `urlstate.decode`), and its permalink is rebuilt from that selection, never
+copied from what was sent. Only the pictures come from the browser, and each is checked to be a
+PNG no larger than was asked for before anything reads it (`pack_pages.checked_picture`). A
+pack that cannot be made is answered 400 or 413 with a message naming the view and the part.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from dash import Dash
+from flask import Response, request
+
+from dashboard.core.selection import Selection
+from dashboard.core.settings import PRODUCT_NAME
+from dashboard.core.sources import BOUNDARY_ATTRIBUTION
+from dashboard.figures.maps import MapGeometry, map_figure
+from dashboard.figures.pack_pages import MAX_VIEWS, PICTURE_PX, PICTURE_SCALE, BoardPack, LegendItem, PackView, PictureError, checked_picture
+from dashboard.figures.pack_pdf import board_pack_pdf
+from dashboard.figures.pack_pptx import board_pack_pptx
+from dashboard.figures.presentation import for_presentation
+from dashboard.presenters.board_pack import data_status_note, suppression_note, view_title
+from dashboard.query.explorer import Explorer
+from dashboard.web.callbacks.page import ResultCache, card_contents
+from dashboard.web.callbacks.presented import presented_annotations
+from dashboard.web.charts import FIXED_HEADINGS
+from dashboard.web.urlstate import decode, decode_chart, encode, shortest
+
+VIEW_ROUTE = "/board-pack/view"
+PACK_ROUTE = "/board-pack"
+MAX_PACK_BYTES = 60_000_000  # 100 views of two pictures at about 300 KB each, in base64
+MAX_SEARCH_CHARS = 4000
+TALLEST_CHART_PX = 2000  # a ranked chart of 106 sub-ICBs, at 28 px a row
+FORMATS = {
+    "pdf": ("application/pdf", board_pack_pdf),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", board_pack_pptx),
+}
+
+
+class PackRequestError(ValueError):
+    """What is wrong with a pack request, in words for its maker; `status` is the HTTP answer."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def pack_chart(chart: str) -> str:
+    """The chart a view's page shows: the table's rows are shown as the ranked chart (its CSV
+    download holds them as a table)."""
+    return "ranked" if chart == "table" else chart
+
+
+def pack_figures(explorer: Explorer, geometry: MapGeometry, sel: Selection, chart: str, cache: ResultCache | None) -> dict[str, Any]:
+    """The view's map and chart at presentation sizes, each with the CSS pixels to draw it at."""
+    shown = pack_chart(chart)
+    contents = card_contents(explorer, geometry, sel, cache, {"map", shown})
+    drawn_map = for_presentation(map_figure(contents["map"][0], geometry))
+    drawn_map["layout"]["annotations"] = presented_annotations(drawn_map["layout"].get("annotations") or [], True)
+    drawn_chart = for_presentation(contents[shown][0])
+    width, height = PICTURE_PX["chart"]
+    tall = drawn_chart.get("layout", {}).get("height")
+    chart_height = int(min(max(height, tall if isinstance(tall, int | float) else height), TALLEST_CHART_PX))
+    return {
+        "map": {"figure": drawn_map, "width": PICTURE_PX["map"][0], "height": PICTURE_PX["map"][1]},
+        "chart": {"figure": drawn_chart, "width": width, "height": chart_height},
+        "scale": PICTURE_SCALE,
+    }
+
+
+def pack_view(
+    explorer: Explorer, geometry: MapGeometry, sel: Selection, chart: str, cache: ResultCache | None, *,
+    permalink: str, pictures: dict[str, bytes], corrections: tuple[str, ...] = (),
+) -> PackView:
+    """A view's page: its texts from the cards the page shows for it, and the pictures given.
+    `corrections` say what in the view's link was not valid, and what is shown instead."""
+    shown = pack_chart(chart)
+    contents = card_contents(explorer, geometry, sel, cache, {"map", "headline", "variation", shown})
+    _properties, legend, caption, map_sentence = contents["map"]
+    headline, badge_hidden, no_data, _no_data_hidden, key, caveats = contents["headline"]
+    chart_parts = contents[shown]
+    chart_texts = [part for part in chart_parts[1:] if isinstance(part, str) and part]
+    chart_name = FIXED_HEADINGS.get(shown) or (chart_texts[0] if chart_texts else shown.title())
+    if shown in FIXED_HEADINGS:
+        chart_texts.insert(0, chart_name + ".")
+    if chart == "table":
+        chart_texts.append("The view's chart is its table: the pack shows the same rows ranked, and the CSV download holds them as a table.")
+    variation = "; ".join(f"{term}: {text}" for term, text in contents["variation"][0])
+    indicator = explorer.indicator(sel)
+    modelled = not badge_hidden
+    return PackView(
+        title=("MODELLED · " if modelled else "") + view_title(explorer, sel),
+        headline=headline or no_data,
+        key_figure=key,
+        chart_name=chart_name,
+        legend=tuple(LegendItem(label, colour) for _key, label, colour in legend),
+        notes=(
+            *(f"The link was corrected: {text}." for text in corrections),
+            caption, map_sentence, *chart_texts, f"Variation between areas: {variation}." if variation else "",
+        ),
+        caveats=caveats,
+        data_status=data_status_note(explorer, sel),
+        suppression=suppression_note(explorer, sel),
+        source=f"{indicator.source}. {indicator.attribution} {BOUNDARY_ATTRIBUTION}",
+        permalink=permalink,
+        modelled=modelled,
+        pictures=pictures,
+    )
+
+
+def read_pack_request(body: Any) -> tuple[str, list[tuple[str, dict[str, bytes]]]]:
+    """(format, [(the view's query, its checked pictures)]) from a POSTed body, or PackRequestError."""
+    if not isinstance(body, dict):
+        raise PackRequestError("the request must be a JSON object with 'format' and 'views'")
+    format_ = body.get("format")
+    if format_ not in FORMATS:
+        raise PackRequestError(f"format: {str(format_)[:20]!r} is not one of {', '.join(FORMATS)}")
+    views = body.get("views")
+    if not isinstance(views, list) or not views:
+        raise PackRequestError("views: a list of at least one view is needed")
+    if len(views) > MAX_VIEWS:
+        raise PackRequestError(f"views: {len(views)} views; a pack holds at most {MAX_VIEWS}")
+    read = []
+    for number, view in enumerate(views, start=1):
+        if not isinstance(view, dict) or not isinstance(view.get("search"), str):
+            raise PackRequestError(f"view {number}: needs 'search', the view's permalink query")
+        if len(view["search"]) > MAX_SEARCH_CHARS:
+            raise PackRequestError(f"view {number}: search is {len(view['search']):,} characters; at most {MAX_SEARCH_CHARS:,}")
+        pictures = {}
+        for kind in ("map", "chart"):
+            given = view.get(kind)
+            if given is None:
+                continue
+            if not isinstance(given, str):
+                raise PackRequestError(f"view {number}, {kind}: must be a base64 PNG or null")
+            try:
+                data = base64.b64decode(given.removeprefix("data:image/png;base64,"), validate=True)
+                pictures[kind] = checked_picture(data, kind, tallest=TALLEST_CHART_PX if kind == "chart" else None)
+            except binascii.Error:
+                raise PackRequestError(f"view {number}, {kind} picture: is not base64 text") from None
+            except PictureError as error:
+                raise PackRequestError(f"view {number}, {kind} picture: {error}") from None
+        read.append((view["search"], pictures))
+    return format_, read
+
+
+def pack_file_name(count: int, made: datetime, format_: str) -> str:
+    return f"Board pack - {made.strftime('%d %B %Y').lstrip('0')} - {count} view{'' if count == 1 else 's'}.{format_}"
+
+
+def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: ResultCache | None = None) -> None:
+    def permalink(sel: Selection, chart: str) -> str:
+        return request.host_url.rstrip("/") + app.get_relative_path("/") + shortest(sel, chart, explorer)
+
+    @app.server.route(VIEW_ROUTE, methods=["GET"])
+    def board_pack_view() -> Response:
+        search = "?" + request.query_string.decode("utf-8", "replace")[:MAX_SEARCH_CHARS]
+        sel, _notices = decode(search, explorer)
+        chart, _ = decode_chart(search)
+        body = {"search": encode(sel, chart), "permalink": permalink(sel, chart), **pack_figures(explorer, geometry, sel, chart, cache)}
+        return Response(json.dumps(body, separators=(",", ":"), default=str), mimetype="application/json")
+
+    @app.server.route(PACK_ROUTE, methods=["POST"])
+    def board_pack() -> Response:
+        made = datetime.now(timezone.utc)
+        try:
+            if request.content_length is None or request.content_length > MAX_PACK_BYTES:
+                raise PackRequestError(f"the request is larger than {MAX_PACK_BYTES // 1_000_000} MB, or gives no length: make a pack of fewer views", 413)
+            try:
+                body = json.loads(request.get_data(cache=False))
+            except (ValueError, RecursionError):
+                raise PackRequestError("the request is not JSON") from None
+            format_, views = read_pack_request(body)
+        except PackRequestError as error:
+            return Response(f"The board pack could not be made: {error}.", status=error.status, mimetype="text/plain")
+        pages = []
+        for search, pictures in views:
+            sel, notices = decode(search, explorer)
+            chart, chart_notices = decode_chart(search)
+            corrections = tuple(notice.message for notice in (*notices, *chart_notices))
+            pages.append(pack_view(explorer, geometry, sel, chart, cache, permalink=permalink(sel, chart), pictures=pictures, corrections=corrections))
+        pack = BoardPack(title="Board pack", made=made, product=PRODUCT_NAME, views=tuple(pages))
+        mimetype, write = FORMATS[format_]
+        try:
+            data = write(pack)
+        except (PictureError, ValueError, OSError) as error:  # a picture the image library could not read
+            return Response(f"The board pack could not be made: {error}.", status=400, mimetype="text/plain")
+        response = Response(data, mimetype=mimetype)
+        response.headers.set("Content-Disposition", "attachment", filename=pack_file_name(len(pages), made, format_))
+        return response

@@ -27,6 +27,24 @@
     }
   }
 
+  /* A double-click on the toggle is one press: its second click, within DOUBLE_PRESS_MS, never
+     reaches the page (the capture phase runs before Dash's own listener). Two presses had left
+     the mode on or off by how fast the server answered the first. */
+  var DOUBLE_PRESS_MS = 600;
+  var lastPress = 0;
+  document.addEventListener("click", function (event) {
+    if (!(event.target.closest && event.target.closest("#" + TOGGLE))) {
+      return;
+    }
+    var now = Date.now();
+    if (now - lastPress < DOUBLE_PRESS_MS) {
+      event.stopPropagation();
+      event.preventDefault();
+      return;
+    }
+    lastPress = now;
+  }, true);
+
   follow(window.location.search);
   window.addEventListener("popstate", function () { follow(window.location.search); });
   document.addEventListener("keydown", function (event) {

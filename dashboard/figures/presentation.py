@@ -14,6 +14,7 @@ from dashboard.figures.theme import BASE_FONT_SIZE
 PRESENTATION_FONT_PX = 18
 PRESENTATION_ROW_PX = 28  # the ranked chart's row at 18 px labels (22 px at 13 px)
 RANKED_CHROME_PX = 110
+LEGEND_BELOW_MARGIN_PX = 150  # the x axis's labels and title, then two rows of legend, at 18 px
 
 
 def _larger(font: Any) -> dict[str, Any]:
@@ -54,10 +55,22 @@ def _room_for(annotations: list[dict[str, Any]], margin: dict[str, Any]) -> dict
     return margin
 
 
-def for_presentation(figure: dict[str, Any]) -> dict[str, Any]:
+def _legend_below(legend: dict[str, Any], margin: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A horizontal legend below the plot, at the figure's foot and with room for it: placed as a
+    fraction of the plot's height it met the x axis's title once both were 18 px (the funnel)."""
+    legend = {**legend, "yref": "container", "y": 0, "yanchor": "bottom"}
+    return legend, {**margin, "b": max(margin.get("b") or 0, LEGEND_BELOW_MARGIN_PX)}
+
+
+def for_presentation(figure: dict[str, Any], *, fill: bool = False) -> dict[str, Any]:
     """`figure` with every font at least PRESENTATION_FONT_PX (layout, axes, legend, annotations,
-    colour bars, hover labels), and a ranked chart's rows tall enough for its larger labels."""
+    colour bars, hover labels), and a ranked chart's rows tall enough for its larger labels.
+    `fill`: the figure drops its own height and takes its container's (a chart whose height is
+    not set by its rows, so that it uses a large screen)."""
     layout = dict(figure.get("layout") or {})
+    if fill and isinstance(layout.get("height"), int | float):
+        del layout["height"]
+        layout["autosize"] = True
     layout["font"] = _larger(layout.get("font"))
     layout["hoverlabel"] = {**(layout.get("hoverlabel") or {}), "font": _larger((layout.get("hoverlabel") or {}).get("font"))}
     for key, value in list(layout.items()):
@@ -65,6 +78,8 @@ def for_presentation(figure: dict[str, Any]) -> dict[str, Any]:
             layout[key] = _axis(value)
     if isinstance(layout.get("legend"), dict) or "showlegend" in layout:
         layout["legend"] = {**(layout.get("legend") or {}), "font": _larger((layout.get("legend") or {}).get("font"))}
+        if layout["legend"].get("orientation") == "h" and (layout["legend"].get("y") or 0) < 0:
+            layout["legend"], layout["margin"] = _legend_below(layout["legend"], dict(layout.get("margin") or {}))
     if isinstance(layout.get("annotations"), list):
         layout["annotations"] = [{**note, "font": _larger(note.get("font"))} for note in layout["annotations"]]
         layout["margin"] = _room_for(layout["annotations"], dict(layout.get("margin") or {}))

@@ -37,6 +37,11 @@ def valid_chart(value: object) -> str | None:
     return value if isinstance(value, str) and value in CHARTS else None
 
 
+# The charts whose height is not set by their rows: in presentation mode each takes its panel's
+# height (style.css, `.panel.fills`), so that a 1920x1080 screen shows them large. The ranked
+# and inequality charts keep a row's height per area and scroll.
+FILLING_CHARTS = frozenset({"trend", "groups", "funnel"})
+
 # Presentation mode (`present=1` in the permalink): the page without its controls, its key number
 # and one chart large, for a shared screen in a board meeting (assets/presentation.js, style.css).
 PRESENT_PARAMETER = "present"

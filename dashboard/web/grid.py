@@ -74,3 +74,15 @@ def _column(column: str, name: str) -> dict[str, Any]:
     if column in ("area_name", "suppression", "comparison"):
         definition |= {"wrapText": True, "autoHeight": True}
     return definition
+
+
+# Presentation mode: what a board reads first, beside the map; the rest follows (the panel scrolls).
+PRESENTED_FIRST = ("area_name", "value", "lower_ci", "upper_ci", "comparison", "suppression")
+
+
+def presented_grid(props: dict[str, Any]) -> dict[str, Any]:
+    """`grid_props` for a shared screen: the area, its value, interval, comparison and note first,
+    so that at 1280x720 they are seen without scrolling sideways; the same rows and columns."""
+    order = {column: index for index, column in enumerate(PRESENTED_FIRST)}
+    columns = sorted(props["columnDefs"], key=lambda definition: order.get(definition["field"], len(order)))
+    return {**props, "columnDefs": columns}

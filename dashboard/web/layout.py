@@ -18,7 +18,7 @@ from dashboard.core.sources import (
 from dashboard.presenters.ranked import RANKED_TITLE
 from dashboard.query.areas import control_value
 from dashboard.web import ids
-from dashboard.web.charts import CHARTS, DEFAULT_CHART, FIXED_HEADINGS
+from dashboard.web.charts import CHARTS, DEFAULT_CHART, FILLING_CHARTS, FIXED_HEADINGS
 from dashboard.web.help import help_text
 
 CONTROL_LABELS = {
@@ -274,6 +274,7 @@ def _chart_tabs() -> html.Div:
 def _chart_panels(options: dict[str, list[Option]], selection: dict[str, str]) -> list[html.Div]:
     """One panel per chart; only the chosen one is shown, and only it is drawn on a change."""
     def panel(chart: str, *children: Any, class_name: str = "panel") -> html.Div:
+        class_name += " fills" if chart in FILLING_CHARTS else ""
         return html.Div(id=ids.CHART_PANELS[chart], className=class_name, hidden=chart != DEFAULT_CHART, children=list(children))
 
     return [

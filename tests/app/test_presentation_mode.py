@@ -60,3 +60,29 @@ def test_the_headline_card_gives_the_key_figure_and_the_caveats(tiny_explorer, g
     assert caveats.startswith("95% intervals · compared with England · Source: ")
     assert "counts of 1 to 4 withheld" in caveats
     assert "/)" not in caveats  # the source named, without the raw folder it was read from
+
+
+def test_presented_charts_take_their_panels_height_and_keep_the_legend_below_the_axis(tiny_explorer, geometry: MapGeometry) -> None:
+    for chart, slot in (("funnel", ids.FUNNEL), ("groups", ids.GROUPS), ("trend", ids.TREND)):
+        sent = answer(tiny_explorer, geometry, trigger=None, search=f"?level=icb&chart={chart}&present=1", values={}, previous=None)
+        layout = sent[(ids.GRAPH_SLOTS[slot], "children")].figure["layout"]
+        assert "height" not in layout and layout["autosize"] is True, chart  # the panel's height (style.css)
+        if chart != "groups":  # the groups chart of one area has no legend
+            assert (layout["legend"]["yref"], layout["legend"]["y"], layout["legend"]["yanchor"]) == ("container", 0, "bottom"), chart
+            assert layout["margin"]["b"] >= 150, chart
+    # Browsing: the chart's own height (360 px), the legend as a fraction below the plot.
+    browsing = answer(tiny_explorer, geometry, trigger=None, search="?level=icb&chart=funnel", values={}, previous=None)
+    layout = browsing[(ids.GRAPH_SLOTS[ids.FUNNEL], "children")].figure["layout"]
+    assert layout["height"] == 360 and "yref" not in layout["legend"]
+    # The ranked chart keeps a height set by its rows.
+    ranked = answer(tiny_explorer, geometry, trigger=None, search="?level=icb&chart=ranked&present=1", values={}, previous=None)
+    assert isinstance(ranked[(ids.RANKED, "figure")]["layout"]["height"], int)
+
+
+def test_the_presented_table_shows_the_value_beside_the_area(tiny_explorer, geometry: MapGeometry) -> None:
+    sent = answer(tiny_explorer, geometry, trigger=None, search="?level=icb&chart=table&present=1", values={}, previous=None)
+    fields = [column["field"] for column in sent[(ids.TABLE_DATA, "data")]["columnDefs"]]
+    assert fields[:6] == ["area_name", "value", "lower_ci", "upper_ci", "comparison", "suppression"]
+    browsing = answer(tiny_explorer, geometry, trigger=None, search="?level=icb&chart=table", values={}, previous=None)
+    browsing_fields = [column["field"] for column in browsing[(ids.TABLE_DATA, "data")]["columnDefs"]]
+    assert browsing_fields[:2] == ["area_name", "area_code"] and sorted(browsing_fields) == sorted(fields)  # the same columns

@@ -268,3 +268,46 @@ def test_the_browser_and_the_server_read_a_repeated_present_alike(watched: Page,
     wait_chart(page, "ranked")
     assert page.evaluate("document.documentElement.classList.contains('present')")
     assert min(font_px(page, "#ranked .ytick text")) >= 18
+
+
+def boxes_overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=["1280", "1920"])
+@pytest.mark.parametrize("chart", ["funnel", "trend", "groups"])
+def test_presented_charts_use_the_screen_and_their_legends_clear_the_axis(watched: Page, live_server: str, size: tuple[int, int], chart: str) -> None:
+    link = PRESENTED.replace("chart=ranked", f"chart={chart}")
+    if chart == "trend":
+        link = "/?indicator=fds_28day&level=alliance&chart=trend&present=1"
+    page = watched
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(live_server + link)
+    wait_ready(page)
+    wait_chart(page, chart)
+    page.wait_for_timeout(500)  # the resize after the mode's class is set
+    assert page.evaluate("document.documentElement.scrollHeight") <= size[1]
+    graph = page.locator(f"#panel-{chart} .js-plotly-plot")
+    height = graph.bounding_box()["height"]
+    # At 1920x1080 the chart grows with the screen (it was 340-480 px whatever the screen).
+    assert height >= (700 if size[0] == 1920 else 380), height
+    legend, title = graph.locator(".legend").first, graph.locator(".g-xtitle").first
+    if legend.count() and title.count():
+        assert not boxes_overlap(legend.bounding_box(), title.bounding_box())
+
+
+def test_a_double_click_on_present_is_one_press(watched: Page, live_server: str) -> None:
+    page = watched
+    page.goto(live_server + PRESENTED.replace("&present=1", ""))
+    wait_ready(page)
+    toggle = page.locator("#present-toggle")
+    toggle.click()
+    page.wait_for_timeout(300)  # a slow double-click: the first press has been answered
+    toggle.click()
+    page.wait_for_function("() => window.location.search.includes('present=1')", timeout=10_000)
+    page.wait_for_timeout(1500)
+    assert page.evaluate("document.documentElement.classList.contains('present')")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    # A press after the pause is a press again.
+    toggle.click()
+    page.wait_for_function("() => !window.location.search.includes('present=1')", timeout=10_000)

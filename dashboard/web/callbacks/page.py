@@ -23,7 +23,7 @@ from dashboard.query.explorer import Explorer
 from dashboard.web import ids
 from dashboard.web.callbacks import cards, state
 from dashboard.web.callbacks.presented import presented, presented_annotations
-from dashboard.web.charts import CHARTS, DEFAULT_CHART, valid_chart
+from dashboard.web.charts import CHARTS, DEFAULT_CHART, FILLING_CHARTS, valid_chart
 
 FIELDS = state.FIELDS
 IN_LAYOUT = frozenset({"map", "headline", "variation"})  # cards the page holds before its first answer
@@ -127,7 +127,10 @@ def update(
         if known is not None and known == content:
             outputs += (no_update,) * len(card.outputs)
         else:
-            rendered = presented(_changed_only(card.render(content, known), content, known), page.present, changed=page.present != present_before)
+            rendered = presented(
+                _changed_only(card.render(content, known), content, known), page.present,
+                changed=page.present != present_before, fill=card.name in FILLING_CHARTS,
+            )
             if card.name == "map" and page.present and isinstance(rendered[0], Patch):
                 rendered[0]["layout"]["annotations"] = presented_annotations(content[0]["annotations"], True)  # the MODELLED mark
             outputs += rendered

@@ -13,15 +13,16 @@ from dash import Patch, dcc
 
 from dashboard.figures.maps import AREAS
 from dashboard.figures.presentation import PRESENTATION_FONT_PX, font_sizes, for_presentation
+from dashboard.web.grid import presented_grid
 
 
-def presented(outputs: tuple, present: bool, *, changed: bool) -> tuple:
-    """`outputs` (one card's), each figure at presentation sizes when `present`; a Patch (the
-    map) with its fonts set when the mode has `changed`."""
-    return tuple(_presented(output, present, changed) for output in outputs)
+def presented(outputs: tuple, present: bool, *, changed: bool, fill: bool = False) -> tuple:
+    """`outputs` (one card's), each figure at presentation sizes when `present` (and taking its
+    panel's height if `fill`); a Patch (the map) with its fonts set when the mode has `changed`."""
+    return tuple(_presented(output, present, changed, fill) for output in outputs)
 
 
-def _presented(value: Any, present: bool, changed: bool) -> Any:
+def _presented(value: Any, present: bool, changed: bool, fill: bool = False) -> Any:
     if isinstance(value, Patch):
         if changed:
             sizes = font_sizes(present)
@@ -33,10 +34,12 @@ def _presented(value: Any, present: bool, changed: bool) -> Any:
     if not present:
         return value
     if isinstance(value, dcc.Graph) and isinstance(getattr(value, "figure", None), dict):
-        value.figure = for_presentation(value.figure)
+        value.figure = for_presentation(value.figure, fill=fill)
         return value
     if isinstance(value, dict) and "layout" in value:
-        return for_presentation(value)
+        return for_presentation(value, fill=fill)
+    if isinstance(value, dict) and "columnDefs" in value:
+        return presented_grid(value)
     return value
 
 

@@ -74,8 +74,20 @@
       });
   }
 
+  function packTitle() {
+    var input = document.getElementById("pack-title");
+    return input && input.value.trim() ? input.value.trim() : null;
+  }
+
   function fileName(response, format) {
+    /* The server's name: its UTF-8 form (a title in any script) if given, else its plain one. */
     var header = response.headers.get("Content-Disposition") || "";
+    var encoded = /filename\*=UTF-8''([^;]+)/i.exec(header);
+    if (encoded) {
+      try {
+        return decodeURIComponent(encoded[1]);
+      } catch (error) { /* fall through to the plain name */ }
+    }
     var match = /filename="?([^";]+)"?/.exec(header);
     return match ? match[1] : "Board pack." + format;
   }
@@ -112,7 +124,7 @@
       say("Putting the " + label + " together (" + (total + 1) + " pages)…");
       return fetch(prefix() + "board-pack", {
         method: "POST", credentials: "same-origin", headers: {"Content-Type": "application/json"},
-        body: JSON.stringify({format: format, views: views}),
+        body: JSON.stringify({format: format, views: views, title: packTitle()}),
       });
     }).then(function (response) {
       if (!response.ok) {

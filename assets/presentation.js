@@ -27,22 +27,15 @@
     }
   }
 
-  /* A double-click on the toggle is one press: its second click, within DOUBLE_PRESS_MS, never
-     reaches the page (the capture phase runs before Dash's own listener). Two presses had left
-     the mode on or off by how fast the server answered the first. */
-  var DOUBLE_PRESS_MS = 600;
-  var lastPress = 0;
+  /* A double-click on the toggle is one press: its second click (the browser counts it: `detail`
+     2) never reaches the page (the capture phase runs before Dash's own listener). Two presses
+     had left the mode on or off by how fast the server answered the first. Esc's press and the
+     keyboard's (`detail` 0) always count. */
   document.addEventListener("click", function (event) {
-    if (!(event.target.closest && event.target.closest("#" + TOGGLE))) {
-      return;
-    }
-    var now = Date.now();
-    if (now - lastPress < DOUBLE_PRESS_MS) {
+    if (event.detail > 1 && event.target.closest && event.target.closest("#" + TOGGLE)) {
       event.stopPropagation();
       event.preventDefault();
-      return;
     }
-    lastPress = now;
   }, true);
 
   follow(window.location.search);

@@ -40,6 +40,9 @@ class Settings:
     store_dir: Path | None = field(default_factory=default_store_dir)
     # Partitions of the table held per worker when read from a store (DASHBOARD_TABLE_MEMORY_MB).
     table_memory_mb: float = field(default_factory=lambda: float(os.environ.get("DASHBOARD_TABLE_MEMORY_MB", "64")))
+    # The address others open the app at (https://cancer.example.nhs.uk/dashboard), for the links
+    # written into a board pack (DASHBOARD_PUBLIC_URL). None: the address the pack was asked at.
+    public_url: str | None = field(default_factory=lambda: os.environ.get("DASHBOARD_PUBLIC_URL", "").rstrip("/") or None)
 
     @classmethod
     def from_env(cls) -> Settings:

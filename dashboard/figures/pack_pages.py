@@ -60,10 +60,15 @@ class PackView:
 
 @dataclass(frozen=True)
 class BoardPack:
-    title: str
+    title: str  # the maker's, or "Board pack"
     made: datetime
     product: str
     views: tuple[PackView, ...]
+    about: tuple[str, ...] = ()  # the title page's notes: which data, where the links open
+
+    def contents(self, page_word: str = "page") -> list[str]:
+        """The title page's list: each view's page first, so that cutting a long title never hides it."""
+        return [f"{page_word.capitalize()} {number + 1}: {view.title}" for number, view in enumerate(self.views, start=1)]
 
     @property
     def pages(self) -> int:

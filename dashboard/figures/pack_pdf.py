@@ -20,7 +20,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from dashboard.figures.pack_pages import PICTURE_PX, BoardPack, PackView, hex_rgb
+from dashboard.figures.pack_pages import PICTURE_PX, BoardPack, PackView, hex_rgb, png_size
 
 FONT_CANDIDATES: tuple[tuple[str, str], ...] = (
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
@@ -40,6 +40,7 @@ NOTES_TOP = PICTURE_TOP + PICTURE_H + 9.0
 NOTES_BOTTOM = PAGE_H - 14.0
 MIN_NOTE_PT = 6.5
 KEY_FIGURE_W = 60.0
+TALL_CHART_W = 128.0  # a tall chart's column, from under the title to the foot
 NOTE_LINE = 0.42  # mm of line height per point of font size
 
 
@@ -87,7 +88,7 @@ class _Pack(FPDF):
         self.set_xy(MARGIN, PAGE_H - 10)
         self.style(8, colour=GREY)
         made = self.pack.made.strftime("%d %B %Y, %H:%M UTC").lstrip("0")
-        self.cell(PAGE_W - 2 * MARGIN, 4, self.plain(f"{self.pack.product} · board pack made {made}"), align="L")
+        self.cell(PAGE_W - 2 * MARGIN - 30, 4, self.plain(f"{self.pack.title} · {self.pack.product} · made {made}")[:150], align="L")
         self.set_x(MARGIN)
         self.cell(PAGE_W - 2 * MARGIN, 4, f"Page {self.page_no()} of {{nb}}", align="R")
 
@@ -118,12 +119,14 @@ def title_page(pdf: _Pack, pack: BoardPack) -> None:
     y = pdf.paragraph(MARGIN, y + 2, width, pack.title, 26, bold=True, max_lines=2)
     made = pack.made.strftime("%d %B %Y at %H:%M UTC").lstrip("0")
     count = f"{len(pack.views)} view{'' if len(pack.views) == 1 else 's'}"
-    y = pdf.paragraph(MARGIN, y + 3, width, f"{count}, one a page, pages 2 to {pack.pages}. Made {made} from the dashboard's data, on this machine.", 12)
+    pages = "page 2" if len(pack.views) == 1 else f"pages 2 to {pack.pages}"
+    y = pdf.paragraph(MARGIN, y + 3, width, f"{count}, one a page, {pages}. Made {made}.", 12)
     if pack.any_modelled:
         y = pdf.paragraph(MARGIN, y + 2, width, "Some views hold MODELLED estimates, marked on their pages: the project's model, not published figures.", 12, bold=True, colour=MODELLED_RED)
-    y = pdf.paragraph(MARGIN, y + 6, width, "Contents", 13, bold=True)
-    contents = [f"{n}. {view.title} (page {n + 1})" for n, view in enumerate(pack.views, start=1)]
-    _fit_list(pdf, contents, y + 1, width, NOTES_BOTTOM - 22)
+    for line in pack.about:
+        y = pdf.paragraph(MARGIN, y + 1.5, width, line, 10, colour=GREY, max_lines=2)
+    y = pdf.paragraph(MARGIN, y + 5, width, "Contents", 13, bold=True)
+    _fit_list(pdf, pack.contents(), y + 1, width, NOTES_BOTTOM - 22)
     notes = (
         "Each page gives a view's headline, its map and chart, the statistical notes, the data status, what is withheld and why, the source, "
         "and its permalink: open the link to see the view live, with every figure's interval and definition. "
@@ -147,49 +150,79 @@ def _fit_list(pdf: _Pack, items: list[str], top: float, width: float, bottom: fl
 
 
 def view_page(pdf: _Pack, view: PackView) -> None:
+    """A view's page. A chart taller than wide (a ranked chart of many areas) gets the page's
+    right-hand side from top to foot, the map and notes the left; any other chart sits beside
+    the map, the notes across the foot."""
     pdf.add_page()
     width = PAGE_W - 2 * MARGIN
     colour = MODELLED_RED if view.modelled else TEXT
-    y = pdf.paragraph(MARGIN, MARGIN, width, view.title, 15, bold=True, colour=colour, max_lines=2)
-    headline_x = MARGIN
-    if view.key_figure:
-        pdf.paragraph(MARGIN, y + 1, KEY_FIGURE_W, view.key_figure, _key_figure_pt(pdf, view.key_figure), bold=True, max_lines=1)
-        headline_x = MARGIN + KEY_FIGURE_W + 2
-    pdf.paragraph(headline_x, y + 1.5, PAGE_W - MARGIN - headline_x, view.headline, 11, max_lines=4)
-    _pictures(pdf, view)
-    _notes(pdf, view, NOTES_TOP, width)
-
-
-def _key_figure_pt(pdf: _Pack, text: str) -> float:
-    """The largest size, from 24 pt down to 12, at which the key figure ("33.1% (modelled)") fits its box."""
-    for size in range(24, 12, -2):
-        pdf.style(size, bold=True)
-        if pdf.get_string_width(pdf.plain(text)) <= KEY_FIGURE_W - 1:
-            return size
-    return 12
-
-
-def _pictures(pdf: _Pack, view: PackView) -> None:
+    y = pdf.paragraph(MARGIN, MARGIN, width, view.title, 15, bold=True, colour=colour, max_lines=2) + 1
+    chart = view.pictures.get("chart")
+    if chart and _is_tall(chart):
+        chart_x = PAGE_W - MARGIN - TALL_CHART_W
+        left_w = chart_x - 6 - MARGIN
+        below = _headline(pdf, view, MARGIN, y, left_w, headline_lines=6)
+        map_h = 72.0
+        map_bottom = _picture(pdf, view, "map", "Map", MARGIN, below + 6, map_h * PICTURE_PX["map"][0] / PICTURE_PX["map"][1], map_h)
+        legend_bottom = _legend(pdf, view.legend, MARGIN, map_bottom + 1.5, left_w)
+        _picture(pdf, view, "chart", view.chart_name, chart_x, y + 9, TALL_CHART_W, NOTES_BOTTOM - y - 9)
+        _notes(pdf, view, MARGIN, legend_bottom + 3, left_w)
+        return
+    _headline(pdf, view, MARGIN, y, width, headline_lines=4)
     map_w = PICTURE_H * PICTURE_PX["map"][0] / PICTURE_PX["map"][1]
     chart_x = MARGIN + map_w + 6
     chart_w = min(PAGE_W - MARGIN - chart_x, PICTURE_H * PICTURE_PX["chart"][0] / PICTURE_PX["chart"][1])
-    for kind, x, w, label in (("map", MARGIN, map_w, "Map"), ("chart", chart_x, chart_w, view.chart_name)):
-        pdf.paragraph(x, PICTURE_TOP - 5, w, label, 9, bold=True, colour=GREY, max_lines=1)
-        picture = view.pictures.get(kind)
-        if picture:
-            pdf.image(io.BytesIO(picture), x=x, y=PICTURE_TOP, w=w, h=PICTURE_H, keep_aspect_ratio=True,
-                      alt_text=pdf.plain(f"{label}: {view.title}"))
-        else:
-            pdf.set_draw_color(*GREY)
-            pdf.rect(x, PICTURE_TOP, w, PICTURE_H)
-            pdf.paragraph(x + 4, PICTURE_TOP + PICTURE_H / 2 - 3, w - 8, "No picture for this view: see its permalink.", 9, colour=GREY)
+    _picture(pdf, view, "map", "Map", MARGIN, PICTURE_TOP, map_w, PICTURE_H)
+    _picture(pdf, view, "chart", view.chart_name, chart_x, PICTURE_TOP, chart_w, PICTURE_H)
     _legend(pdf, view.legend, MARGIN, PICTURE_TOP + PICTURE_H + 1.5, chart_x - MARGIN)
+    _notes(pdf, view, MARGIN, NOTES_TOP, width)
 
 
-def _legend(pdf: _Pack, items: Iterable, x: float, y: float, width: float) -> None:
-    """The map's colour key, one swatch and label after another, wrapping within `width`."""
+def _is_tall(picture: bytes) -> bool:
+    width, height = png_size(picture)
+    return height > width
+
+
+def _headline(pdf: _Pack, view: PackView, x: float, y: float, width: float, *, headline_lines: int) -> float:
+    """The key figure, large, with the headline beside it; the y below both."""
+    bottom = y
+    headline_x = x
+    if view.key_figure:
+        size = _key_figure_pt(pdf, view.key_figure)
+        bottom = pdf.paragraph(x, y, KEY_FIGURE_W, view.key_figure, size, bold=True, max_lines=1)
+        headline_x = x + KEY_FIGURE_W + 2
+    return max(bottom, pdf.paragraph(headline_x, y + 0.5, x + width - headline_x, view.headline, 11, max_lines=headline_lines))
+
+
+def _key_figure_pt(pdf: _Pack, text: str) -> float:
+    """The largest size, from 24 pt down to 10, at which the key figure ("252.9 per 100,000") is one line in its box."""
+    for size in range(24, 10, -2):
+        pdf.style(size, bold=True)
+        if len(pdf.lines(KEY_FIGURE_W, text)) == 1:
+            return size
+    return 10
+
+
+def _picture(pdf: _Pack, view: PackView, kind: str, label: str, x: float, top: float, width: float, height: float) -> float:
+    """The `kind` picture in the box (x, top, width, height), keeping its shape, under its label
+    (up to two lines, above the box); a framed note where the view has none. Returns the box's foot."""
+    pdf.style(9, bold=True)
+    label_lines = min(2, len(pdf.lines(width, label)))
+    pdf.paragraph(x, top - 1 - label_lines * 9 * NOTE_LINE, width, label, 9, bold=True, colour=GREY, max_lines=2)
+    picture = view.pictures.get(kind)
+    if picture:
+        pdf.image(io.BytesIO(picture), x=x, y=top, w=width, h=height, keep_aspect_ratio=True, alt_text=pdf.plain(f"{label}: {view.title}"))
+    else:
+        pdf.set_draw_color(*GREY)
+        pdf.rect(x, top, width, height)
+        pdf.paragraph(x + 4, top + height / 2 - 3, width - 8, "No picture for this view: see its permalink.", 9, colour=GREY)
+    return top + height
+
+
+def _legend(pdf: _Pack, items: Iterable, x: float, y: float, width: float) -> float:
+    """The map's colour key, one swatch and label after another, wrapping within `width`; the y below it."""
     pdf.style(7.5)
-    left = x
+    left, top = x, y
     for item in items:
         label = pdf.plain(item.label)
         needed = 4 + pdf.get_string_width(label) + 3
@@ -200,9 +233,10 @@ def _legend(pdf: _Pack, items: Iterable, x: float, y: float, width: float) -> No
         pdf.set_xy(left + 3.4, y)
         pdf.cell(needed - 4, 3.4, label)
         left += needed
+    return y + 3.6 if left > x else top
 
 
-def _notes(pdf: _Pack, view: PackView, top: float, width: float) -> None:
+def _notes(pdf: _Pack, view: PackView, x: float, top: float, width: float) -> None:
     """The notes in the largest size that fits above the footer, the permalink always last and whole."""
     blocks = view.note_blocks()
     size = 8.5
@@ -219,9 +253,9 @@ def _notes(pdf: _Pack, view: PackView, top: float, width: float) -> None:
         if room <= 0:
             break
         lines = len(pdf.lines(width, f"{label}: {text}"))
-        y = pdf.paragraph(MARGIN, y, width, f"{label}: {text}", size, max_lines=room) + 0.8
+        y = pdf.paragraph(x, y, width, f"{label}: {text}", size, max_lines=room) + 0.8
         room -= min(lines, room)
-    pdf.paragraph(MARGIN, y, width, "Permalink: " + view.permalink, size, colour=(0, 94, 184), link=view.permalink)
+    pdf.paragraph(x, y, width, "Permalink: " + view.permalink, size, colour=(0, 94, 184), link=view.permalink)
 
 
 def board_pack_pdf(pack: BoardPack) -> bytes:

@@ -50,7 +50,7 @@ def _box(slide, left: int, top: int, width: int, height: int, paragraphs: list[t
 def _footer(slide, pack: BoardPack, number: int) -> None:
     made = pack.made.strftime("%d %B %Y, %H:%M UTC").lstrip("0")
     width = SLIDE_W - 2 * MARGIN
-    _box(slide, MARGIN, SLIDE_H - Inches(0.4), width, Inches(0.3), [(f"{pack.product} · board pack made {made}    {number} of {pack.pages}", 9, False, GREY)], shrink=False)
+    _box(slide, MARGIN, SLIDE_H - Inches(0.4), width, Inches(0.3), [(f"{pack.title} · {pack.product} · made {made}    {number} of {pack.pages}", 9, False, GREY)], shrink=False)
 
 
 def _title_slide(deck, pack: BoardPack) -> None:
@@ -61,12 +61,13 @@ def _title_slide(deck, pack: BoardPack) -> None:
     lines = [
         (pack.product, 16, False, GREY),
         (pack.title, 36, True, TEXT),
-        (f"{count}, one a slide, slides 2 to {pack.pages}. Made {made} from the dashboard's data, on this machine.", 14, False, TEXT),
+        (f"{count}, one a slide, {'slide 2' if len(pack.views) == 1 else f'slides 2 to {pack.pages}'}. Made {made}.", 14, False, TEXT),
+        *((line, 11, False, GREY) for line in pack.about),
     ]
     if pack.any_modelled:
         lines.append(("Some views hold MODELLED estimates, marked on their slides: the project's model, not published figures.", 14, True, MODELLED_RED))
     _box(slide, MARGIN, Inches(0.6), width, Inches(2.2), lines)
-    contents = [(f"{n}. {view.title} (slide {n + 1})", 12, False, TEXT) for n, view in enumerate(pack.views, start=1)]
+    contents = [(line, 12, False, TEXT) for line in pack.contents("slide")]
     _box(slide, MARGIN, Inches(3.0), width, Inches(3.8), [("Contents", 14, True, TEXT), *contents])
     _footer(slide, pack, 1)
 
@@ -90,8 +91,10 @@ def _view_slide(deck, pack: BoardPack, view: PackView, number: int) -> None:
         else:
             _box(slide, left, PICTURE_TOP, picture_w, PICTURE_H, [("No picture for this view: see its permalink.", 12, False, GREY)])
     _legend(slide, view, MARGIN, PICTURE_TOP + PICTURE_H + Inches(0.05), map_w)
-    notes = [(f"{label}: {text}", 10, False, TEXT) for label, text in view.note_blocks()]
-    _box(slide, MARGIN, PICTURE_TOP + PICTURE_H + Inches(0.35), width, Inches(1.45), [*notes, ("Permalink: " + view.permalink, 10, False, LINK)], link=view.permalink)
+    blocks = [f"{label}: {text}" for label, text in view.note_blocks()]
+    size = notes_pt(sum(len(block) for block in blocks))
+    notes = [(block, size, False, TEXT) for block in blocks]
+    _box(slide, MARGIN, PICTURE_TOP + PICTURE_H + Inches(0.35), width, Inches(1.45), [*notes, ("Permalink: " + view.permalink, size, False, LINK)], link=view.permalink)
     slide.notes_slide.notes_text_frame.text = "\n".join([view.headline, *(f"{label}: {text}" for label, text in view.note_blocks()), "Permalink: " + view.permalink])
     _footer(slide, pack, number)
 
@@ -108,6 +111,13 @@ def _legend(slide, view: PackView, left: int, top: int, width: int) -> None:
         swatch.fill.fore_color.rgb = RGBColor(*rgb) if (rgb := hex_rgb(item.colour)) else GREY
         swatch.line.fill.background()
         _box(slide, x + Inches(0.16), top, step - Inches(0.16), Inches(0.3), [(item.label, 9, False, TEXT)])
+
+
+def notes_pt(characters: int) -> float:
+    """The notes' size for their length: 10 pt, smaller as they grow, never under 6. Set here and
+    not left to the box's shrink-to-fit, which PowerPoint applies only once the text is edited.
+    The box holds about 1,100 characters at 10 pt; the count goes with the square of the size."""
+    return max(6.0, min(10.0, round(10.0 * (1100 / max(characters, 1)) ** 0.5 * 2) / 2))
 
 
 def board_pack_pptx(pack: BoardPack) -> bytes:

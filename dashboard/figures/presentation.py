@@ -14,7 +14,10 @@ from dashboard.figures.theme import BASE_FONT_SIZE
 PRESENTATION_FONT_PX = 18
 PRESENTATION_ROW_PX = 28  # the ranked chart's row at 18 px labels (22 px at 13 px)
 RANKED_CHROME_PX = 110
-LEGEND_BELOW_MARGIN_PX = 150  # the x axis's labels and title, then two rows of legend, at 18 px
+AXIS_BELOW_PX = 90  # the x axis's labels and title at 18 px
+LEGEND_ROW_PX = 30  # a legend row at 18 px
+LONGEST_LEGEND_BELOW = 6  # entries shown whole; a longer legend shows LEGEND_ROWS_SHOWN rows and scrolls
+LEGEND_ROWS_SHOWN = 4
 
 
 def _larger(font: Any) -> dict[str, Any]:
@@ -55,11 +58,32 @@ def _room_for(annotations: list[dict[str, Any]], margin: dict[str, Any]) -> dict
     return margin
 
 
-def _legend_below(legend: dict[str, Any], margin: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A horizontal legend below the plot, at the figure's foot and with room for it: placed as a
-    fraction of the plot's height it met the x axis's title once both were 18 px (the funnel)."""
+def _legend_below(legend: dict[str, Any], margin: dict[str, Any], entries: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A horizontal legend below the plot, made to fit at 18 px: at the figure's foot, with room
+    for it (placed as a fraction of the plot's height it met the x axis's title: the funnel). A
+    long one (the SPC chart's nine entries) shows LEGEND_ROWS_SHOWN rows and scrolls: whole, at
+    1280x720 it was taller than the plot and ran off the figure's foot, and beside the plot it
+    left the plot 100 px wide."""
     legend = {**legend, "yref": "container", "y": 0, "yanchor": "bottom"}
-    return legend, {**margin, "b": max(margin.get("b") or 0, LEGEND_BELOW_MARGIN_PX)}
+    if entries > LONGEST_LEGEND_BELOW:
+        legend["maxheight"] = LEGEND_ROWS_SHOWN * LEGEND_ROW_PX
+        return legend, {**margin, "b": max(margin.get("b") or 0, AXIS_BELOW_PX + LEGEND_ROWS_SHOWN * LEGEND_ROW_PX)}
+    return legend, {**margin, "b": max(margin.get("b") or 0, AXIS_BELOW_PX + 2 * LEGEND_ROW_PX)}
+
+
+def _legend_entries(figure: dict[str, Any]) -> int:
+    """How many entries the legend lists: named traces not left out of it (legend groups once)."""
+    groups = set()
+    count = 0
+    for trace in figure.get("data") or []:
+        if trace.get("showlegend") is False or not trace.get("name"):
+            continue
+        group = trace.get("legendgroup")
+        if group and group in groups:
+            continue
+        groups.add(group)
+        count += 1
+    return count
 
 
 def for_presentation(figure: dict[str, Any], *, fill: bool = False) -> dict[str, Any]:
@@ -79,7 +103,7 @@ def for_presentation(figure: dict[str, Any], *, fill: bool = False) -> dict[str,
     if isinstance(layout.get("legend"), dict) or "showlegend" in layout:
         layout["legend"] = {**(layout.get("legend") or {}), "font": _larger((layout.get("legend") or {}).get("font"))}
         if layout["legend"].get("orientation") == "h" and (layout["legend"].get("y") or 0) < 0:
-            layout["legend"], layout["margin"] = _legend_below(layout["legend"], dict(layout.get("margin") or {}))
+            layout["legend"], layout["margin"] = _legend_below(layout["legend"], dict(layout.get("margin") or {}), _legend_entries(figure))
     if isinstance(layout.get("annotations"), list):
         layout["annotations"] = [{**note, "font": _larger(note.get("font"))} for note in layout["annotations"]]
         layout["margin"] = _room_for(layout["annotations"], dict(layout.get("margin") or {}))

@@ -18,8 +18,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
+import unicodedata
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from dash import Dash
 from flask import Response, request
@@ -27,6 +30,7 @@ from flask import Response, request
 from dashboard.core.selection import Selection
 from dashboard.core.settings import PRODUCT_NAME
 from dashboard.core.sources import BOUNDARY_ATTRIBUTION
+from dashboard.figures.exports import UNSAFE_IN_FILE_NAMES
 from dashboard.figures.maps import MapGeometry, map_figure
 from dashboard.figures.pack_pages import MAX_VIEWS, PICTURE_PX, PICTURE_SCALE, BoardPack, LegendItem, PackView, PictureError, checked_picture
 from dashboard.figures.pack_pdf import board_pack_pdf
@@ -43,6 +47,8 @@ VIEW_ROUTE = "/board-pack/view"
 PACK_ROUTE = "/board-pack"
 MAX_PACK_BYTES = 60_000_000  # 100 views of two pictures at about 300 KB each, in base64
 MAX_SEARCH_CHARS = 4000
+MAX_TITLE_CHARS = 120
+DEFAULT_TITLE = "Board pack"
 TALLEST_CHART_PX = 2000  # a ranked chart of 106 sub-ICBs, at 28 px a row
 FORMATS = {
     "pdf": ("application/pdf", board_pack_pdf),
@@ -121,10 +127,35 @@ def pack_view(
     )
 
 
-def read_pack_request(body: Any) -> tuple[str, list[tuple[str, dict[str, bytes]]]]:
-    """(format, [(the view's query, its checked pictures)]) from a POSTed body, or PackRequestError."""
+def pack_title(given: Any) -> str:
+    """The maker's title for the pack, one line of at most MAX_TITLE_CHARS printable characters;
+    "Board pack" when none is given."""
+    if given is None:
+        return DEFAULT_TITLE
+    if not isinstance(given, str):
+        raise PackRequestError("title: must be text")
+    title = " ".join("".join(ch for ch in given if ch.isprintable()).split())
+    if len(title) > MAX_TITLE_CHARS:
+        raise PackRequestError(f"title: {len(title)} characters; at most {MAX_TITLE_CHARS}")
+    return title or DEFAULT_TITLE
+
+
+def about_lines(data_version: str, link_base: str) -> tuple[str, ...]:
+    """The title page's notes: which data the pack was made from, and where its links open."""
+    lines = []
+    if data_version:
+        lines.append(f"Data: the dashboard's tables with fingerprint {data_version[:12]} (SHA-256 of the table and its metadata); each page names its source and period.")
+    host = urlsplit(link_base).hostname or ""
+    if host in ("localhost", "::1") or host.startswith("127."):
+        lines.append(f"Its links point at {urlsplit(link_base).netloc}, the computer the pack was made on: they open only there.")
+    return tuple(lines)
+
+
+def read_pack_request(body: Any) -> tuple[str, str, list[tuple[str, dict[str, bytes]]]]:
+    """(format, title, [(the view's query, its checked pictures)]) from a POSTed body, or PackRequestError."""
     if not isinstance(body, dict):
         raise PackRequestError("the request must be a JSON object with 'format' and 'views'")
+    title = pack_title(body.get("title"))
     format_ = body.get("format")
     if format_ not in FORMATS:
         raise PackRequestError(f"format: {str(format_)[:20]!r} is not one of {', '.join(FORMATS)}")
@@ -154,16 +185,32 @@ def read_pack_request(body: Any) -> tuple[str, list[tuple[str, dict[str, bytes]]
             except PictureError as error:
                 raise PackRequestError(f"view {number}, {kind} picture: {error}") from None
         read.append((view["search"], pictures))
-    return format_, read
+    return format_, title, read
 
 
-def pack_file_name(count: int, made: datetime, format_: str) -> str:
-    return f"Board pack - {made.strftime('%d %B %Y').lstrip('0')} - {count} view{'' if count == 1 else 's'}.{format_}"
+def pack_file_name(title: str, count: int, made: datetime, format_: str) -> str:
+    """"Board pack - 6 December 2026 - 3 views.pdf", or the maker's title in its place."""
+    stem = re.sub(r"\s+", " ", UNSAFE_IN_FILE_NAMES.sub(" ", title)).strip(" .")[:120] or DEFAULT_TITLE
+    return f"{stem} - {made.strftime('%d %B %Y').lstrip('0')} - {count} view{'' if count == 1 else 's'}.{format_}"
 
 
-def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: ResultCache | None = None) -> None:
+def attachment_header(name: str) -> str:
+    """Content-Disposition for `name` in any script: a plain-ASCII `filename` for old clients and
+    the exact name as `filename*` (RFC 6266). A header is Latin-1: "–" in a title broke it whole."""
+    plain = " ".join(unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().replace('"', "'").replace("\\", " ").split())
+    return f'attachment; filename="{plain}"; filename*=UTF-8\'\'{quote(name, safe="")}'
+
+
+def register(
+    app: Dash, explorer: Explorer, geometry: MapGeometry, cache: ResultCache | None = None, *,
+    data_version: str = "", public_url: str | None = None,
+) -> None:
+    """The two routes. `public_url`: the address the pack's links are written with (Settings)."""
+    def link_base() -> str:
+        return public_url or (request.host_url.rstrip("/") + app.get_relative_path("/").rstrip("/"))
+
     def permalink(sel: Selection, chart: str) -> str:
-        return request.host_url.rstrip("/") + app.get_relative_path("/") + shortest(sel, chart, explorer)
+        return link_base() + "/" + shortest(sel, chart, explorer)
 
     @app.server.route(VIEW_ROUTE, methods=["GET"])
     def board_pack_view() -> Response:
@@ -183,7 +230,7 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: Result
                 body = json.loads(request.get_data(cache=False))
             except (ValueError, RecursionError):
                 raise PackRequestError("the request is not JSON") from None
-            format_, views = read_pack_request(body)
+            format_, title, views = read_pack_request(body)
         except PackRequestError as error:
             return Response(f"The board pack could not be made: {error}.", status=error.status, mimetype="text/plain")
         pages = []
@@ -192,12 +239,12 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: Result
             chart, chart_notices = decode_chart(search)
             corrections = tuple(notice.message for notice in (*notices, *chart_notices))
             pages.append(pack_view(explorer, geometry, sel, chart, cache, permalink=permalink(sel, chart), pictures=pictures, corrections=corrections))
-        pack = BoardPack(title="Board pack", made=made, product=PRODUCT_NAME, views=tuple(pages))
+        pack = BoardPack(title=title, made=made, product=PRODUCT_NAME, views=tuple(pages), about=about_lines(data_version, link_base()))
         mimetype, write = FORMATS[format_]
         try:
             data = write(pack)
         except (PictureError, ValueError, OSError) as error:  # a picture the image library could not read
             return Response(f"The board pack could not be made: {error}.", status=400, mimetype="text/plain")
         response = Response(data, mimetype=mimetype)
-        response.headers.set("Content-Disposition", "attachment", filename=pack_file_name(len(pages), made, format_))
+        response.headers["Content-Disposition"] = attachment_header(pack_file_name(title, len(pages), made, format_))
         return response

@@ -62,6 +62,7 @@ CAVEATS = "caveats"  # the statistical caveats in one line, shown in presentatio
 STORYBOARD = "storyboard"  # the saved views' list: made by assets/storyboard.js, never by the server
 STORY_STEPS = "story-steps"  # presentation mode's previous / "3 of 7" / next: made by assets/storyboard.js
 PACK_PROGRESS = "pack-progress"  # the board pack's progress bar (assets/board_pack.js)
+PACK_TITLE = "pack-title"  # the board pack's title (the maker's; "Board pack" when left empty)
 PACK_STATUS = "pack-status"  # the board pack's messages: what is being drawn, what was saved
 STORY_SHOWN = "story-shown"  # a clientside callback's (unused) output: see assets/storyboard.js
 CHART_PANELS = {chart: f"panel-{chart}" for chart in CHARTS}  # each chart's panel, hidden unless chosen

@@ -235,6 +235,8 @@ def board_pack_controls() -> html.Section:
         children=[
             html.H3("Board pack", id="board-pack-heading"),
             html.P("A title page, then a page per view: headline, map, chart, notes and permalink.", className="caption"),
+            html.Label("Title", htmlFor=ids.PACK_TITLE, className="pack-label"),
+            html.Div(dcc.Input(id=ids.PACK_TITLE, type="text", placeholder="Board pack", maxLength=120, debounce=True, className="pack-title"), className="pack-row"),
             *[
                 html.Div(className="pack-row", children=[html.Span(label, className="pack-label"), pack_button(scope, "pdf", "PDF"), pack_button(scope, "pptx", "PowerPoint")])
                 for scope, label in (("view", "This view:"), ("story", "Storyboard:"))

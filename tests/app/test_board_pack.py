@@ -61,7 +61,8 @@ def test_each_page_says_what_the_fixture_gives(client, tmp_path: Path) -> None:
     views = [{"search": ICB_VIEW, "map": png(40, 30), "chart": png(40, 30)}, {"search": SUBICB_TABLE_VIEW, "map": png(40, 30), "chart": None}]
     response = client.post("/board-pack", json={"format": "pdf", "views": views})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert response.headers["Content-Disposition"].startswith('attachment; filename="Board pack - ') and response.headers["Content-Disposition"].endswith(' - 2 views.pdf"')
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="Board pack - ')
+    assert ' - 2 views.pdf"; filename*=UTF-8' in response.headers["Content-Disposition"]
     title, icb, subicb = (flat(page) for page in pdf_pages(response.data, tmp_path))
     assert "Board pack" in title and "2 views" in title and "Page 1 of 3" in title
     assert "Some views hold MODELLED" not in title  # the fixture's figures are all published
@@ -175,3 +176,19 @@ def test_every_short_link_opens_the_same_view(tiny_explorer) -> None:
         for kept in ("indicator=", "cancer=", "period=", "level=", "chart="):
             assert kept in short
         assert len(short) <= len(encode(sel, chart))
+
+
+@NEEDS_POPPLER
+def test_the_makers_title_names_the_pack_and_its_file(client, tmp_path: Path) -> None:
+    title = "Lung cancer board \u2013 December\x07 2026"  # an en dash, and a bell the title must not keep
+    response = client.post("/board-pack", json={"format": "pdf", "title": title, "views": [{"search": ICB_VIEW}]})
+    assert response.status_code == 200
+    header = response.headers["Content-Disposition"]
+    assert header.startswith('attachment; filename="Lung cancer board December 2026 - ')  # the plain name drops the dash
+    assert "filename*=UTF-8''Lung%20cancer%20board%20%E2%80%93%20December%202026%20-%20" in header
+    first = flat(pdf_pages(response.data, tmp_path)[0])
+    assert "Lung cancer board \u2013 December 2026" in first
+    # The links are this computer's: the title page says they open only there.
+    assert "Its links point at localhost, the computer the pack was made on" in first
+    too_long = client.post("/board-pack", json={"format": "pdf", "title": "x" * 121, "views": [{"search": ICB_VIEW}]})
+    assert too_long.status_code == 400 and "title: 121 characters; at most 120" in too_long.get_data(as_text=True)

@@ -59,7 +59,7 @@ def test_a_hundred_views_keep_the_title_page_to_one_page(tmp_path: Path) -> None
     views = [view(title=f"View number {n}") for n in range(1, 101)]
     pages = pages_of(pack_of(*views), tmp_path)
     assert len(pages) == 101
-    assert "100 views" in pages[0] and "View number 1 (page 2)" in pages[0]
+    assert "100 views" in pages[0] and "Page 2: View number 1" in pages[0]
     assert "more" in pages[0] and "Page 1 of 101" in pages[0]
 
 

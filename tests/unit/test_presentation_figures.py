@@ -44,3 +44,17 @@ def test_larger_fonts_stay_and_the_data_do_not_change() -> None:
 def test_a_ranked_chart_gets_rows_tall_enough_for_its_labels() -> None:
     # 42 rows of 28 px, plus 110 px for the axis and margins: taller than the 400 px given.
     assert for_presentation(FIGURE)["layout"]["height"] == 28 * 42 + 110
+
+
+def test_a_long_legend_below_shows_four_rows_and_scrolls_and_a_short_one_is_whole() -> None:
+    def chart(entries: int) -> dict:
+        data = [{"type": "scatter", "name": f"Entry {n}", "y": [n]} for n in range(entries)]
+        data.append({"type": "scatter", "name": "Lower limit", "showlegend": False, "y": [0]})  # not listed
+        return {"data": data, "layout": {"height": 340, "legend": {"orientation": "h", "y": -0.35}, "margin": {"b": 80}}}
+
+    short = for_presentation(chart(6), fill=True)["layout"]
+    assert short["legend"]["yref"] == "container" and "maxheight" not in short["legend"]
+    assert short["margin"]["b"] == 90 + 2 * 30  # the axis's labels and title, then two rows
+    long = for_presentation(chart(9), fill=True)["layout"]
+    assert long["legend"]["maxheight"] == 4 * 30 and long["margin"]["b"] == 90 + 4 * 30
+    assert "height" not in long and long["autosize"] is True

@@ -49,7 +49,7 @@ class PackView:
     def note_blocks(self) -> list[tuple[str, str]]:
         """The notes, labelled, in the order both files give them, leaving out empty ones (the permalink follows)."""
         blocks = [
-            ("Statistical notes", " ".join(note if note.rstrip().endswith((".", "?", "!")) else note.rstrip() + "." for note in self.notes if note.strip())),
+            ("Statistical notes", " ".join(_sentence(note) for note in self.notes if note.strip())),
             ("Caveats", self.caveats),
             ("Data status", self.data_status),
             ("Withheld", self.suppression),
@@ -77,6 +77,14 @@ class BoardPack:
     @property
     def any_modelled(self) -> bool:
         return any(view.modelled for view in self.views)
+
+
+def _sentence(note: str) -> str:
+    """`note` ending in one full stop (a caption joined to the next ran on; one ending ".." read as a slip)."""
+    text = note.strip()
+    while text.endswith(".."):
+        text = text[:-1]
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def hex_rgb(colour: str) -> tuple[int, int, int] | None:

@@ -38,8 +38,10 @@ def suppression_note(explorer: Explorer, sel: Selection) -> str:
     areas = rows[rows[ROLE] == AREA]
     reasons = areas["suppression"].astype(str)
     withheld = reasons[reasons != ""]
+    listed = f"{len(areas)} area{'' if len(areas) == 1 else 's'} listed"
     if withheld.empty:
-        return f"Nothing is withheld among the {len(areas)} areas listed. {RULE_TEXT}"
+        return f"Nothing is withheld among the {listed}. {RULE_TEXT}"
     counts = withheld.str.removeprefix("Withheld: ").str.rstrip(".").value_counts()
-    listed = "; ".join(f"{reason} ({count})" for reason, count in counts.items())
-    return f"{len(withheld)} of the {len(areas)} areas listed have figures withheld: {listed}. {RULE_TEXT}"
+    reasons_counted = "; ".join(f"{reason} ({count})" for reason, count in counts.items())
+    verb = "has" if len(withheld) == 1 else "have"
+    return f"{len(withheld)} of the {listed} {verb} figures withheld: {reasons_counted}. {RULE_TEXT}"

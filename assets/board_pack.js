@@ -66,10 +66,8 @@
         return response.json();
       })
       .then(function (view) {
-        view.map.scale = view.scale;
-        view.chart.scale = view.scale;
         return Promise.all([picture(view.map), picture(view.chart)]).then(function (pictures) {
-          return {search: view.search, map: pictures[0], chart: pictures[1]};
+          return {search: view.search, map: pictures[0], chart: pictures[1], maxBytes: view.max_bytes};
         });
       });
   }
@@ -113,8 +111,15 @@
     var views = [];
     progress(0, total + 1);
     var chain = Promise.resolve();
+    var size = 0;  // the request's size so far: the server takes at most max_bytes, said before drawing on
     searches.forEach(function (search, i) {
       chain = chain.then(function () { return drawView(search, i + 1, total); }).then(function (view) {
+        size += search.length + (view.map || "").length + (view.chart || "").length + 100;
+        if (size > view.maxBytes) {
+          throw new Error("the pack would be larger than the server takes (" + Math.round(view.maxBytes / 1e6) + " MB) at view " + (i + 1) +
+            " of " + total + ": make a pack of the first " + i + " views, then of the rest");
+        }
+        delete view.maxBytes;
         views.push(view);
         progress(i + 1, total + 1);
       });

@@ -9,17 +9,26 @@ and those are checked to be PNGs of the sizes asked for (`png_size`).
 
 from __future__ import annotations
 
+import io
+import math
 import struct
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from PIL import Image
 
 MAX_VIEWS = 100  # the storyboard's own limit (assets/storyboard.js)
 # The pictures' sizes in CSS pixels, drawn at PICTURE_SCALE for print: the map a little taller
 # than wide (England is), the chart wider. Their ratios are the boxes the PDF and PPTX give them.
 PICTURE_PX: dict[str, tuple[int, int]] = {"map": (760, 700), "chart": (1100, 700)}
-PICTURE_SCALE = 2
-MAX_PICTURE_BYTES = 3_000_000  # a 2200x1400 PNG of a chart is about 250 KB
+# 1.5 device pixels a CSS pixel: about 290 dots an inch in the PDF's boxes. At 2, a storyboard of
+# 100 long ranked charts came to 102 MB, and each picture took fpdf2 0.11 s to embed.
+PICTURE_SCALE = 1.5
+MOST_PIXELS_HIGH = 2100  # a taller chart (106 sub-ICBs ranked) is drawn at a smaller scale
+MAX_PICTURE_BYTES = 3_000_000  # a 1650x1050 PNG of a chart is about 150 KB
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+STATISTICAL = "Statistical notes"  # the one block of notes a crowded page cuts
+DRAWN_MODES = frozenset({"RGB", "RGBA"})  # what plotly.js draws: 8 bits a channel, no palette
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ class PackView:
     def note_blocks(self) -> list[tuple[str, str]]:
         """The notes, labelled, in the order both files give them, leaving out empty ones (the permalink follows)."""
         blocks = [
-            ("Statistical notes", " ".join(_sentence(note) for note in self.notes if note.strip())),
+            (STATISTICAL, " ".join(_sentence(note) for note in self.notes if note.strip())),
             ("Caveats", self.caveats),
             ("Data status", self.data_status),
             ("Withheld", self.suppression),
@@ -108,13 +117,36 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def checked_picture(data: bytes, kind: str, tallest: int | None = None) -> bytes:
-    """`data` if it is a PNG no larger than the `kind` picture is drawn (PICTURE_PX, or `tallest`
-    CSS pixels high, at PICTURE_SCALE) and MAX_PICTURE_BYTES; else PictureError saying why."""
+def picture_scale(height_px: int) -> float:
+    """The scale a picture `height_px` CSS pixels high is drawn at: PICTURE_SCALE, less for a
+    picture that would be more than MOST_PIXELS_HIGH device pixels high."""
+    return min(PICTURE_SCALE, (MOST_PIXELS_HIGH - 2) / max(height_px, 1))  # 2 pixels spare for the browser's rounding
+
+
+def largest_picture(kind: str) -> tuple[int, int]:
+    """The most device pixels a `kind` picture may have, wide and high."""
+    width, height = PICTURE_PX[kind]
+    return math.ceil(width * PICTURE_SCALE), max(math.ceil(height * PICTURE_SCALE), MOST_PIXELS_HIGH if kind == "chart" else 0)
+
+
+def checked_picture(data: bytes, kind: str) -> bytes:
+    """`data` if it is a PNG as plotly.js draws one (RGB or RGBA, whole, its chunks intact), no
+    larger than `largest_picture(kind)` and MAX_PICTURE_BYTES; else PictureError saying why.
+    Its size is read from its header before Pillow opens it, and Pillow only checks its chunks
+    (`verify`, no pixels decoded): a palette without its colours, or a broken chunk, had reached
+    fpdf2 and ended in a server error."""
     if len(data) > MAX_PICTURE_BYTES:
         raise PictureError(f"is {len(data):,} bytes; at most {MAX_PICTURE_BYTES:,}")
     width, height = png_size(data)
-    most_w, most_h = PICTURE_PX[kind][0] * PICTURE_SCALE, (tallest or PICTURE_PX[kind][1]) * PICTURE_SCALE
+    most_w, most_h = largest_picture(kind)
     if not (0 < width <= most_w and 0 < height <= most_h):
         raise PictureError(f"is {width}x{height} pixels; at most {most_w}x{most_h}")
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            mode = image.mode
+            image.verify()
+    except Exception:  # Pillow's many ways of saying a file is damaged; none is the server's fault
+        raise PictureError("could not be read as a PNG image (damaged or cut short)") from None
+    if mode not in DRAWN_MODES:
+        raise PictureError(f"is a {mode} PNG; a picture drawn by the page is RGB or RGBA")
     return data

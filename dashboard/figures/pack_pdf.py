@@ -20,7 +20,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from dashboard.figures.pack_pages import PICTURE_PX, BoardPack, PackView, hex_rgb, png_size
+from dashboard.figures.pack_pages import PICTURE_PX, STATISTICAL, BoardPack, PackView, hex_rgb, png_size
 
 FONT_CANDIDATES: tuple[tuple[str, str], ...] = (
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
@@ -40,6 +40,7 @@ NOTES_TOP = PICTURE_TOP + PICTURE_H + 9.0
 NOTES_BOTTOM = PAGE_H - 14.0
 MIN_NOTE_PT = 6.5
 KEY_FIGURE_W = 60.0
+MAX_NOTE_CHARS = 4000  # more than a page's notes can hold at MIN_NOTE_PT: never measured beyond it
 TALL_CHART_W = 128.0  # a tall chart's column, from under the title to the foot
 NOTE_LINE = 0.42  # mm of line height per point of font size
 
@@ -237,25 +238,31 @@ def _legend(pdf: _Pack, items: Iterable, x: float, y: float, width: float) -> fl
 
 
 def _notes(pdf: _Pack, view: PackView, x: float, top: float, width: float) -> None:
-    """The notes in the largest size that fits above the footer, the permalink always last and whole."""
-    blocks = view.note_blocks()
+    """The notes in the largest size, from 8.5 pt down to MIN_NOTE_PT, that fits above the footer.
+    The permalink is always whole; the caveats, data status, withheld note and source come next,
+    and the statistical notes (first on the page) get the room left, cut with "…". A link of
+    1,200 unknown parameters had filled the page with its corrections and pushed those off it."""
+    blocks = [(label, text[:MAX_NOTE_CHARS]) for label, text in view.note_blocks()]
+    link = "Permalink: " + view.permalink
     size = 8.5
     while True:
         pdf.style(size)
-        needed = sum(len(pdf.lines(width, f"{label}: {text}")) for label, text in blocks) + len(pdf.lines(width, "Permalink: " + view.permalink))
-        if needed * size * NOTE_LINE + len(blocks) * 0.8 <= NOTES_BOTTOM - top or size <= MIN_NOTE_PT:
+        counts = [len(pdf.lines(width, f"{label}: {text}")) for label, text in blocks]
+        rows = int((NOTES_BOTTOM - top - len(blocks) * 0.8) // (size * NOTE_LINE)) - len(pdf.lines(width, link))
+        if sum(counts) <= rows or size <= MIN_NOTE_PT:
             break
         size -= 0.5
-    link_lines = len(pdf.lines(width, "Permalink: " + view.permalink))
-    room = int((NOTES_BOTTOM - top - len(blocks) * 0.8) // (size * NOTE_LINE)) - link_lines
+    # Lines given out in order of need: every block but the statistical notes, then those.
+    allowed: dict[str, int] = {}
+    left = rows
+    for (label, _text), count in sorted(zip(blocks, counts), key=lambda block: block[0][0] == STATISTICAL):
+        allowed[label] = max(0, min(count, left))
+        left -= allowed[label]
     y = top
     for label, text in blocks:
-        if room <= 0:
-            break
-        lines = len(pdf.lines(width, f"{label}: {text}"))
-        y = pdf.paragraph(x, y, width, f"{label}: {text}", size, max_lines=room) + 0.8
-        room -= min(lines, room)
-    pdf.paragraph(x, y, width, "Permalink: " + view.permalink, size, colour=(0, 94, 184), link=view.permalink)
+        if allowed[label]:
+            y = pdf.paragraph(x, y, width, f"{label}: {text}", size, max_lines=allowed[label]) + 0.8
+    pdf.paragraph(x, y, width, link, size, colour=(0, 94, 184), link=view.permalink)
 
 
 def board_pack_pdf(pack: BoardPack) -> bytes:

@@ -18,9 +18,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import re
 import unicodedata
 from datetime import datetime, timezone
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -32,7 +34,7 @@ from dashboard.core.settings import PRODUCT_NAME
 from dashboard.core.sources import BOUNDARY_ATTRIBUTION
 from dashboard.figures.exports import UNSAFE_IN_FILE_NAMES
 from dashboard.figures.maps import MapGeometry, map_figure
-from dashboard.figures.pack_pages import MAX_VIEWS, PICTURE_PX, PICTURE_SCALE, BoardPack, LegendItem, PackView, PictureError, checked_picture
+from dashboard.figures.pack_pages import MAX_VIEWS, PICTURE_PX, BoardPack, LegendItem, PackView, PictureError, checked_picture, picture_scale
 from dashboard.figures.pack_pdf import board_pack_pdf
 from dashboard.figures.pack_pptx import board_pack_pptx
 from dashboard.figures.presentation import for_presentation
@@ -43,11 +45,17 @@ from dashboard.web.callbacks.presented import presented_annotations
 from dashboard.web.charts import FIXED_HEADINGS
 from dashboard.web.urlstate import decode, decode_chart, encode, shortest
 
+log = logging.getLogger(__name__)
+
 VIEW_ROUTE = "/board-pack/view"
 PACK_ROUTE = "/board-pack"
-MAX_PACK_BYTES = 60_000_000  # 100 views of two pictures at about 300 KB each, in base64
+# 100 views of 106 sub-ICBs (a map of 320 KB and a ranked chart of 520 KB, in base64) come to
+# 84 MB; most views are half that. The browser stops before sending more (assets/board_pack.js).
+MAX_PACK_BYTES = 100_000_000
 MAX_SEARCH_CHARS = 4000
 MAX_TITLE_CHARS = 120
+MAX_CORRECTIONS = 5
+PLAIN_HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 DEFAULT_TITLE = "Board pack"
 TALLEST_CHART_PX = 2000  # a ranked chart of 106 sub-ICBs, at 28 px a row
 FORMATS = {
@@ -80,10 +88,11 @@ def pack_figures(explorer: Explorer, geometry: MapGeometry, sel: Selection, char
     width, height = PICTURE_PX["chart"]
     tall = drawn_chart.get("layout", {}).get("height")
     chart_height = int(min(max(height, tall if isinstance(tall, int | float) else height), TALLEST_CHART_PX))
+    map_width, map_height = PICTURE_PX["map"]
     return {
-        "map": {"figure": drawn_map, "width": PICTURE_PX["map"][0], "height": PICTURE_PX["map"][1]},
-        "chart": {"figure": drawn_chart, "width": width, "height": chart_height},
-        "scale": PICTURE_SCALE,
+        "map": {"figure": drawn_map, "width": map_width, "height": map_height, "scale": picture_scale(map_height)},
+        "chart": {"figure": drawn_chart, "width": width, "height": chart_height, "scale": picture_scale(chart_height)},
+        "max_bytes": MAX_PACK_BYTES,
     }
 
 
@@ -151,13 +160,22 @@ def about_lines(data_version: str, link_base: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def corrections_said(messages: Iterable[str]) -> tuple[str, ...]:
+    """What a view's page says was corrected in its link: the first MAX_CORRECTIONS, then how many
+    more. A link of 1,200 unknown parameters had filled a page with them, and took 5 s a view."""
+    said = list(messages)
+    if len(said) <= MAX_CORRECTIONS:
+        return tuple(said)
+    return (*said[:MAX_CORRECTIONS], f"and {len(said) - MAX_CORRECTIONS} more values that were not valid")
+
+
 def read_pack_request(body: Any) -> tuple[str, str, list[tuple[str, dict[str, bytes]]]]:
     """(format, title, [(the view's query, its checked pictures)]) from a POSTed body, or PackRequestError."""
     if not isinstance(body, dict):
         raise PackRequestError("the request must be a JSON object with 'format' and 'views'")
     title = pack_title(body.get("title"))
     format_ = body.get("format")
-    if format_ not in FORMATS:
+    if not isinstance(format_, str) or format_ not in FORMATS:
         raise PackRequestError(f"format: {str(format_)[:20]!r} is not one of {', '.join(FORMATS)}")
     views = body.get("views")
     if not isinstance(views, list) or not views:
@@ -172,14 +190,14 @@ def read_pack_request(body: Any) -> tuple[str, str, list[tuple[str, dict[str, by
             raise PackRequestError(f"view {number}: search is {len(view['search']):,} characters; at most {MAX_SEARCH_CHARS:,}")
         pictures = {}
         for kind in ("map", "chart"):
-            given = view.get(kind)
+            given = view.pop(kind, None)  # its base64 text freed once read: a 100 MB request is not held twice
             if given is None:
                 continue
             if not isinstance(given, str):
                 raise PackRequestError(f"view {number}, {kind}: must be a base64 PNG or null")
             try:
                 data = base64.b64decode(given.removeprefix("data:image/png;base64,"), validate=True)
-                pictures[kind] = checked_picture(data, kind, tallest=TALLEST_CHART_PX if kind == "chart" else None)
+                pictures[kind] = checked_picture(data, kind)
             except binascii.Error:
                 raise PackRequestError(f"view {number}, {kind} picture: is not base64 text") from None
             except PictureError as error:
@@ -207,7 +225,14 @@ def register(
 ) -> None:
     """The two routes. `public_url`: the address the pack's links are written with (Settings)."""
     def link_base() -> str:
-        return public_url or (request.host_url.rstrip("/") + app.get_relative_path("/").rstrip("/"))
+        """The configured address; else the one this request was made to, if its Host is a plain
+        host name or address (a Host of "evil.example/phish?x=" or "=HYPERLINK(…)" is not)."""
+        if public_url:
+            return public_url
+        prefix = app.get_relative_path("/").rstrip("/")
+        if PLAIN_HOST.fullmatch(request.host or ""):
+            return request.host_url.rstrip("/") + prefix
+        return prefix  # a link relative to wherever the pack is opened from
 
     def permalink(sel: Selection, chart: str) -> str:
         return link_base() + "/" + shortest(sel, chart, explorer)
@@ -224,6 +249,10 @@ def register(
     def board_pack() -> Response:
         made = datetime.now(timezone.utc)
         try:
+            if request.mimetype != "application/json":
+                # Only the page's own script sends JSON; a form on another site cannot (a browser
+                # sends a cross-site JSON body only after asking, and this server never agrees).
+                raise PackRequestError("the request must be sent as application/json", 415)
             if request.content_length is None or request.content_length > MAX_PACK_BYTES:
                 raise PackRequestError(f"the request is larger than {MAX_PACK_BYTES // 1_000_000} MB, or gives no length: make a pack of fewer views", 413)
             try:
@@ -237,14 +266,15 @@ def register(
         for search, pictures in views:
             sel, notices = decode(search, explorer)
             chart, chart_notices = decode_chart(search)
-            corrections = tuple(notice.message for notice in (*notices, *chart_notices))
+            corrections = corrections_said(notice.message for notice in (*notices, *chart_notices))
             pages.append(pack_view(explorer, geometry, sel, chart, cache, permalink=permalink(sel, chart), pictures=pictures, corrections=corrections))
         pack = BoardPack(title=title, made=made, product=PRODUCT_NAME, views=tuple(pages), about=about_lines(data_version, link_base()))
         mimetype, write = FORMATS[format_]
         try:
             data = write(pack)
-        except (PictureError, ValueError, OSError) as error:  # a picture the image library could not read
-            return Response(f"The board pack could not be made: {error}.", status=400, mimetype="text/plain")
+        except Exception as error:  # a picture whose pixels fpdf2 or Pillow could not read, though its chunks were whole
+            log.warning("board pack not made: %s", type(error).__name__)
+            return Response("The board pack could not be made: a picture could not be read; draw the pack again.", status=400, mimetype="text/plain")
         response = Response(data, mimetype=mimetype)
         response.headers["Content-Disposition"] = attachment_header(pack_file_name(title, len(pages), made, format_))
         return response

@@ -9,6 +9,7 @@ import base64
 import io
 import json
 import math
+import re
 import shutil
 import struct
 import subprocess
@@ -118,7 +119,9 @@ def test_the_figures_for_a_view_are_at_presentation_sizes(client) -> None:
     assert body["map"]["figure"]["data"][0]["geojson"].endswith("/geo/icb.json")
     assert body["map"]["figure"]["layout"]["font"]["size"] >= 18
     assert body["chart"]["figure"]["layout"]["font"]["size"] >= 18
-    assert (body["map"]["width"], body["map"]["height"], body["chart"]["width"], body["scale"]) == (760, 700, 1100, 2)
+    assert (body["map"]["width"], body["map"]["height"], body["chart"]["width"]) == (760, 700, 1100)
+    assert body["map"]["scale"] == body["chart"]["scale"] == 1.5  # about 290 dots an inch in the PDF
+    assert body["max_bytes"] == 100_000_000
 
 
 def forged_png(width: int, height: int) -> str:
@@ -139,7 +142,7 @@ def forged_png(width: int, height: int) -> str:
     ({"format": "pdf", "views": [{"search": "", "map": 7}]}, "view 1, map: must be a base64 PNG or null"),
     ({"format": "pdf", "views": [{"search": "", "chart": "not base64!"}]}, "view 1, chart picture: is not base64 text"),
     ({"format": "pdf", "views": [{"search": "", "map": base64.b64encode(b"GIF89a" * 10).decode()}]}, "view 1, map picture: is not a PNG image"),
-    ({"format": "pdf", "views": [{"search": "", "map": forged_png(100_000, 100_000)}]}, "view 1, map picture: is 100000x100000 pixels; at most 1520x1400"),
+    ({"format": "pdf", "views": [{"search": "", "map": forged_png(100_000, 100_000)}]}, "view 1, map picture: is 100000x100000 pixels; at most 1140x1050"),
 ])
 def test_a_bad_request_is_refused_with_its_reason(client, body, message: str) -> None:
     response = client.post("/board-pack", data=json.dumps(body), content_type="application/json")
@@ -147,10 +150,78 @@ def test_a_bad_request_is_refused_with_its_reason(client, body, message: str) ->
     assert message in response.get_data(as_text=True)
 
 
-def test_a_broken_png_within_the_limits_is_refused_not_a_500(client) -> None:
-    response = client.post("/board-pack", json={"format": "pdf", "views": [{"search": "", "map": forged_png(100, 100)}]})
+def png_with_mode(mode: str) -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, (30, 20)).save(out, "PNG")
+    return out.getvalue()
+
+
+def palette_without_colours() -> bytes:
+    """A palette PNG whose PLTE chunk is taken out (fpdf2 had failed on it with a TypeError: a 500)."""
+    data = png_with_mode("P")
+    at = data.index(b"PLTE") - 4
+    length = struct.unpack(">I", data[at:at + 4])[0]
+    return data[:at] + data[at + 12 + length:]
+
+
+def broken_chunk() -> bytes:
+    """An RGB PNG with its image data's checksum spoiled (Pillow had raised SyntaxError: a 500)."""
+    data = bytearray(png_with_mode("RGB"))
+    at = data.index(b"IDAT")
+    length = struct.unpack(">I", data[at - 4:at])[0]
+    data[at + 4 + length] ^= 0xFF
+    return bytes(data)
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "pptx"])
+@pytest.mark.parametrize(("picture", "message"), [
+    (forged_png(100, 100), "could not be read as a PNG image"),
+    (palette_without_colours(), "is a P PNG"),
+    (broken_chunk(), "could not be read as a PNG image"),
+    (png_with_mode("P"), "is a P PNG; a picture drawn by the page is RGB or RGBA"),
+    (png_with_mode("I;16"), "a picture drawn by the page is RGB or RGBA"),
+])
+def test_a_damaged_picture_is_refused_by_either_format_not_a_500(client, fmt: str, picture, message: str) -> None:
+    data = picture if isinstance(picture, bytes) else base64.b64decode(picture)
+    response = client.post("/board-pack", json={"format": fmt, "views": [{"search": "", "chart": base64.b64encode(data).decode()}]})
     assert response.status_code == 400
-    assert response.get_data(as_text=True).startswith("The board pack could not be made:")
+    text = response.get_data(as_text=True)
+    assert text.startswith("The board pack could not be made: view 1, chart picture: ") and message in text
+    assert "0x" not in text  # no object's address
+
+
+@pytest.mark.parametrize("fmt", [[], {}, 1, None])
+def test_a_format_of_the_wrong_type_is_refused(client, fmt) -> None:
+    response = client.post("/board-pack", json={"format": fmt, "views": [{"search": "?"}]})
+    assert response.status_code == 400 and "is not one of pdf, pptx" in response.get_data(as_text=True)
+
+
+def test_a_form_from_another_site_is_refused(client) -> None:
+    """Only the page's script sends JSON: a cross-site form (text/plain) can make no pack."""
+    response = client.post("/board-pack", data='{"format": "pdf", "views": [{"search": "?"}]}', content_type="text/plain")
+    assert response.status_code == 415
+
+
+@NEEDS_POPPLER
+def test_a_link_of_many_unknown_parameters_keeps_the_pages_notes(client, tmp_path: Path) -> None:
+    """1,200 unknown parameters: five corrections said and the rest counted, the caveats, data
+    status, withheld and source lines all on the page (they had been pushed off it, 5 s a view)."""
+    search = ("?" + "&".join(f"{i:x}=" for i in range(1200)))[:4000]
+    response = client.post("/board-pack", json={"format": "pdf", "views": [{"search": search}] * 3})
+    assert response.status_code == 200
+    page = flat(pdf_pages(response.data, tmp_path)[1])
+    assert page.count("The link was corrected") == 6 and re.search(r"and \d{3} more values that were not valid", page)
+    for label in ("Caveats:", "Data status:", "Withheld:", "Source:", "Permalink: http://localhost/?indicator=early_stage"):
+        assert label in page
+
+
+@NEEDS_POPPLER
+@pytest.mark.parametrize("host", ["evil.example/phish?x=", "=HYPERLINK(1)", "a b"])
+def test_a_host_that_is_not_a_host_name_gives_a_relative_link(client, tmp_path: Path, host: str) -> None:
+    response = client.post("/board-pack", json={"format": "pdf", "views": [{"search": ICB_VIEW}]}, headers={"Host": host})
+    page = flat(pdf_pages(response.data, tmp_path)[1])
+    assert "Permalink: /?indicator=early_stage&cancer=Lung&period=2022&level=icb&chart=ranked" in page
+    assert "evil" not in page and "HYPERLINK" not in page
 
 
 def test_not_json_and_too_large_are_refused(client, monkeypatch: pytest.MonkeyPatch) -> None:

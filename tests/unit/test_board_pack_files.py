@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from dashboard.figures import pack_pdf
-from dashboard.figures.pack_pages import BoardPack, LegendItem, PackView, PictureError, checked_picture, png_size
+from dashboard.figures.pack_pages import BoardPack, LegendItem, PackView, PictureError, checked_picture, picture_scale, png_size
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed: `make test` installs it")
 LINK = "http://127.0.0.1:8050/?indicator=early_stage&cancer=Lung&period=2022&level=icb&chart=ranked"
@@ -78,10 +78,14 @@ def test_with_the_machine_fonts_the_symbols_are_kept(tmp_path: Path) -> None:
 
 def test_pictures_are_checked_before_anything_reads_them() -> None:
     assert png_size(picture(30, 20)) == (30, 20)
-    assert checked_picture(picture(1520, 1400), "map") is not None
-    with pytest.raises(PictureError, match="1521x1400 pixels; at most 1520x1400"):
-        checked_picture(picture(1521, 1400), "map")
-    with pytest.raises(PictureError, match="at most 2200x4000"):
-        checked_picture(picture(2200, 4001), "chart", tallest=2000)
+    # 1.5 device pixels a CSS pixel: the map 760x700 is at most 1140x1050; a chart at most 1650
+    # wide and 2100 high (a long ranked chart is drawn at a smaller scale: picture_scale).
+    assert checked_picture(picture(1140, 1050), "map") is not None
+    with pytest.raises(PictureError, match="1141x1050 pixels; at most 1140x1050"):
+        checked_picture(picture(1141, 1050), "map")
+    assert checked_picture(picture(1650, 2100), "chart") is not None
+    with pytest.raises(PictureError, match="at most 1650x2100"):
+        checked_picture(picture(1650, 2101), "chart")
+    assert picture_scale(700) == 1.5 and picture_scale(2000) == 2098 / 2000
     with pytest.raises(PictureError, match="not a PNG"):
         checked_picture(b"%PDF-1.7", "map")

@@ -6,7 +6,7 @@ takes its settings from DASHBOARD_* environment variables (dashboard/core/settin
 
 preload_app = True  # the master reads and checks the data once, then forks: start-up is one build, not one per worker
 worker_class = "sync"  # the callbacks are CPU-bound: one request per process, no threads to share the GIL
-timeout = 60  # a worker silent this long is replaced
+timeout = 120  # a worker silent this long is replaced: a board pack of 100 views takes a worker 40-45 s (docs/presentation.md)
 graceful_timeout = 10
 keepalive = 2
 backlog = 512  # requests queued while every worker is busy (20 clients at once, in the load test)

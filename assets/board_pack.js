@@ -67,7 +67,8 @@
       })
       .then(function (view) {
         return Promise.all([picture(view.map), picture(view.chart)]).then(function (pictures) {
-          return {search: view.search, map: pictures[0], chart: pictures[1], maxBytes: view.max_bytes};
+          // The link as saved, not as the server corrected it: the page then says what was corrected.
+          return {search: search, map: pictures[0], chart: pictures[1], maxBytes: view.max_bytes};
         });
       });
   }

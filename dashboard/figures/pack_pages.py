@@ -111,7 +111,7 @@ class PictureError(ValueError):
 def png_size(data: bytes) -> tuple[int, int]:
     """(width, height) read from a PNG's header, or PictureError. Read before any image library
     sees the bytes, so that a forged file (a bomb of a billion pixels) is refused unread."""
-    if len(data) < 24 or not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":
+    if len(data) < 33 or not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":  # the signature and the whole header chunk
         raise PictureError("is not a PNG image")
     width, height = struct.unpack(">II", data[16:24])
     return width, height
@@ -129,6 +129,17 @@ def largest_picture(kind: str) -> tuple[int, int]:
     return math.ceil(width * PICTURE_SCALE), max(math.ceil(height * PICTURE_SCALE), MOST_PIXELS_HIGH if kind == "chart" else 0)
 
 
+def decodes(data: bytes) -> bool:
+    """Whether a checked picture's pixels decode: fpdf2 decodes them anyway (and a failure there is
+    caught); python-pptx embeds the bytes as they come, so the PowerPoint pack asks first."""
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            image.load()
+    except Exception:  # a damaged zlib stream behind intact chunk checksums, in Pillow's many words
+        return False
+    return True
+
+
 def checked_picture(data: bytes, kind: str) -> bytes:
     """`data` if it is a PNG as plotly.js draws one (RGB or RGBA, whole, its chunks intact), no
     larger than `largest_picture(kind)` and MAX_PICTURE_BYTES; else PictureError saying why.
@@ -138,6 +149,8 @@ def checked_picture(data: bytes, kind: str) -> bytes:
     if len(data) > MAX_PICTURE_BYTES:
         raise PictureError(f"is {len(data):,} bytes; at most {MAX_PICTURE_BYTES:,}")
     width, height = png_size(data)
+    if data[24] != 8:  # the header's bit depth: plotly.js draws 8 bits a channel
+        raise PictureError(f"has {data[24]} bits a channel; a picture drawn by the page has 8")
     most_w, most_h = largest_picture(kind)
     if not (0 < width <= most_w and 0 < height <= most_h):
         raise PictureError(f"is {width}x{height} pixels; at most {most_w}x{most_h}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
 import logging
 import re
@@ -34,7 +35,7 @@ from dashboard.core.settings import PRODUCT_NAME
 from dashboard.core.sources import BOUNDARY_ATTRIBUTION
 from dashboard.figures.exports import UNSAFE_IN_FILE_NAMES
 from dashboard.figures.maps import MapGeometry, map_figure
-from dashboard.figures.pack_pages import MAX_VIEWS, PICTURE_PX, BoardPack, LegendItem, PackView, PictureError, checked_picture, picture_scale
+from dashboard.figures.pack_pages import MAX_VIEWS, PICTURE_PX, BoardPack, LegendItem, PackView, PictureError, checked_picture, decodes, picture_scale
 from dashboard.figures.pack_pdf import board_pack_pdf
 from dashboard.figures.pack_pptx import board_pack_pptx
 from dashboard.figures.presentation import for_presentation
@@ -146,7 +147,30 @@ def pack_title(given: Any) -> str:
     title = " ".join("".join(ch for ch in given if ch.isprintable()).split())
     if len(title) > MAX_TITLE_CHARS:
         raise PackRequestError(f"title: {len(title)} characters; at most {MAX_TITLE_CHARS}")
+    unset = next((ch for ch in title if not _in_pack_font(ch)), None)
+    if unset is not None:
+        raise PackRequestError(f"title: {unset!r} is not in the pack's font; use Latin, Greek or Cyrillic letters, digits and punctuation")
     return title or DEFAULT_TITLE
+
+
+# What DejaVu Sans (the PDF's font) sets, and sets left to right: Latin, Greek, Cyrillic, general
+# punctuation, currency, letter-like symbols, arrows, mathematical operators, geometric shapes. A
+# title in Chinese or Devanagari had come out blank, and one in Arabic unjoined and backwards.
+PACK_FONT_RANGES = ((0x20, 0x52F), (0x1E00, 0x1FFF), (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2100, 0x21FF), (0x2200, 0x22FF), (0x25A0, 0x25FF))
+
+
+def _in_pack_font(ch: str) -> bool:
+    return any(low <= ord(ch) <= high for low, high in PACK_FONT_RANGES) and unicodedata.bidirectional(ch) not in ("R", "AL")
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether `host` names this computer: localhost, 127.0.0.0/8 or ::1 (not "127.evil.example")."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def about_lines(data_version: str, link_base: str) -> tuple[str, ...]:
@@ -154,8 +178,7 @@ def about_lines(data_version: str, link_base: str) -> tuple[str, ...]:
     lines = []
     if data_version:
         lines.append(f"Data: the dashboard's tables with fingerprint {data_version[:12]} (SHA-256 of the table and its metadata); each page names its source and period.")
-    host = urlsplit(link_base).hostname or ""
-    if host in ("localhost", "::1") or host.startswith("127."):
+    if _is_loopback(urlsplit(link_base).hostname or ""):
         lines.append(f"Its links point at {urlsplit(link_base).netloc}, the computer the pack was made on: they open only there.")
     return tuple(lines)
 
@@ -166,7 +189,7 @@ def corrections_said(messages: Iterable[str]) -> tuple[str, ...]:
     said = list(messages)
     if len(said) <= MAX_CORRECTIONS:
         return tuple(said)
-    return (*said[:MAX_CORRECTIONS], f"and {len(said) - MAX_CORRECTIONS} more values that were not valid")
+    return (*said[:MAX_CORRECTIONS], f"{len(said) - MAX_CORRECTIONS} more values were not valid either")
 
 
 def read_pack_request(body: Any) -> tuple[str, str, list[tuple[str, dict[str, bytes]]]]:
@@ -198,6 +221,8 @@ def read_pack_request(body: Any) -> tuple[str, str, list[tuple[str, dict[str, by
             try:
                 data = base64.b64decode(given.removeprefix("data:image/png;base64,"), validate=True)
                 pictures[kind] = checked_picture(data, kind)
+                if format_ == "pptx" and not decodes(data):
+                    raise PictureError("could not be read as a PNG image (its pixels are damaged)")
             except binascii.Error:
                 raise PackRequestError(f"view {number}, {kind} picture: is not base64 text") from None
             except PictureError as error:
@@ -231,7 +256,10 @@ def register(
             return public_url
         prefix = app.get_relative_path("/").rstrip("/")
         if PLAIN_HOST.fullmatch(request.host or ""):
-            return request.host_url.rstrip("/") + prefix
+            try:
+                return request.host_url.rstrip("/") + prefix
+            except ValueError:  # "[1:2]": brackets round what is not an IPv6 address
+                pass
         return prefix  # a link relative to wherever the pack is opened from
 
     def permalink(sel: Selection, chart: str) -> str:

@@ -101,3 +101,19 @@ def test_an_empty_storyboard_says_so(watched: Page, live_server: str) -> None:
     wait_ready(page)
     page.get_by_role("button", name="Make a PDF board pack of every view in the storyboard").click()
     expect(page.locator("#pack-status")).to_contain_text("The storyboard is empty")
+
+
+@NEEDS_POPPLER
+def test_a_saved_link_that_was_corrected_says_so_in_the_pack(watched: Page, live_server: str) -> None:
+    """The page sends each view's link as saved: the server's page for it says what was corrected
+    (it had sent the corrected link, and no page ever said so)."""
+    page = watched
+    page.goto(live_server + "/")
+    wait_ready(page)
+    saved = [{"search": "?indicator=early_stage&cancer=Lung&period=1999&level=icb&chart=ranked", "key": None, "label": "an old link"}]
+    page.evaluate("views => localStorage.setItem('cancer-variation-explorer.storyboard', JSON.stringify(views))", saved)
+    page.reload()
+    wait_ready(page)
+    path = make_pack(page, "Make a PDF board pack of every view in the storyboard")
+    text = " ".join(pdf_text(path, 2).split())
+    assert "The link was corrected: period='1999'" in text

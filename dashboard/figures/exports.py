@@ -49,10 +49,22 @@ def data_status_line(modelled: bool) -> str:
     return "published (taken, or computed directly, from published sources)"
 
 
+# What a spreadsheet may read as a formula at the start of a cell (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(cell: object) -> object:
+    """A text cell that a spreadsheet would read as a formula, with a "'" before it, so that it is
+    shown as the text it is; every other cell (numbers stay numbers, missing stays empty) as it is."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def notes_and_table(notes: list[str], table_csv: str) -> str:
     """The download's text: a note saying how to read it, the notes one quoted cell each, a
     blank line, the table. Line breaks inside a note become spaces (one note, one line)."""
-    lines = [" ".join(note.split()) for note in notes]
+    lines = [" ".join(note.split()) for note in notes]  # each starts "# " when written: never a formula
     before_header = len(lines) + 2  # the lead note, the notes, the blank line
     lead = (
         f"{PRODUCT_NAME} download: {before_header - 1} lines of notes like this one, then a blank line, "
@@ -78,6 +90,8 @@ def csv_text(
     """The download's text. `listing` says which areas the rows are, when not every area at the level."""
     table = rounded_rows(rows)
     statuses = sorted(set(table["data_status"].dropna()))
+    text_columns = [column for column in table.columns if table[column].map(lambda cell: isinstance(cell, str)).any()]
+    table[text_columns] = table[text_columns].map(neutralised)
     modelled = DataStatus.MODELLED.value in statuses
     status_line = data_status_line(modelled)
     filters = "; ".join(f"{key}={value}" for key, value in sel.as_dict().items() if value)

@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None,
         ),
         callbacks.page.initial_outputs(first),
     )
-    callbacks.register(app, explorer, geometry, cache)
+    callbacks.register(app, explorer, geometry, cache, public_url=settings.public_url)
     board_pack.register(app, explorer, geometry, cache, data_version=dataset.fingerprint, public_url=settings.public_url)
     # The first page's answer, made now: every visitor's first request is then a look-up.
     callbacks.page.update(explorer, geometry, trigger=None, search="", values={}, map_click=None, ranked_click=None, previous=None)

@@ -41,6 +41,7 @@ from dashboard.figures.pack_pptx import board_pack_pptx
 from dashboard.figures.presentation import for_presentation
 from dashboard.presenters.board_pack import data_status_note, suppression_note, view_title
 from dashboard.query.explorer import Explorer
+from dashboard.web import serving
 from dashboard.web.callbacks.page import ResultCache, card_contents
 from dashboard.web.callbacks.presented import presented_annotations
 from dashboard.web.charts import FIXED_HEADINGS
@@ -56,7 +57,6 @@ MAX_PACK_BYTES = 100_000_000
 MAX_SEARCH_CHARS = 4000
 MAX_TITLE_CHARS = 120
 MAX_CORRECTIONS = 5
-PLAIN_HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 DEFAULT_TITLE = "Board pack"
 TALLEST_CHART_PX = 2000  # a ranked chart of 106 sub-ICBs, at 28 px a row
 FORMATS = {
@@ -250,17 +250,7 @@ def register(
 ) -> None:
     """The two routes. `public_url`: the address the pack's links are written with (Settings)."""
     def link_base() -> str:
-        """The configured address; else the one this request was made to, if its Host is a plain
-        host name or address (a Host of "evil.example/phish?x=" or "=HYPERLINK(…)" is not)."""
-        if public_url:
-            return public_url
-        prefix = app.get_relative_path("/").rstrip("/")
-        if PLAIN_HOST.fullmatch(request.host or ""):
-            try:
-                return request.host_url.rstrip("/") + prefix
-            except ValueError:  # "[1:2]": brackets round what is not an IPv6 address
-                pass
-        return prefix  # a link relative to wherever the pack is opened from
+        return serving.link_base(public_url, app.get_relative_path("/").rstrip("/"))
 
     def permalink(sel: Selection, chart: str) -> str:
         return link_base() + "/" + shortest(sel, chart, explorer)

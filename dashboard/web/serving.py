@@ -256,3 +256,23 @@ def freeze_startup_objects() -> None:
     runs in the master before the fork, so the workers also share those pages longer."""
     gc.collect()
     gc.freeze()
+
+
+# A Host header that is a host name or address, with an optional port: what a link may be built on.
+PLAIN_HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
+
+def link_base(public_url: str | None, prefix: str) -> str:
+    """Where the links written into a file (a download's permalink, a board pack's) start:
+    `public_url` when configured (Settings, DASHBOARD_PUBLIC_URL); else the address this request
+    was made to, with the app's path `prefix`, if its Host is a plain host name or address; else
+    `prefix` alone, a link relative to wherever the file is opened from. Never the request's path,
+    and never a Host of "evil.example/phish?x=" or "=HYPERLINK(…)" (an adversarial check)."""
+    if public_url:
+        return public_url
+    if PLAIN_HOST.fullmatch(request.host or ""):
+        try:
+            return request.host_url.rstrip("/") + prefix
+        except ValueError:  # "[1:2]": brackets round what is not an IPv6 address
+            pass
+    return prefix

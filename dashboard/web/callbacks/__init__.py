@@ -14,7 +14,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, ctx
 
 from dashboard.figures.maps import MapGeometry
 from dashboard.query.explorer import Explorer
-from dashboard.web import ids
+from dashboard.web import ids, serving
 from dashboard.web.callbacks import cards, download, page, state
 
 FIELDS = state.FIELDS
@@ -42,7 +42,7 @@ CLIENTSIDE: list[tuple[str, str, tuple[str, str], tuple[str, str], bool]] = [
 ]
 
 
-def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.ResultCache | None = None) -> None:
+def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.ResultCache | None = None, public_url: str | None = None) -> None:
     @app.callback(
         *[Output(component, prop) for component, prop in page.OUTPUTS],
         *[Input(component, prop) for component, prop in PAGE_INPUTS],
@@ -62,9 +62,8 @@ def register(app: Dash, explorer: Explorer, geometry: MapGeometry, cache: page.R
         Output(ids.DOWNLOAD, "data"),
         Input(ids.DOWNLOAD_BUTTON, "n_clicks"),
         State(ids.SELECTION, "data"),
-        State(ids.URL, "href"),
         prevent_initial_call=True,
-    )(lambda _clicks, data, href: download.download_output(explorer, data, href, datetime.now(timezone.utc)))
+    )(lambda _clicks, data: download.download_output(explorer, data, serving.link_base(public_url, app.get_relative_path("/").rstrip("/")) + "/", datetime.now(timezone.utc)))
 
 
 def first_visit_request(search: str) -> dict[str, Any]:

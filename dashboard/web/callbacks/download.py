@@ -14,9 +14,11 @@ from dashboard.web.charts import DEFAULT_CHART, valid_chart
 from dashboard.web.urlstate import encode
 
 
-def download_output(explorer: Explorer, data: dict[str, str] | None, href: str | None, now: datetime) -> Any:
+def download_output(explorer: Explorer, data: dict[str, str] | None, base: str | None, now: datetime) -> Any:
     """The CSV of the selection the page shows; nothing (no_update) while the page has no
-    selection yet (a click before its first answer) or holds one that is not valid."""
+    selection yet (a click before its first answer) or holds one that is not valid. Its permalink
+    is `base` (where the app is: serving.link_base) and the selection's own query, rebuilt from
+    the validated selection: nothing of the page's address is copied into the file."""
     try:
         sel = Selection.from_dict(data)  # type: ignore[arg-type]
     except (TypeError, ValueError, KeyError):
@@ -24,6 +26,6 @@ def download_output(explorer: Explorer, data: dict[str, str] | None, href: str |
     if explorer.normalise(sel)[0] != sel:
         return no_update
     chart = valid_chart(data.get("chart")) or DEFAULT_CHART  # the page's permalink names the chart shown
-    permalink = (href or "").split("?")[0] + encode(sel, chart)
+    permalink = (base or "").split("?")[0] + encode(sel, chart)
     name, text = download_view(explorer, sel, permalink=permalink, generated=now)
     return dcc.send_string(text, name, type="text/csv")

@@ -43,6 +43,9 @@ class Settings:
     # The address others open the app at (https://cancer.example.nhs.uk/dashboard), for the links
     # written into a board pack (DASHBOARD_PUBLIC_URL). None: the address the pack was asked at.
     public_url: str | None = field(default_factory=lambda: os.environ.get("DASHBOARD_PUBLIC_URL", "").rstrip("/") or None)
+    # Which pages may show the app in a frame (CSP frame-ancestors; DASHBOARD_FRAME_ANCESTORS):
+    # "'self'" by default, e.g. "'self' https://intranet.example.nhs.uk" to embed it there.
+    frame_ancestors: str = field(default_factory=lambda: os.environ.get("DASHBOARD_FRAME_ANCESTORS", "").strip() or "'self'")
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None,
     )
     if settings.compress:
         serving.register_unstream(app.server)
+    serving.add_security_headers(app.server, settings.frame_ancestors)
     quiet = serving.Quiet()
     quiet.watch(app.server)
     app.server.extensions[QUIET_KEY] = quiet

@@ -11,18 +11,7 @@
   var busy = false;
 
   function prefix() {
-    try {
-      return JSON.parse(document.getElementById("_dash-config").textContent).requests_pathname_prefix || "/";
-    } catch (error) {
-      return "/";
-    }
-  }
-
-  function currentSearch() {
-    var params = new URLSearchParams(window.location.search);
-    params.delete("present");
-    var text = params.toString();
-    return text ? "?" + text : "";
+    return window.CancerVariationLinks.prefix();  // assets/app_links.js
   }
 
   function say(message) {
@@ -95,7 +84,7 @@
     if (busy) {
       return;
     }
-    var searches = scope === "view" ? [currentSearch()]
+    var searches = scope === "view" ? [window.CancerVariationLinks.viewOf(window.location.search)]
       : (window.CancerVariationStoryboard ? window.CancerVariationStoryboard.searches() : []);
     if (!searches.length) {
       say("The storyboard is empty: add views to it first (Add this view), or make a pack of this view.");

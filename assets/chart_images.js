@@ -41,9 +41,7 @@
   }
 
   function permalink() {
-    var params = new URLSearchParams(window.location.search);
-    params.delete("present");
-    return window.location.origin + window.location.pathname + "?" + params.toString();
+    return window.location.origin + window.location.pathname + window.CancerVariationLinks.viewOf(window.location.search);  // assets/app_links.js
   }
 
   function what() {

@@ -28,10 +28,7 @@
   var drawn = "";  // what the containers show now (their signature)
 
   function viewOf(search) {
-    var params = new URLSearchParams(search || "");
-    params.delete("present");
-    var text = params.toString();
-    return text ? "?" + text : "";
+    return window.CancerVariationLinks.viewOf(search);  // assets/app_links.js
   }
 
   function keyOf(selection) {

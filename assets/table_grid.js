@@ -5,9 +5,7 @@
   var loading = null;
 
   function prefix() {
-    var config = document.getElementById("_dash-config");
-    var base = config ? JSON.parse(config.textContent).requests_pathname_prefix : "/";
-    return base || "/";
+    return window.CancerVariationLinks.prefix();  // assets/app_links.js
   }
 
   function loadGrid() {

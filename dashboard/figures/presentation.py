@@ -117,3 +117,17 @@ def font_sizes(present: bool) -> dict[str, int]:
     """The map's font sizes in each mode (the map is patched, never re-sent: dashboard/web)."""
     size = PRESENTATION_FONT_PX if present else BASE_FONT_SIZE
     return {"layout": size, "colorbar": size}
+
+
+def with_whole_legend(figure: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """`figure` (at presentation sizes) with a long legend shown whole rather than scrolling, and
+    the pixels it adds: for a picture on paper, which cannot scroll (the board pack)."""
+    layout = dict(figure.get("layout") or {})
+    legend = layout.get("legend")
+    if not isinstance(legend, dict) or "maxheight" not in legend:
+        return figure, 0
+    entries = _legend_entries(figure)
+    layout["legend"] = {key: value for key, value in legend.items() if key != "maxheight"}
+    added = max(0, entries - LEGEND_ROWS_SHOWN) * LEGEND_ROW_PX
+    layout["margin"] = {**(layout.get("margin") or {}), "b": AXIS_BELOW_PX + entries * LEGEND_ROW_PX}
+    return {**figure, "layout": layout}, added

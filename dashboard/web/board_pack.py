@@ -38,7 +38,7 @@ from dashboard.figures.maps import MapGeometry, map_figure
 from dashboard.figures.pack_pages import MAX_VIEWS, PICTURE_PX, BoardPack, LegendItem, PackView, PictureError, checked_picture, decodes, picture_scale
 from dashboard.figures.pack_pdf import board_pack_pdf
 from dashboard.figures.pack_pptx import board_pack_pptx
-from dashboard.figures.presentation import for_presentation
+from dashboard.figures.presentation import for_presentation, with_whole_legend
 from dashboard.presenters.board_pack import data_status_note, suppression_note, view_title
 from dashboard.query.explorer import Explorer
 from dashboard.web import serving
@@ -85,10 +85,10 @@ def pack_figures(explorer: Explorer, geometry: MapGeometry, sel: Selection, char
     contents = card_contents(explorer, geometry, sel, cache, {"map", shown})
     drawn_map = for_presentation(map_figure(contents["map"][0], geometry))
     drawn_map["layout"]["annotations"] = presented_annotations(drawn_map["layout"].get("annotations") or [], True)
-    drawn_chart = for_presentation(contents[shown][0])
+    drawn_chart, legend_px = with_whole_legend(for_presentation(contents[shown][0]))  # paper cannot scroll a legend
     width, height = PICTURE_PX["chart"]
     tall = drawn_chart.get("layout", {}).get("height")
-    chart_height = int(min(max(height, tall if isinstance(tall, int | float) else height), TALLEST_CHART_PX))
+    chart_height = int(min(max(height, tall if isinstance(tall, int | float) else height) + legend_px, TALLEST_CHART_PX))
     map_width, map_height = PICTURE_PX["map"]
     return {
         "map": {"figure": drawn_map, "width": map_width, "height": map_height, "scale": picture_scale(map_height)},

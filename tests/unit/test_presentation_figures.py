@@ -58,3 +58,14 @@ def test_a_long_legend_below_shows_four_rows_and_scrolls_and_a_short_one_is_whol
     long = for_presentation(chart(9), fill=True)["layout"]
     assert long["legend"]["maxheight"] == 4 * 30 and long["margin"]["b"] == 90 + 4 * 30
     assert "height" not in long and long["autosize"] is True
+
+
+def test_a_picture_on_paper_shows_a_long_legend_whole() -> None:
+    from dashboard.figures.presentation import with_whole_legend
+
+    data = [{"type": "scatter", "name": f"Entry {n}", "y": [n]} for n in range(9)]
+    presented = for_presentation({"data": data, "layout": {"height": 340, "legend": {"orientation": "h", "y": -0.35}}}, fill=True)
+    whole, added = with_whole_legend(presented)
+    assert "maxheight" not in whole["layout"]["legend"]
+    assert whole["layout"]["margin"]["b"] == 90 + 9 * 30 and added == (9 - 4) * 30
+    assert with_whole_legend(for_presentation({"data": data[:3], "layout": {"legend": {"orientation": "h", "y": -0.3}}}))[1] == 0

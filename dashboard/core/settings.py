@@ -26,6 +26,15 @@ def default_store_dir() -> Path | None:
     return cache / "cancer-variation-explorer" / "stores"
 
 
+def _env_path(name: str) -> Path | None:
+    given = os.environ.get(name, "").strip()
+    return Path(given) if given else None
+
+
+def _env_list(name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     geodata_dir: Path = DEFAULT_GEODATA_DIR
@@ -46,6 +55,14 @@ class Settings:
     # Which pages may show the app in a frame (CSP frame-ancestors; DASHBOARD_FRAME_ANCESTORS):
     # "'self'" by default, e.g. "'self' https://intranet.example.nhs.uk" to embed it there.
     frame_ancestors: str = field(default_factory=lambda: os.environ.get("DASHBOARD_FRAME_ANCESTORS", "").strip() or "'self'")
+    # Sign-in (docs/security.md), off unless one of these is set; dashboard/web/signin.py checks them.
+    # A file of `username:hash` lines, hashes by werkzeug's generate_password_hash (DASHBOARD_USERS_FILE).
+    users_file: Path | None = field(default_factory=lambda: _env_path("DASHBOARD_USERS_FILE"))
+    # The header an authenticating reverse proxy puts the signed-in user in, e.g. X-Forwarded-User
+    # (DASHBOARD_TRUSTED_USER_HEADER), and the addresses it is accepted from (DASHBOARD_TRUSTED_PROXY_ADDRESSES,
+    # comma-separated addresses or networks; empty: from any address).
+    trusted_user_header: str | None = field(default_factory=lambda: os.environ.get("DASHBOARD_TRUSTED_USER_HEADER", "").strip() or None)
+    trusted_proxy_addresses: tuple[str, ...] = field(default_factory=lambda: _env_list("DASHBOARD_TRUSTED_PROXY_ADDRESSES"))
 
     @classmethod
     def from_env(cls) -> Settings:

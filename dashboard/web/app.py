@@ -19,7 +19,7 @@ from dashboard.data.boundaries import layer_bounds
 from dashboard.data.loading import Dataset, open_dataset
 from dashboard.figures import maps
 from dashboard.query.explorer import Explorer
-from dashboard.web import board_pack, callbacks, serving
+from dashboard.web import board_pack, callbacks, edge, serving, signin
 from dashboard.web.cache import shared_cache
 from dashboard.web.callbacks.state import control_options
 from dashboard.web.grid import serve_grid_on_request
@@ -85,7 +85,10 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None,
     )
     if settings.compress:
         serving.register_unstream(app.server)
-    serving.add_security_headers(app.server, settings.frame_ancestors)
+    edge.secure(app, settings.frame_ancestors)
+    signin.require_sign_in(app.server, settings)
+    edge.guard(app)
+    edge.truncate_logs(app.server)
     quiet = serving.Quiet()
     quiet.watch(app.server)
     app.server.extensions[QUIET_KEY] = quiet
@@ -160,6 +163,7 @@ def prime_worker(app: Dash) -> int:
     searches = [encode(first.with_(cancer=other))]
     searches += [encode(explorer.normalise(first.with_(indicator=i, cancer="", period="", level=AreaLevel.ICB.value))[0]) for i in explorer.order]
     client = app.server.test_client()
+    client.environ_base.update(signin.internal_request_environ())  # let through when sign-in is on
     status = 200
     for search in searches:
         response = client.post(

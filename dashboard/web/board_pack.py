@@ -266,6 +266,7 @@ def register(
     @app.server.route(PACK_ROUTE, methods=["POST"])
     def board_pack() -> Response:
         made = datetime.now(timezone.utc)
+        request.max_content_length = MAX_PACK_BYTES  # the app's limit for every other request is 1 MB (web/edge.py)
         try:
             if request.mimetype != "application/json":
                 # Only the page's own script sends JSON; a form on another site cannot (a browser

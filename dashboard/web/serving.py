@@ -20,6 +20,8 @@ from dash import Dash
 from flask import Flask, Request, Response, request
 from werkzeug.wsgi import ClosingIterator
 
+from dashboard.web import signin
+
 GEOJSON_MIMETYPE = "application/geo+json"
 # What flask-compress compresses: HTML, CSS, JavaScript, JSON and the map's GeoJSON.
 COMPRESSED_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json", GEOJSON_MIMETYPE]
@@ -211,6 +213,7 @@ def warm_static(server: Flask, encodings: tuple[str, ...] = ("br", "gzip")) -> i
         return 0
     server.extensions[STATIC_WARMED] = True
     client = server.test_client()
+    client.environ_base.update(signin.internal_request_environ())  # let through when sign-in is on
     page = client.get("/").get_data(as_text=True)
     urls = set(re.findall(r'(?:src|href)="(/[^"]+)"', page)) | {"/_dash-layout", "/_dash-dependencies"}
     for url in sorted(urls):
@@ -276,20 +279,3 @@ def link_base(public_url: str | None, prefix: str) -> str:
         except ValueError:  # "[1:2]": brackets round what is not an IPv6 address
             pass
     return prefix
-
-
-# On every response (issue 14, "Secure defaults"): no guessing a file's type from its bytes, no
-# address of a page sent to another site, and the page framed only by the pages named in
-# `frame_ancestors` (Settings: DASHBOARD_FRAME_ANCESTORS, "'self'" unless an intranet embeds it).
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
-
-
-def add_security_headers(server: Flask, frame_ancestors: str) -> None:
-    policy = f"frame-ancestors {frame_ancestors}"
-
-    @server.after_request
-    def secured(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        response.headers.setdefault("Content-Security-Policy", policy)
-        return response

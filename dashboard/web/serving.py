@@ -18,6 +18,7 @@ from typing import Any
 
 from dash import Dash
 from flask import Flask, Request, Response, request
+from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wsgi import ClosingIterator
 
 from dashboard.web import signin
@@ -279,3 +280,14 @@ def link_base(public_url: str | None, prefix: str) -> str:
         except ValueError:  # "[1:2]": brackets round what is not an IPv6 address
             pass
     return prefix
+
+
+class PlainServerHeader(WSGIRequestHandler):
+    """The development server's request handler, naming no version in its `Server` header
+    (Werkzeug's says "Werkzeug/3.1.9 Python/3.11.2": an attacker's list of known flaws)."""
+
+    def version_string(self) -> str:
+        return SERVER_NAME
+
+
+SERVER_NAME = "cancer-variation-explorer"

@@ -223,10 +223,10 @@ def read_pack_request(body: Any) -> tuple[str, str, list[tuple[str, dict[str, by
                 pictures[kind] = checked_picture(data, kind)
                 if format_ == "pptx" and not decodes(data):
                     raise PictureError("could not be read as a PNG image (its pixels are damaged)")
-            except binascii.Error:
-                raise PackRequestError(f"view {number}, {kind} picture: is not base64 text") from None
             except PictureError as error:
                 raise PackRequestError(f"view {number}, {kind} picture: {error}") from None
+            except (binascii.Error, ValueError):  # ValueError: text that is not ASCII ('é'; bench/fuzz.py)
+                raise PackRequestError(f"view {number}, {kind} picture: is not base64 text") from None
         read.append((view["search"], pictures))
     return format_, title, read
 

@@ -141,6 +141,7 @@ def forged_png(width: int, height: int) -> str:
     ({"format": "pdf", "views": [{"search": "?" + "a" * 5000}]}, "view 1: search is 5,001 characters"),
     ({"format": "pdf", "views": [{"search": "", "map": 7}]}, "view 1, map: must be a base64 PNG or null"),
     ({"format": "pdf", "views": [{"search": "", "chart": "not base64!"}]}, "view 1, chart picture: is not base64 text"),
+    ({"format": "pptx", "views": [{"search": "", "map": "é"}]}, "view 1, map picture: is not base64 text"),  # not ASCII: a 500 (bench/fuzz.py)
     ({"format": "pdf", "views": [{"search": "", "map": base64.b64encode(b"GIF89a" * 10).decode()}]}, "view 1, map picture: is not a PNG image"),
     ({"format": "pdf", "views": [{"search": "", "map": forged_png(100_000, 100_000)}]}, "view 1, map picture: is 100000x100000 pixels; at most 1140x1050"),
 ])

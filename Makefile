@@ -22,7 +22,7 @@ BIND ?= 127.0.0.1:8050
 SOURCES ?= ../shared/data-sources
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test serve-gunicorn geodata data audit bench vendor clean
+.PHONY: run test serve-gunicorn geodata data audit bench fuzz vendor clean
 
 run: $(VENV)/.installed
 	$(BIN)/python -m dashboard serve
@@ -58,6 +58,13 @@ bench: $(VENV)/.installed-bench $(CHROMIUM) $(REDIS)
 		$(BIN)/python $$script; \
 		echo; \
 	done
+
+# Hostile input (issue 14; docs/performance.md, "Hostile input and faults"): at least 5,000 mutated
+# recorded callback bodies, paths and queries, then 1-50 MB bodies, against gunicorn --workers 2;
+# exit 1 on any 5xx or dropped connection. Seeded: FUZZ_ARGS="--seed 7 --requests 20000".
+FUZZ_ARGS ?=
+fuzz: $(VENV)/.installed
+	$(BIN)/python bench/fuzz.py $(FUZZ_ARGS)
 
 # The plotly.js geo bundle in assets/vendor/: pinned version, checked sha512 and sha256.
 vendor: | $(BIN)/python

@@ -23,7 +23,10 @@ from dashboard.core.settings import (
     DEFAULT_SOURCES_DIR,
     Settings,
 )
+from dashboard.data.validation import UNITS as KNOWN_UNITS
 from dashboard.data.validation import DataValidationError
+
+UNITS = sorted(KNOWN_UNITS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataValidationError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
+        if any(problem.rows for problem in exc.problems):
+            print("(rows are data rows: row 1 is the first row under the header, row 2 in a spreadsheet)", file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) found; nothing was loaded", file=sys.stderr)
         return 2
 
@@ -52,7 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=Settings.host)
     serve.add_argument("--port", type=int, default=Settings.port)
     serve.add_argument("--geodata", type=Path, default=DEFAULT_GEODATA_DIR)
-    serve.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR)
+    serve.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR,
+                       help="a data folder, or a file (indicator format .csv/.parquet, or a Fingertips export) to serve beside --base")
+    serve.add_argument("--base", type=Path, default=DEFAULT_DATA_DIR, help="with --data FILE: the data folder its rows join (default: data/)")
+    serve.add_argument("--unit", choices=UNITS, default=None, help="with --data FILE, a Fingertips export's unit (default: inferred)")
     serve.set_defaults(handler=_serve)
 
     prepare = commands.add_parser(
@@ -87,10 +95,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="a .csv or .parquet file in the indicator format to add (repeatable)")
     derive.add_argument("--out", type=Path, required=True, help="the folder to write (replaced whole; may be --data)")
     derive.add_argument("--geodata", type=Path, default=DEFAULT_GEODATA_DIR)
+    derive.add_argument("--unit", choices=UNITS, default=None, help="a Fingertips export's unit (it has no unit column; default: inferred)")
     derive.set_defaults(handler=_derive_data)
 
     check = commands.add_parser("check-data", help="run the start-up checks on a file in the indicator format")
-    check.add_argument("path", type=Path, help="a .parquet or .csv file with the documented columns")
+    check.add_argument("path", type=Path, help="a .parquet or .csv file with the documented columns, or a Fingertips CSV export")
+    check.add_argument("--unit", choices=UNITS, default=None, help="a Fingertips export's unit (it has no unit column; default: inferred)")
     check.add_argument("--geodata", type=Path, default=DEFAULT_GEODATA_DIR)
     check.add_argument("--metadata", type=Path, default=DEFAULT_DATA_DIR / "indicator_metadata.json",
                        help="indicator metadata; ids not in it are reported (skipped if the file is absent)")
@@ -115,8 +125,48 @@ def serving_app(args: argparse.Namespace) -> tuple[Dash, Settings]:
         create_app,  # imported here: building the app loads data
     )
 
-    settings = Settings(geodata_dir=args.geodata, data_dir=args.data, host=args.host, port=args.port)
+    data_dir = _served_folder(args) if args.data.is_file() else args.data
+    settings = Settings(geodata_dir=args.geodata, data_dir=data_dir, host=args.host, port=args.port)
     return create_app(settings), settings
+
+
+def _served_folder(args: argparse.Namespace) -> Path:
+    """`serve --data FILE`: --base plus the file's rows, checked and disclosure-controlled as
+    `derive-data` makes them, in a folder under the user's cache named by the content of
+    everything it is made from, so that a later start on the same file reuses it."""
+    import hashlib
+    import os
+
+    from dashboard.core.checksums import sha256_of
+    from dashboard.core.geography import MANIFEST_FILE
+    from dashboard.data.schema import DATA_MANIFEST_FILE, DERIVED_FILE, INDICATORS_FILE, METADATA_FILE
+    from dashboard.data.store import checks_version
+
+    parts = [args.data, *(args.base / name for name in (INDICATORS_FILE, DERIVED_FILE, METADATA_FILE)), args.geodata / MANIFEST_FILE]
+    try:
+        hashes = [sha256_of(part) if part.is_file() else "-" for part in parts]
+    except OSError as exc:
+        raise InputError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+    key = hashlib.sha256(":".join([*hashes, args.unit or "", checks_version()]).encode()).hexdigest()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cancer-variation-explorer" / "derived"
+    folder = cache / f"{args.data.stem[:40]}-{key[:16]}"
+    if (folder / DATA_MANIFEST_FILE).is_file():
+        print(f"{args.data}: served from {folder} (derived at an earlier start)", flush=True)
+        return folder
+    from dashboard.pipeline.derived import derive_data  # only here: serving a folder never loads the pipeline
+
+    progress = logging.StreamHandler(sys.stderr)  # the disclosure proof's progress, as derive-data shows it
+    progress.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    pipeline_log = logging.getLogger("dashboard.pipeline")
+    pipeline_log.setLevel(logging.INFO)
+    pipeline_log.addHandler(progress)
+    print(f"{args.data}: checking it and adding its rows to {args.base} in {folder} (once; later starts reuse it)", flush=True)
+    try:
+        for addition in derive_data(args.base, args.geodata, folder, [args.data], args.unit):
+            print(f"added {addition.rows} rows from {addition.file}", flush=True)
+    finally:
+        pipeline_log.removeHandler(progress)
+    return folder
 
 
 def _prepare_store(args: argparse.Namespace) -> int:
@@ -140,13 +190,13 @@ def _prepare_store(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from dashboard.web.serving import collect_between_requests, freeze_startup_objects
+    from dashboard.web.serving import PlainServerHeader, collect_between_requests, freeze_startup_objects
 
     app, settings = serving_app(args)
     freeze_startup_objects()
     collect_between_requests(app.server)
     print(f"Cancer Variation Explorer on http://{settings.host}:{settings.port}/", flush=True)
-    app.run(host=settings.host, port=settings.port, debug=False)
+    app.run(host=settings.host, port=settings.port, debug=False, request_handler=PlainServerHeader)
     return 0
 
 
@@ -186,7 +236,7 @@ def _derive_data(args: argparse.Namespace) -> int:
     from dashboard.pipeline.derived import derive_data
 
     started = time.perf_counter()
-    added = derive_data(args.data, args.geodata, args.out, args.add)
+    added = derive_data(args.data, args.geodata, args.out, args.add, args.unit)
     for addition in added:
         print(f"added {addition.rows} rows from {addition.file}")
     print(f"wrote {args.out} in {time.perf_counter() - started:.1f} s; serve it with: python -m dashboard serve --data {args.out}")
@@ -196,7 +246,7 @@ def _derive_data(args: argparse.Namespace) -> int:
 def _check_data(args: argparse.Namespace) -> int:
     from dashboard.data.loading import check_file
 
-    problems = check_file(args.path, args.geodata, args.metadata)
+    problems = check_file(args.path, args.geodata, args.metadata, args.unit)
     if problems:
         raise DataValidationError(problems)
     print(f"{args.path}: no problems found")

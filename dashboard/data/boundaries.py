@@ -52,28 +52,42 @@ def load_boundaries(folder: Path) -> Boundaries:
     manifest_path = folder / MANIFEST_FILE
     if not manifest_path.is_file():
         raise InputError(f"no {MANIFEST_FILE} in {folder}: run `python -m dashboard build-geodata` first")
-    manifest = json.loads(manifest_path.read_text())
-    for name, product in manifest["products"].items():
+    manifest = _read_json(manifest_path)
+    try:
+        products = {name: str(product["sha256"]) for name, product in manifest["products"].items()}
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise InputError(f"{manifest_path}: not a geodata manifest (no products with their SHA-256: {exc!r}); rebuild with build-geodata") from exc
+    for name, sha256 in products.items():
         path = folder / name
         if not path.is_file():
             raise InputError(f"{path}: listed in {manifest_path} but missing")
-        if sha256_of(path) != product["sha256"]:
+        if sha256_of(path) != sha256:
             raise InputError(f"{path}: contents differ from {manifest_path} (SHA-256); rebuild with build-geodata")
     layers = {level: _read_json(folder / boundary_file(level)) for level in BOUNDARY_LEVELS}
     return Boundaries(
         layers=MappingProxyType(layers),
         groupings=_read_json(folder / ALLIANCE_GROUPINGS_FILE),
-        areas=pd.read_csv(folder / AREAS_FILE, dtype=str),
-        aliases=pd.read_csv(folder / ALIASES_FILE, dtype=str),
+        areas=_read_csv(folder / AREAS_FILE),
+        aliases=_read_csv(folder / ALIASES_FILE),
         manifest=MappingProxyType(manifest),
     )
 
 
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str)
+    except (OSError, ValueError) as exc:  # pandas' ParserError and EmptyDataError, UnicodeDecodeError are ValueErrors
+        raise InputError(f"cannot read {path}: {exc}") from exc
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise InputError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(document, dict):
+        raise InputError(f"{path}: not a JSON object")
+    return document
 
 
 Box = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat

@@ -22,8 +22,10 @@ from dashboard.core.checksums import sha256_of
 from dashboard.core.errors import InputError
 from dashboard.core.geography import EAST_OF_ENGLAND_CODE, ENGLAND_CODE, AreaLevel
 from dashboard.core.geography import MANIFEST_FILE as BOUNDARY_MANIFEST
+from dashboard.data import fingertips
 from dashboard.data.boundaries import Boundaries, load_boundaries
-from dashboard.data.registry import Registry, read_registry
+from dashboard.data.files import check_csv_text, csv_header, duplicated_columns, kind_of, parquet_header
+from dashboard.data.registry import Indicator, Registry, read_registry
 from dashboard.data.schema import (
     COLUMNS,
     DERIVED_COLUMNS,
@@ -81,19 +83,33 @@ def read_table(path: Path, columns: Iterable[str] | None = None) -> pd.DataFrame
     a few hundred distinct strings instead of 370,000 Python strings per column. `columns`:
     read only these, of those a Parquet file has (in its order); default all.
     """
-    if not path.is_file():
-        raise InputError(f"no such file: {path}")
+    kind = kind_of(path)
+    skip = 0
+    if kind == "csv":
+        check_csv_text(path)
+        skip = _notes_before_header(path)
+        header = csv_header(path, skip)
+        if not any(name.strip() for name in header):
+            raise InputError(f"{path}: no header row")
+    else:
+        header = parquet_header(path)
+    duplicated = duplicated_columns(str(path), header)
+    if duplicated:
+        raise DataValidationError(duplicated)
     try:
-        if path.suffix == ".parquet":
+        if kind == "parquet":
             if columns is not None:
                 return _read_columns(path, [c for c in pq.read_schema(path).names if c in set(columns)])
             text = [c for c, dtype in {**COLUMNS, **DERIVED_COLUMNS}.items() if dtype == "string"]
             present = set(pq.read_schema(path).names)
             # self_destruct + split_blocks: Arrow frees each column as pandas takes it (a lower peak per worker).
             return pq.read_table(path, read_dictionary=[c for c in text if c in present]).to_pandas(self_destruct=True, split_blocks=True)
-        return pd.read_csv(path, skiprows=_notes_before_header(path), encoding="utf-8-sig", dtype=str, keep_default_na=False, na_values=[""])
+        frame = pd.read_csv(path, skiprows=skip, encoding="utf-8-sig", dtype=str, keep_default_na=False, na_values=[""])
     except Exception as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(frame.index, pd.RangeIndex):  # pandas takes a first row longer than the header as an index
+        raise InputError(f"cannot read {path}: line {skip + 2} (data row 1) has more cells than the header has columns ({len(header)})")
+    return frame
 
 
 def _notes_before_header(path: Path) -> int:
@@ -141,11 +157,36 @@ def check_frame(
     return problems + check_table(typed, file=file, area_codes=area_codes, indicator_ids=indicator_ids)
 
 
-def check_file(path: Path, geodata_dir: Path, metadata_path: Path | None) -> list[Problem]:
-    """`python -m dashboard check-data PATH`: the start-up checks on any file in the format."""
+@dataclass(frozen=True)
+class Rows:
+    """A user's file read into the indicator format (as text), what it defines, and its problems."""
+
+    frame: pd.DataFrame
+    indicators: Mapping[str, Indicator]  # indicators the file defines itself: a Fingertips export's
+    problems: list[Problem]
+
+
+def read_rows(path: Path, boundaries: Boundaries, known: Iterable[str] | None, unit: str | None = None) -> Rows:
+    """A file in the indicator format or a Fingertips CSV export (told apart by its header), checked
+    as at start-up; `known`: the indicator ids (or registry) rows may use, besides the file's own."""
+    frame = read_table(path)
+    codes = area_codes_by_level(boundaries)
+    if not fingertips.is_export(frame.columns):
+        return Rows(frame, {}, check_frame(frame, file=str(path), area_codes=codes, indicator_ids=known))
+    export = fingertips.convert(frame, file=str(path), boundaries=boundaries, unit=unit)
+    given = known if isinstance(known, Mapping) else dict.fromkeys(known or ())
+    ids = {**given, **export.indicators} if known is not None or export.indicators else None
+    rows = export.frame[export.kept].reset_index(drop=True)
+    found = check_frame(rows, file=str(path), area_codes=codes, indicator_ids=ids) if len(rows) or not export.problems else []
+    problems = sorted(export.problems + fingertips.in_export_terms(found, export.kept), key=lambda p: (p.rows[:1] or (0,), p.column))
+    return Rows(rows, export.indicators, problems)
+
+
+def check_file(path: Path, geodata_dir: Path, metadata_path: Path | None, unit: str | None = None) -> list[Problem]:
+    """`python -m dashboard check-data PATH`: the start-up checks on any file in the format, or a Fingertips export."""
     boundaries = load_boundaries(geodata_dir)
     ids = read_registry(metadata_path) if metadata_path and metadata_path.is_file() else None
-    return check_frame(read_table(path), file=str(path), area_codes=area_codes_by_level(boundaries), indicator_ids=ids)
+    return read_rows(path, boundaries, ids, unit).problems
 
 
 def open_dataset(data_dir: Path, geodata_dir: Path, store_root: Path | None, budget_mb: float = DEFAULT_BUDGET_MB) -> Dataset:
@@ -256,7 +297,10 @@ def _read_derived(path: Path, *, table_path: Path, rows: int, table_sha256: str 
     rebuild = "rebuild with `python -m dashboard build-data`, or `derive-data` for a folder with your own rows"
     if not path.is_file():
         raise InputError(f"no such file: {path}; {rebuild}")
-    recorded = (pq.read_schema(path).metadata or {}).get(DERIVED_FROM_KEY.encode(), b"").decode()
+    try:
+        recorded = (pq.read_schema(path).metadata or {}).get(DERIVED_FROM_KEY.encode(), b"").decode()
+    except Exception as exc:  # pyarrow's ArrowInvalid, OSError: truncated or not Parquet at all
+        raise InputError(f"{path}: not a readable Parquet file ({exc}); {rebuild}") from exc
     if recorded != (table_sha256 or sha256_of(table_path)):
         raise InputError(f"{path}: not derived from {table_path} (SHA-256 differs); {rebuild}")
     frame = read_table(path, columns=DERIVED_COLUMNS)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dashboard.core.measures import Unit
 from dashboard.data.schema import (
     ALLOWED_VALUES,
     COLUMNS,
@@ -22,6 +23,11 @@ from dashboard.data.schema import (
 
 ROWS_LISTED = 20  # rows named per problem; the count says how many more
 CI_TOLERANCE = 1e-9
+UNITS = frozenset(unit.value for unit in Unit)
+# A text cell a spreadsheet would take for a formula (OWASP's list), unless it is just a number.
+FORMULA_START = r"[=+\-@\t\r]"
+NUMBER_TEXT = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+FORMULA = "formula text (a cell starting with =, +, -, @, a tab or a carriage return, which a spreadsheet would run)"
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,8 @@ class Problem:
             shown = ", ".join(str(r) for r in self.rows[:ROWS_LISTED])
             more = f" and {len(self.rows) - ROWS_LISTED} more" if len(self.rows) > ROWS_LISTED else ""
             where += f": row{'s' if len(self.rows) > 1 else ''} {shown}{more}"
+        if not self.column:  # the whole file (no data rows)
+            return f"{where}: {self.message}"
         return f"{where}, column {self.column}: {self.message}"
 
 
@@ -109,8 +117,35 @@ def coerce_types(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Pro
                 problems.append(Problem(file, column, "not a date (expected YYYY-MM-DD)", _rows(bad)))
             out[column] = converted.astype(dtype)
         else:
+            formula = formula_text(series)
+            if formula.any():
+                shown = sorted({repr(str(v)[:40]) for v in series[formula]})[:3]
+                problems.append(Problem(file, column, f"{FORMULA}: {', '.join(shown)}", _rows(formula)))
             out[column] = clean_text(series)
+        if dtype == "float64":
+            problems += _infinite(out, column, file)
     return out, problems
+
+
+def _infinite(out: pd.DataFrame, column: str, file: str) -> list[Problem]:
+    """inf and -inf (read from text such as "inf" or "Infinity", or stored in Parquet) are not
+    figures: reported, then made missing in `out` so that no later check trips over them."""
+    values = out[column].to_numpy(dtype=float)
+    infinite = np.isinf(values)
+    if not infinite.any():
+        return []
+    signs = sorted({"-inf" if v < 0 else "inf" for v in values[infinite]})
+    out[column] = out[column].mask(pd.Series(infinite, index=out.index))
+    return [Problem(file, column, f"infinite value ({', '.join(signs)}): not a number", _rows(infinite))]
+
+
+def formula_text(series: pd.Series) -> np.ndarray:
+    """Cells of a text column that start as a spreadsheet formula does (a number written as text is not)."""
+    def test(s: pd.Series) -> pd.Series:
+        text = s.astype("string")
+        return (text.str.match(FORMULA_START) & ~text.str.fullmatch(NUMBER_TEXT)).fillna(False)
+
+    return per_value(series, test)
 
 
 MODELLED_LIMITS = (
@@ -147,6 +182,8 @@ def check_table(
     indicator_ids: Iterable[str] | None = None,
 ) -> list[Problem]:
     """Every problem in a table that has already been through `coerce_types`."""
+    if len(frame) == 0:
+        return [Problem(file, "", "no data rows (the file has a header only)")]
     problems: list[Problem] = []
     for column in REQUIRED_VALUES:
         empty = frame[column].isna()
@@ -165,6 +202,7 @@ def check_table(
             problems.append(Problem(file, "indicator_id", f"{values} not defined in the indicator metadata", _rows(bad)))
     problems += _check_area_codes(frame, file, area_codes)
     problems += _check_numbers(frame, file)
+    problems += check_units(frame, file, indicator_ids if isinstance(indicator_ids, Mapping) else None)
     duplicated = _duplicated(frame, KEY)
     if duplicated.any():
         problems.append(Problem(file, ",".join(KEY), "the same key appears more than once", _rows(duplicated)))
@@ -268,3 +306,51 @@ def _check_numbers(frame: pd.DataFrame, file: str) -> list[Problem]:
     if no_value.any():
         problems.append(Problem(file, "value", "confidence limits given without a value", _rows(no_value)))
     return problems
+
+
+def check_units(frame: pd.DataFrame, file: str, registry: Mapping[str, object] | None = None) -> list[Problem]:
+    """Units the app knows; values and limits that fit them (a share between 0 and 100%, no
+    negative rate); counts that are whole (or halves: NHS England splits shared patients between
+    providers); and, given the indicator metadata, each row's unit as its indicator's."""
+    problems = []
+    unknown = per_value(frame["unit"], lambda s: s.notna() & ~s.isin(UNITS))
+    if unknown.any():
+        values = sorted(set(frame.loc[unknown, "unit"].astype(str)))[:5]
+        problems.append(Problem(file, "unit", f"unknown unit(s) {values}: not one of {sorted(UNITS)}", _rows(unknown)))
+    percent = per_value(frame["unit"], lambda s: (s == Unit.PERCENT.value).fillna(False))
+    known = ~unknown & frame["unit"].notna().to_numpy()
+    for column in ("value", "lower_ci", "upper_ci"):
+        x = frame[column].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            outside = percent & ((x < -CI_TOLERANCE) | (x > 100 + CI_TOLERANCE))
+            negative = known & ~percent & (x < -CI_TOLERANCE)
+        if outside.any():
+            values = sorted(set(x[outside].tolist()))[:5]
+            problems.append(Problem(file, column, f"a percentage (unit %) outside 0 to 100: {values}", _rows(outside)))
+        if negative.any():
+            values = sorted(set(x[negative].tolist()))[:5]
+            problems.append(Problem(file, column, f"negative (a rate or a count cannot be below 0): {values}", _rows(negative)))
+    for column in ("numerator", "denominator"):
+        x = frame[column].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            fractional = np.isfinite(x) & (np.abs(x * 2 - np.round(x * 2)) > 1e-6)
+        if fractional.any():
+            values = sorted(set(x[fractional].tolist()))[:5]
+            problems.append(Problem(file, column, f"not a whole number (a count of people; a half is allowed): {values}", _rows(fractional)))
+    return problems + _units_of_metadata(frame, file, registry)
+
+
+def _units_of_metadata(frame: pd.DataFrame, file: str, registry: Mapping[str, object] | None) -> list[Problem]:
+    units = {i: str(getattr(ind, "unit")) for i, ind in (registry or {}).items() if hasattr(ind, "unit")}
+    if not units:
+        return []
+    pairs = frame[["indicator_id", "unit"]].drop_duplicates().dropna()
+    pairs = pairs[pairs["unit"].isin(UNITS)].astype(str)  # an unknown unit is reported as such
+    wrong = pairs[pairs["indicator_id"].map(units).fillna(pairs["unit"]) != pairs["unit"]]
+    if wrong.empty:
+        return []
+    keys = frame["indicator_id"].astype(str) + "\0" + frame["unit"].astype(str)
+    bad = keys.isin(set(wrong["indicator_id"] + "\0" + wrong["unit"])).to_numpy()
+    first = wrong.iloc[0]
+    message = f"unit {first['unit']!r} is not the indicator's unit in the metadata ({units[first['indicator_id']]!r} for {first['indicator_id']})"
+    return [Problem(file, "unit", message, _rows(bad))]

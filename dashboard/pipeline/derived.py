@@ -23,7 +23,7 @@ from dashboard.core.checksums import sha256_bytes, sha256_of
 from dashboard.core.errors import InputError
 from dashboard.core.measures import CiMethod
 from dashboard.data.boundaries import Boundaries, load_boundaries
-from dashboard.data.loading import area_codes_by_level, check_frame, read_table
+from dashboard.data.loading import read_rows, read_table
 from dashboard.data.registry import Registry, read_registry, registry_document
 from dashboard.data.schema import (
     COLUMNS,
@@ -37,6 +37,7 @@ from dashboard.data.schema import (
     DataStatus,
 )
 from dashboard.data.validation import DataValidationError, coerce_types
+from dashboard.pipeline.disclosure_model import RATE_FROM_BANDS, SHARED_COUNTS
 from dashboard.pipeline.indicators import with_groups
 from dashboard.pipeline.io import parquet_bytes, pretty_json, replace_directory
 from dashboard.pipeline.protection import decide
@@ -80,13 +81,17 @@ def previous_decision(previous: Path | None, table_bytes: bytes, rows: int) -> p
     return frame.assign(suppression=frame["suppression"].fillna("").astype(str), denominator_withheld=frame["denominator_withheld"].astype(bool))
 
 
-def served_products(table: pd.DataFrame, definitions: Registry, boundaries: Boundaries, previous: Path | None = None) -> dict[str, bytes]:
+def served_products(
+    table: pd.DataFrame, definitions: Registry, boundaries: Boundaries, previous: Path | None = None, decision: pd.DataFrame | None = None
+) -> dict[str, bytes]:
     """indicators.parquet, derived.parquet (bound to it by hash) and the registry with the table's groups.
 
-    `previous`: an earlier derived.parquet whose disclosure decision is reused if it was made for this very table."""
+    `previous`: an earlier derived.parquet whose disclosure decision is reused if it was made for this very table;
+    `decision`: one already made for this table (same index)."""
     registry = with_groups(definitions, table)
     table_bytes = parquet_bytes(table, COLUMNS)
-    decision = previous_decision(previous, table_bytes, len(table))
+    if decision is None:
+        decision = previous_decision(previous, table_bytes, len(table))
     derived_bytes = parquet_bytes(derive(table, registry, boundaries, decision), DERIVED_COLUMNS, {DERIVED_FROM_KEY: sha256_bytes(table_bytes)})
     return {
         INDICATORS_FILE: table_bytes,
@@ -102,37 +107,71 @@ class Addition:
     rows: int
 
 
-def derive_data(data_dir: Path, geodata_dir: Path, out: Path, additions: list[Path]) -> list[Addition]:
+def derive_data(data_dir: Path, geodata_dir: Path, out: Path, additions: list[Path], unit: str | None = None) -> list[Addition]:
     """A served data folder at `out`: the table in `data_dir` plus the rows of `additions`
-    (files in the indicator format), checked as at start-up, with their derived columns.
+    (files in the indicator format, or Fingertips CSV exports, whose indicators are added to
+    the registry), checked as at start-up, with their derived columns. `unit`: a Fingertips
+    export's (it has no unit column), else inferred from its values.
 
-    Every problem in an addition is reported (file, row, column) and nothing is written.
+    Every problem in every addition is reported (file, row, column) and nothing is written.
     """
     boundaries = load_boundaries(geodata_dir)
-    registry = read_registry(data_dir / METADATA_FILE)
-    codes = area_codes_by_level(boundaries)
+    registry = dict(read_registry(data_dir / METADATA_FILE))
     base, problems = coerce_types(read_table(data_dir / INDICATORS_FILE), str(data_dir / INDICATORS_FILE))
     if problems:
         raise DataValidationError(problems)
-    parts, added = [base], []
+    parts, added, problems = [base], [], []
     for path in additions:
-        frame = read_table(path)
-        problems = check_frame(frame, file=str(path), area_codes=codes, indicator_ids=registry)
-        if problems:
-            raise DataValidationError(problems)
-        typed, _ = coerce_types(frame, str(path))
+        rows = read_rows(path, boundaries, registry, unit)
+        problems += rows.problems
+        registry |= rows.indicators
+        typed, _ = coerce_types(rows.frame, str(path))
         parts.append(typed)
         added.append(Addition(str(path), sha256_of(path), len(typed)))
+    if problems:
+        raise DataValidationError(problems)
     table = pd.concat(parts, ignore_index=True).astype(COLUMNS)
     duplicated = table.duplicated(list(KEY), keep=False)
     if duplicated.any():
         first = table.loc[duplicated, list(KEY)].iloc[0].to_dict()
         raise InputError(f"{int(duplicated.sum())} rows share a key with another row (first: {first}); an addition repeats rows already in the table")
-    table = table.sort_values([*KEY, "period_start"], ignore_index=True, kind="stable")
-    files = served_products(table, registry, boundaries)
+    decision = _decision_beside(data_dir, base, table.iloc[len(base):], registry, boundaries)
+    order = table.sort_values([*KEY, "period_start"], kind="stable").index
+    table = table.loc[order].reset_index(drop=True)
+    decision = None if decision is None else decision.loc[order].reset_index(drop=True)
+    files = served_products(table, registry, boundaries, decision=decision)
     files[DATA_MANIFEST_FILE] = pretty_json(_manifest(data_dir, files, added))
     replace_directory(out, files)
     return added
+
+
+def _decision_beside(data_dir: Path, base: pd.DataFrame, added: pd.DataFrame, registry: Registry, boundaries: Boundaries) -> pd.DataFrame | None:
+    """The disclosure decision for base + added rows (in that order) without deciding the base
+    again, when the added rows are indicators of their own: no relation of the disclosure model
+    links them to the base (its relations stay within an indicator, but for SHARED_COUNTS and
+    RATE_FROM_BANDS), so the base's proven decision (its derived.parquet, bound to its table by
+    SHA-256) stands and only the added rows are decided. None: decide the whole table."""
+    ids = set(added["indicator_id"].astype(str))
+    linked = {name for link in SHARED_COUNTS for name in (link[0], link[2])} | set(RATE_FROM_BANDS)
+    previous = data_dir / DERIVED_FILE
+    if added.empty or ids & (set(base["indicator_id"].astype(str).unique()) | linked) or not previous.is_file():
+        return None
+    try:
+        recorded = (pq.read_schema(previous).metadata or {}).get(DERIVED_FROM_KEY.encode(), b"").decode()
+        if recorded != sha256_of(data_dir / INDICATORS_FILE):
+            return None
+        kept = pd.read_parquet(previous, columns=["suppression", "denominator_withheld"])
+    except (OSError, ValueError):  # pyarrow's errors are ValueErrors and OSErrors: decide afresh
+        return None
+    if len(kept) != len(base):
+        return None
+    rows = added.reset_index(drop=True)
+    made = decide(rows, with_groups(registry, rows), boundaries.parents())
+    return pd.concat(
+        [kept.assign(suppression=kept["suppression"].fillna("").astype(str), denominator_withheld=kept["denominator_withheld"].astype(bool)),
+         pd.DataFrame({"suppression": made.reasons.to_numpy(), "denominator_withheld": made.denominator_withheld})],
+        ignore_index=True,
+    )
 
 
 def _manifest(data_dir: Path, files: dict[str, bytes], added: list[Addition]) -> dict[str, object]:

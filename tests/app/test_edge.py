@@ -141,7 +141,7 @@ def test_every_response_carries_the_security_headers(client) -> None:
         assert "'unsafe-eval'" not in policy["script-src"] and "'unsafe-inline'" not in policy["script-src"]
         assert policy["connect-src"] == "'self'" and policy["object-src"] == "'none'"
         assert policy["frame-ancestors"] == "'self'"
-    assert "Server" not in client.get("/").headers  # the development server's own is tested in test_cli
+    assert "Server" not in client.get("/").headers  # the server adds its own: below
 
 
 def test_the_inline_script_the_page_holds_is_the_one_the_policy_allows(client) -> None:
@@ -156,3 +156,21 @@ def test_the_inline_script_the_page_holds_is_the_one_the_policy_allows(client) -
     for script in scripts:
         digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in allowed
+
+
+def test_the_development_server_names_no_version(app) -> None:
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    from dashboard.web.serving import PlainServerHeader
+
+    server = make_server("127.0.0.1", 0, app.server, request_handler=PlainServerHeader)  # as `serve` runs it (cli._serve)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/", timeout=30) as response:
+            assert response.headers["Server"] == "cancer-variation-explorer"
+    finally:
+        server.shutdown()

@@ -1,0 +1,320 @@
+"""A Fingertips CSV export (OHID's public health profiles), read into the indicator format.
+
+One row of the export becomes one row of the table, in the same order, so that a problem
+names the export's own row and column. Only the columns used are required (`REQUIRED`);
+the rest of a real export (Parent Code, Recent Trend, Compared to ..., New data, ...) is
+ignored. The decisions (docs/data.md, "Your own data"):
+
+- indicator: id `fingertips_<Indicator ID>`, name: Indicator Name "(from <file name>)"; source: the file's name;
+- area: Area Type names the level (England, Cancer Alliance, ICB, Sub-ICB); Area Code must be
+  a code of that level in geodata/ (2022 boundaries); names and alliances come from geodata/;
+- period: a year (2022), financial year (2022/23), quarter (2022/23 Q1) or month (Mar 2023);
+- group: a Sex or Age that is the same on every row of an indicator is part of its definition;
+  one that varies is a group (sex, age_band, or both); Category Type maps to broad ethnic
+  groups or IMD 2019 quintiles of residence; anything else is refused;
+- unit: the export has none: `unit` if given (--unit), else a percentage when every Value is
+  100 x Count / Denominator, a crude rate per 100,000 when it is 100,000 x Count / Denominator;
+- polarity: the export gives none, so areas are compared as higher or lower, never better or worse.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dashboard.core.cancers import NOT_APPLICABLE
+from dashboard.core.geography import ENGLAND_CODE, AreaLevel
+from dashboard.core.measures import CiMethod, Polarity, Unit
+from dashboard.data.boundaries import Boundaries
+from dashboard.data.registry import OGL, Indicator
+from dashboard.data.schema import COLUMNS, KEY, DataStatus, GroupDimension, PeriodType
+from dashboard.data.validation import FORMULA, Problem, formula_text
+
+REQUIRED = ("Indicator ID", "Indicator Name", "Area Code", "Area Type", "Time period", "Value")
+OPTIONAL = ("Sex", "Age", "Category Type", "Category", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count", "Denominator")
+ID_PREFIX = "fingertips_"
+PERSONS, ALL_AGES = "Persons", "All ages"
+SEXES = {"male": "Males", "males": "Males", "female": "Females", "females": "Females"}
+LEVELS = {  # Area Type, lower case, words only -> level
+    "england": AreaLevel.COUNTRY,
+    "cancer alliance": AreaLevel.ALLIANCE, "cancer alliances": AreaLevel.ALLIANCE,
+    "icb": AreaLevel.ICB, "icbs": AreaLevel.ICB, "integrated care board": AreaLevel.ICB, "integrated care boards": AreaLevel.ICB,
+    "stp": AreaLevel.ICB, "stps": AreaLevel.ICB,
+    "sub icb": AreaLevel.SUBICB, "sub icbs": AreaLevel.SUBICB, "sub icb location": AreaLevel.SUBICB,
+    "sub icb locations": AreaLevel.SUBICB, "sub icbs former ccgs": AreaLevel.SUBICB, "sub icb former ccgs": AreaLevel.SUBICB,
+}
+LEVEL_NAMES = {AreaLevel.COUNTRY: "England", AreaLevel.ALLIANCE: "Cancer Alliance", AreaLevel.ICB: "ICB", AreaLevel.SUBICB: "Sub-ICB"}
+QUINTILES = {
+    "most deprived quintile": "1 - most deprived", "second most deprived quintile": "2", "third more deprived quintile": "3",
+    "middle quintile": "3", "third quintile": "3", "second least deprived quintile": "4", "least deprived quintile": "5 - least deprived",
+}
+ETHNIC_GROUPS = ("Asian", "Black", "Mixed", "Other", "White")
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+MONTHS = {name: i for i, full in enumerate(MONTH_NAMES, start=1) for name in (full, full[:3])} | {"sept": 9}
+PERIOD_FORMATS = "a year (2022), financial year (2022/23), quarter (2022/23 Q1) or month (Mar 2023)"
+# The table's columns, as the export names them: a problem found by the checks names the export's column.
+EXPORT_COLUMNS = {
+    "indicator_id": "Indicator ID", "indicator_name": "Indicator Name", "area_level": "Area Type", "area_code": "Area Code",
+    "period": "Time period", "period_start": "Time period", "period_end": "Time period", "group_value": "Category",
+    "numerator": "Count", "denominator": "Denominator", "value": "Value", "lower_ci": "Lower CI 95.0 limit",
+    "upper_ci": "Upper CI 95.0 limit", ",".join(KEY): "Indicator ID,Area Code,Time period,Sex,Age,Category Type,Category",
+}
+
+
+def _words(text: str) -> str:
+    """Lower case, parentheses dropped, punctuation as spaces: 'Sub-ICBs (former CCGs)' -> 'sub icbs'."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", re.sub(r"\(.*?\)", " ", text.lower())).split())
+
+
+def _column_key(name: str) -> str:
+    return " ".join(str(name).lower().split())
+
+
+def is_export(columns: Iterable[object]) -> bool:
+    """A Fingertips export's header (not the indicator format's)."""
+    names = {_column_key(str(c)) for c in columns}
+    return {"indicator id", "area code", "time period"} <= names and "indicator_id" not in names
+
+
+@dataclass(frozen=True)
+class Converted:
+    frame: pd.DataFrame  # the indicator format, as text, one row per export row (a row not `kept` may be part filled)
+    kept: np.ndarray  # rows mapped without a problem
+    indicators: dict[str, Indicator]
+    problems: list[Problem]
+
+
+def convert(export: pd.DataFrame, *, file: str, boundaries: Boundaries, unit: str | None = None) -> Converted:
+    """The export's rows in the indicator format, the indicators it defines, and what could not be mapped."""
+    lookup = {_column_key(str(c)): c for c in export.columns}
+    missing = [name for name in REQUIRED if _column_key(name) not in lookup]
+    if missing:
+        problems = [Problem(file, name, "missing column (a Fingertips export needs " + ", ".join(REQUIRED) + ")") for name in missing]
+        return Converted(pd.DataFrame(columns=list(COLUMNS)), np.zeros(len(export), dtype=bool), {}, problems)
+    raw = pd.DataFrame({name: export[lookup[_column_key(name)]] if _column_key(name) in lookup else pd.Series(pd.NA, index=export.index)
+                        for name in (*REQUIRED, *OPTIONAL)}).reset_index(drop=True)
+    text = raw.apply(lambda s: s.astype("string").str.strip().replace("", pd.NA))
+    out = _Rows(file, len(raw))
+    for name in (n for n in (*REQUIRED, *OPTIONAL[:4]) if n in raw):
+        out.refuse(formula_text(raw[name]), name, FORMULA, raw[name].astype("string").str.slice(0, 40))
+    ids = text["Indicator ID"].str.fullmatch(r"\d{1,9}").fillna(False).to_numpy(dtype=bool)
+    out.refuse(~ids, "Indicator ID", "not a Fingertips indicator number (digits only)", text["Indicator ID"])
+    out.frame["indicator_id"] = (ID_PREFIX + text["Indicator ID"].str.lstrip("0").replace("", "0")).where(ids)
+    out.frame["indicator_name"] = text["Indicator Name"] + f" (from {Path(file).name})"  # labelled with its source wherever it is named
+    out.refuse(text["Indicator Name"].isna().to_numpy(), "Indicator Name", "empty")
+    _areas(text, boundaries, out)
+    _periods(text["Time period"], out)
+    _groups(text, out)
+    numbers = {name: pd.to_numeric(text[name], errors="coerce") for name in ("Value", "Count", "Denominator")}
+    for column, name in (("numerator", "Count"), ("denominator", "Denominator"), ("value", "Value"),
+                         ("lower_ci", "Lower CI 95.0 limit"), ("upper_ci", "Upper CI 95.0 limit")):
+        out.frame[column] = text[name]
+    indicators = _indicators(text, numbers, unit, Path(file).name, out)
+    out.frame["cancer_type"] = NOT_APPLICABLE
+    out.frame["data_status"] = DataStatus.PUBLISHED.value
+    out.frame["source"] = f"{Path(file).name} (Fingertips export)"
+    return Converted(out.frame[list(COLUMNS)], out.kept(), indicators, out.problems)
+
+
+class _Rows:
+    """The table being made, and the problems found so far (rows numbered as the export's)."""
+
+    def __init__(self, file: str, rows: int):
+        self.file, self.problems = file, []
+        self.frame = pd.DataFrame(index=pd.RangeIndex(rows), columns=list(COLUMNS), dtype="string")
+        self.bad = np.zeros(rows, dtype=bool)
+
+    def refuse(self, mask: np.ndarray | pd.Series, column: str, message: str, values: pd.Series | None = None) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        if values is not None:
+            shown = sorted({str(v) for v in values[mask].dropna()})[:5]
+            message = f"{message}: {shown}" if shown else message
+        self.problems.append(Problem(self.file, column, message, tuple(int(i) + 1 for i in np.flatnonzero(mask))))
+        self.bad |= mask
+
+    def kept(self) -> np.ndarray:
+        return ~self.bad
+
+
+def _areas(text: pd.DataFrame, boundaries: Boundaries, out: _Rows) -> None:
+    names = {level: boundaries.names(level) for level in (AreaLevel.ALLIANCE, AreaLevel.ICB, AreaLevel.SUBICB)}
+    names[AreaLevel.COUNTRY] = {ENGLAND_CODE: "England"}
+    areas = boundaries.areas
+    alliance_of = dict(zip(areas["subicb_code"], areas["alliance_code"], strict=True)) | dict(zip(areas["icb_code"], areas["alliance_code"], strict=False))
+    alliance_of |= {code: code for code in names[AreaLevel.ALLIANCE]}
+    types = text["Area Type"].fillna("")
+    levels = [LEVELS.get(_words(t)) for t in types]
+    out.refuse(np.array([lv is None for lv in levels]), "Area Type", "not a level the app shows (England, Cancer Alliances, ICBs, Sub-ICBs)", types)
+    codes = text["Area Code"].fillna("")
+    good = np.array([lv is not None and code in names[lv] for code, lv in zip(codes, levels, strict=True)])
+    for lv, label in LEVEL_NAMES.items():
+        wrong = np.array([level is lv for level in levels]) & ~good
+        out.refuse(wrong, "Area Code", f"not {label} code(s) in geodata/ (2022 boundaries)", codes)
+    out.frame["area_level"] = pd.Series([lv.value if g else pd.NA for lv, g in zip(levels, good, strict=True)], dtype="string")
+    out.frame["area_code"] = codes.where(good)
+    out.frame["area_name"] = pd.Series([names[lv][c] if g else pd.NA for c, lv, g in zip(codes, levels, good, strict=True)], dtype="string")
+    alliances = pd.Series([alliance_of.get(c, pd.NA) if g else pd.NA for c, g in zip(codes, good, strict=True)], dtype="string")
+    out.frame["alliance_code"] = alliances
+    out.frame["alliance_name"] = alliances.map(names[AreaLevel.ALLIANCE]).astype("string")
+
+
+def _periods(periods: pd.Series, out: _Rows) -> None:
+    parsed = [_period(str(p)) if pd.notna(p) else None for p in periods]
+    out.refuse(np.array([p is None for p in parsed]), "Time period", f"not {PERIOD_FORMATS} (periods of several years have no place in the app)", periods)
+    for i, column in enumerate(("period", "period_start", "period_end", "period_type")):
+        out.frame[column] = pd.Series([p[i] if p else pd.NA for p in parsed], dtype="string")
+
+
+def _period(text: str) -> tuple[str, str, str, str] | None:
+    """(label, start, end, type) in the project's convention (dashboard/pipeline/periods.py)."""
+    if m := re.fullmatch(r"(\d{4})", text):
+        year = int(m[1])
+        return str(year), f"{year}-01-01", f"{year}-12-31", PeriodType.CALENDAR_YEAR.value
+    if (m := re.fullmatch(r"(\d{4})/(\d{2})(?: Q([1-4]))?", text)) and (int(m[1]) + 1) % 100 == int(m[2]):
+        year, label = int(m[1]), f"{m[1]}-{m[2]}"
+        if not m[3]:
+            return label, f"{year}-04-01", f"{year + 1}-03-31", PeriodType.FINANCIAL_YEAR.value
+        start = pd.Timestamp(year, 4, 1) + pd.DateOffset(months=3 * (int(m[3]) - 1))
+        end = start + pd.DateOffset(months=3) - pd.Timedelta(days=1)
+        return f"{label} Q{m[3]}", start.date().isoformat(), end.date().isoformat(), PeriodType.QUARTER.value
+    if (m := re.fullmatch(r"([A-Za-z]{3,9}) (\d{4})", text)) and (number := MONTHS.get(m[1].lower())):
+        start = pd.Timestamp(int(m[2]), number, 1)
+        end = start + pd.offsets.MonthEnd(0)
+        return start.strftime("%Y-%m"), start.date().isoformat(), end.date().isoformat(), PeriodType.MONTH.value
+    return None
+
+
+def _groups(text: pd.DataFrame, out: _Rows) -> None:
+    """Group dimension and value of each row (see the module's notes)."""
+    sex = text["Sex"].fillna(PERSONS)
+    age = text["Age"].fillna(ALL_AGES)
+    indicator = text["Indicator ID"].fillna("")
+    varies_sex = sex.groupby(indicator).transform("nunique").to_numpy() > 1
+    varies_age = age.groupby(indicator).transform("nunique").to_numpy() > 1
+    dimension, value, refused = [], [], {}
+    for i, (s, a, kind, category) in enumerate(zip(sex, age, text["Category Type"], text["Category"], strict=True)):
+        by_sex = varies_sex[i] and s != PERSONS
+        by_age = varies_age[i] and a != ALL_AGES
+        if pd.notna(kind) and (by_sex or by_age):
+            found = ("", "a Category with a Sex or Age breakdown as well: the app has no such group", "Category Type")
+        elif pd.notna(kind):
+            found = _category(str(kind), "" if pd.isna(category) else str(category))
+        elif by_sex and s.lower() not in SEXES:
+            found = ("", f"{s!r}: not Male, Female or Persons", "Sex")
+        elif by_sex and by_age:
+            found = (GroupDimension.SEX_AND_AGE_BAND.value, f"{SEXES[s.lower()]}, {a}", "")
+        elif by_sex:
+            found = (GroupDimension.SEX.value, SEXES[s.lower()], "")
+        elif by_age:
+            found = (GroupDimension.AGE_BAND.value, a, "")
+        else:
+            found = (GroupDimension.ALL.value, "All", "")
+        if found[2]:
+            refused.setdefault((found[2], found[1]), []).append(i)
+        dimension.append(found[0] or pd.NA)
+        value.append(found[1] if found[0] else pd.NA)
+    for (column, message), rows in refused.items():
+        mask = np.zeros(len(sex), dtype=bool)
+        mask[rows] = True
+        out.refuse(mask, column, message)
+    out.frame["group_dimension"] = pd.Series(dimension, dtype="string")
+    out.frame["group_value"] = pd.Series(value, dtype="string")
+
+
+def _category(kind: str, category: str) -> tuple[str, str, str]:
+    """(dimension, value, ""), or ("", why not, the column at fault)."""
+    words = _words(kind)
+    if "ethnic" in words:
+        first = _words(category).split(" ")[0].capitalize() if _words(category) else ""
+        if first in ETHNIC_GROUPS and ":" not in category and " - " not in category:
+            return GroupDimension.ETHNIC_GROUP.value, first, ""
+        return "", f"{category[:40]!r}: not one of the broad ethnic groups ({', '.join(ETHNIC_GROUPS)})", "Category"
+    if "deprivation" in words or "imd" in words:
+        years = re.findall(r"imd ?(\d{4})", kind.lower())
+        if "decile" in words:
+            return "", f"{kind[:80]!r}: deciles; the app's deprivation groups are quintiles", "Category Type"
+        if any(year != "2019" for year in years):
+            return "", f"{kind[:80]!r}: the app's deprivation groups are IMD 2019 quintiles", "Category Type"
+        if any(w in f" {words} " for w in (" county ", " district ", " ua ", " local authority ", " upper tier ", " lower tier ")):
+            return "", f"{kind[:80]!r}: quintiles of local authorities, not of where patients live", "Category Type"
+        if m := re.match(r"\s*([1-5])\b", category):
+            return GroupDimension.IMD_QUINTILE.value, {"1": "1 - most deprived", "5": "5 - least deprived"}.get(m[1], m[1]), ""
+        if (quintile := QUINTILES.get(_words(category))) and "quintile" in words:
+            return GroupDimension.IMD_QUINTILE.value, quintile, ""
+        return "", f"{category[:40]!r}: not a deprivation quintile (Most deprived quintile ... Least deprived quintile)", "Category"
+    return "", f"{kind[:80]!r}: no group of the app matches (it has broad ethnic groups and IMD 2019 quintiles)", "Category Type"
+
+
+def _indicators(text: pd.DataFrame, numbers: dict[str, pd.Series], unit: str | None, name: str, out: _Rows) -> dict[str, Indicator]:
+    """One Indicator per Indicator ID, with its unit given or inferred; the rows' unit and interval method."""
+    indicators: dict[str, Indicator] = {}
+    ids = out.frame["indicator_id"]
+    for indicator_id in sorted(ids.dropna().unique()):
+        rows = (ids == indicator_id).fillna(False).to_numpy(dtype=bool)
+        titles = text.loc[rows, "Indicator Name"].dropna().unique()
+        if len(titles) > 1:
+            out.refuse(rows, "Indicator Name", f"differs between rows of Indicator ID {indicator_id.removeprefix(ID_PREFIX)}")
+            continue
+        chosen, crude = _unit(numbers, rows, unit)
+        if chosen is None:
+            out.refuse(rows, "Value", f"cannot tell the unit of indicator {indicator_id.removeprefix(ID_PREFIX)}: Value is not "
+                       "100 x Count / Denominator (a percentage) nor 100,000 x Count / Denominator (a crude rate) on every row "
+                       "that has all three; give it with --unit")
+            continue
+        method = {Unit.PERCENT: CiMethod.WILSON, Unit.PEOPLE: CiMethod.NONE}.get(chosen, CiMethod.POISSON if crude else CiMethod.DOBSON)
+        fixed = [f"{field}: {values[0]}" for field, values in (("sex", text.loc[rows, "Sex"].dropna().unique()),
+                                                                ("age", text.loc[rows, "Age"].dropna().unique())) if len(values) == 1]
+        title = str(titles[0]) if len(titles) else indicator_id
+        indicators[indicator_id] = Indicator(
+            id=indicator_id, name=f"{title} (from {name})",
+            definition=f"{title} (Fingertips indicator {indicator_id.removeprefix(ID_PREFIX)}{'; ' + ', '.join(fixed) if fixed else ''}).",
+            numerator="Count, as in the export", denominator="Denominator, as in the export", unit=chosen,
+            polarity=Polarity.NEITHER, ci_method=method,
+            ci_description=f"95% limits as given in the export; 99.8% limits {_METHOD_WORDS[method]}",
+            source=f"{name} (Fingertips export)", attribution=f"OHID Fingertips, as exported to {name}",
+            caveats=(f"Loaded from the file {name}: checked for format and consistency, not for accuracy. The export gives "
+                     "no polarity, so areas are compared as higher or lower, not better or worse."),
+            licence=f"{OGL} (Fingertips); check your file's own terms", age_standardised=method is CiMethod.DOBSON,
+        )
+        out.frame.loc[rows, "unit"] = chosen.value
+        out.frame.loc[rows, "ci_method"] = "95% as given in the Fingertips export"
+    return indicators
+
+
+_METHOD_WORDS = {
+    CiMethod.WILSON: "by Wilson's score method from Count and Denominator",
+    CiMethod.POISSON: "exact Poisson below 10, Byar's approximation from 10",
+    CiMethod.DOBSON: "rescaled from the 95% limits (Dobson)",
+    CiMethod.NONE: "none (a count)",
+}
+
+
+def _unit(numbers: dict[str, pd.Series], rows: np.ndarray, given: str | None) -> tuple[Unit | None, bool]:
+    """The unit (given, or the one every full row fits) and whether values are crude rates of the counts."""
+    value, count, denominator = (numbers[n][rows] for n in ("Value", "Count", "Denominator"))
+    full = np.isfinite(value) & np.isfinite(count) & np.isfinite(denominator) & (denominator > 0)
+
+    def fits(scale: float) -> bool:
+        expected = scale * count[full] / denominator[full]
+        return bool(full.any()) and bool(((value[full] - expected).abs() <= 0.051 + 1e-3 * expected.abs()).all())
+
+    if given is not None:
+        return Unit(given), Unit(given) is Unit.PER_100K and fits(100_000.0)
+    if fits(100.0):
+        return Unit.PERCENT, False
+    if fits(100_000.0):
+        return Unit.PER_100K, True
+    return None, False
+
+
+def in_export_terms(problems: list[Problem], kept: np.ndarray) -> list[Problem]:
+    """Problems the checks found in the kept rows, with the export's row numbers and column names."""
+    rows = np.flatnonzero(kept) + 1
+    return [replace(p, column=EXPORT_COLUMNS.get(p.column, p.column), rows=tuple(int(rows[r - 1]) for r in p.rows)) for p in problems]

@@ -37,9 +37,20 @@ def download_filename(sel: Selection, *, indicator_name: str, area_name: str) ->
     """The indicator, cancer type, group, area and period in words, for example
     "Diagnosed at stage 1 or 2 - Lung - all patients - Lancashire and South Cumbria - 2022.csv"."""
     group = "all patients" if sel.group == GroupDimension.ALL.value else f"{GROUP_LABELS[GroupDimension(sel.group)]} {sel.group_value}"
-    words = " - ".join(part for part in (indicator_name, sel.cancer, group, area_name, sel.period) if part)
-    stem = re.sub(r"\s+", " ", UNSAFE_IN_FILE_NAMES.sub(" ", words)).strip(" .")[:FILE_NAME_LIMIT].rstrip(" .")
+    rest = " - ".join(_file_words(part) for part in (sel.cancer, group, area_name, sel.period) if part)
+    # A long indicator name (a Fingertips one, with "(from FILE.csv)") is cut, not the period
+    # at the end: files of two periods once had the same name (a new-user trial).
+    room = max(FILE_NAME_LIMIT - len(rest) - len(" - "), 20)
+    indicator = _file_words(indicator_name)
+    if len(indicator) > room:
+        indicator = indicator[: room - 1].rstrip(" .-") + "…"
+    stem = " - ".join(part for part in (indicator, rest) if part)[:FILE_NAME_LIMIT].rstrip(" .")
     return f"{stem}.csv"
+
+
+def _file_words(text: str) -> str:
+    """`text` with no character a file name may not hold, its spaces single, no dot or space at its ends."""
+    return re.sub(r"\s+", " ", UNSAFE_IN_FILE_NAMES.sub(" ", text)).strip(" .")
 
 
 def data_status_line(modelled: bool) -> str:

@@ -94,7 +94,7 @@ def sign_in_hook(settings: Settings) -> Hook | None:
 def _refused(reason: str, user: str | None) -> None:
     """One line per refusal, at INFO: never a password, a user name cut to LOGGED_CHARS and quoted."""
     shown = "" if user is None else f" as {user[:LOGGED_CHARS]!r}"
-    log.info("sign-in refused%s from %s (%s %s): %s", shown, request.remote_addr, request.method, request.path[:200], reason)
+    log.warning("sign-in refused%s from %s (%s %s): %s", shown, request.remote_addr, request.method, request.path[:200], reason)
 
 
 # Basic auth ---------------------------------------------------------------------------------

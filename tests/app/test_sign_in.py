@@ -132,7 +132,7 @@ def test_refusals_are_logged_without_the_password(basic_client, caplog: pytest.L
     basic_client.get("/", headers=basic("alice", PASSWORD + "-wrong"))
     basic_client.get("/", headers=basic(long_name, PASSWORD))
     basic_client.get("/", headers=basic("alice", PASSWORD))
-    refused = [r for r in caplog.records if r.name == "dashboard.web.signin" and r.levelno == logging.INFO]
+    refused = [r for r in caplog.records if r.name == "dashboard.web.signin" and r.levelno == logging.WARNING]
     assert len(refused) == 2
     assert "wrong password" in refused[0].getMessage() and "'alice'" in refused[0].getMessage()
     assert "m" * 64 in refused[1].getMessage() and "m" * 65 not in refused[1].getMessage()

@@ -120,6 +120,15 @@ def test_download_filename_names_indicator_cancer_group_area_period_in_words() -
     assert len(download_filename(sel, indicator_name="i", area_name="x" * 300)) <= 184
 
 
+def test_a_long_indicator_name_is_cut_and_the_period_kept() -> None:
+    sel = Selection("fingertips_93701", "Not applicable", "2022-23", "icb", alliance="E56000010")
+    long_name = "Urgent suspected cancer referrals resulting in a diagnosis of cancer (conversion rate) " * 2 + "(from my_alliance_export.csv)"
+    names = {download_filename(sel.with_(period=period), indicator_name=long_name, area_name="West Midlands Cancer Alliance") for period in ("2021-22", "2022-23")}
+    assert {name[-len(" - West Midlands Cancer Alliance - 2022-23.csv"):] for name in names} == {
+        " - West Midlands Cancer Alliance - 2021-22.csv", " - West Midlands Cancer Alliance - 2022-23.csv"}
+    assert all(name.startswith("Urgent suspected cancer referrals") and "…" in name and len(name) <= 184 for name in names)
+
+
 # The documented download format (README, "Download CSV"): the table's columns, the 99.8% limits,
 # then the benchmark, the comparison and the suppression reason. Written out, not imported.
 DOWNLOAD_HEADER = (

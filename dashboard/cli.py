@@ -92,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     derive.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="the folder to start from (default: data/)")
     derive.add_argument("--add", type=Path, action="append", default=[], metavar="FILE",
-                        help="a .csv or .parquet file in the indicator format to add (repeatable)")
+                        help="a .csv or .parquet file in the indicator format, or a Fingertips CSV export, to add (repeatable)")
     derive.add_argument("--out", type=Path, required=True, help="the folder to write (replaced whole; may be --data)")
     derive.add_argument("--geodata", type=Path, default=DEFAULT_GEODATA_DIR)
     derive.add_argument("--unit", choices=UNITS, default=None, help="a Fingertips export's unit (it has no unit column; default: inferred)")
@@ -239,17 +239,17 @@ def _derive_data(args: argparse.Namespace) -> int:
     added = derive_data(args.data, args.geodata, args.out, args.add, args.unit)
     for addition in added:
         print(f"added {addition.rows} rows from {addition.file}")
-    print(f"wrote {args.out} in {time.perf_counter() - started:.1f} s; serve it with: python -m dashboard serve --data {args.out}")
+    print(f"wrote {args.out} in {time.perf_counter() - started:.1f} s; serve it with: {sys.executable} -m dashboard serve --data {args.out}")
     return 0
 
 
 def _check_data(args: argparse.Namespace) -> int:
-    from dashboard.data.loading import check_file
+    from dashboard.data.loading import describe, read_file
 
-    problems = check_file(args.path, args.geodata, args.metadata, args.unit)
-    if problems:
-        raise DataValidationError(problems)
-    print(f"{args.path}: no problems found")
+    rows = read_file(args.path, args.geodata, args.metadata, args.unit)
+    if rows.problems:
+        raise DataValidationError(rows.problems)
+    print("\n".join([f"{args.path}: no problems found", *describe(rows, args.unit)]))
     return 0
 
 

@@ -1,11 +1,13 @@
 """A Fingertips CSV export (OHID's public health profiles), read into the indicator format.
 
 One row of the export becomes one row of the table, in the same order, so that a problem
-names the export's own row and column. Only the columns used are required (`REQUIRED`);
+names the export's own row and column. A header with two names only an export has (`DISTINCTIVE`)
+is an export's, so a required column missing is named. Only the columns used are required (`REQUIRED`);
 the rest of a real export (Parent Code, Recent Trend, Compared to ..., New data, ...) is
 ignored. The decisions (docs/data.md, "Your own data"):
 
 - indicator: id `fingertips_<Indicator ID>`, name: Indicator Name "(from <file name>)"; source: the file's name;
+  a row naming an ID otherwise than most of its rows (on a tie, the first) is refused, the rest checked on;
 - area: Area Type names the level (England, Cancer Alliance, ICB, Sub-ICB); Area Code must be
   a code of that level in geodata/ (2022 boundaries); names and alliances come from geodata/;
 - period: a year (2022), financial year (2022/23), quarter (2022/23 Q1) or month (Mar 2023);
@@ -37,6 +39,11 @@ from dashboard.data.validation import FORMULA, Problem, formula_text
 
 REQUIRED = ("Indicator ID", "Indicator Name", "Area Code", "Area Type", "Time period", "Value")
 OPTIONAL = ("Sex", "Age", "Category Type", "Category", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count", "Denominator")
+# Names only an export's header has (the indicator format's are lower case, with underscores): a header
+# with two of them is an export's, so that one missing required column is named as an export's.
+DISTINCTIVE = ("Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name", "Area Type", "Category Type",
+               "Time period", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Lower CI 99.8 limit", "Upper CI 99.8 limit",
+               "Value note", "Recent Trend", "Time period Sortable", "Time period range")
 ID_PREFIX = "fingertips_"
 PERSONS, ALL_AGES = "Persons", "All ages"
 SEXES = {"male": "Males", "males": "Males", "female": "Females", "females": "Females"}
@@ -76,9 +83,9 @@ def _column_key(name: str) -> str:
 
 
 def is_export(columns: Iterable[object]) -> bool:
-    """A Fingertips export's header (not the indicator format's)."""
+    """A Fingertips export's header (not the indicator format's): two or more of its `DISTINCTIVE` names, no indicator_id."""
     names = {_column_key(str(c)) for c in columns}
-    return {"indicator id", "area code", "time period"} <= names and "indicator_id" not in names
+    return len(names & {_column_key(n) for n in DISTINCTIVE}) >= 2 and "indicator_id" not in names
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,8 @@ def convert(export: pd.DataFrame, *, file: str, boundaries: Boundaries, unit: st
     missing = [name for name in REQUIRED if _column_key(name) not in lookup]
     if missing:
         problems = [Problem(file, name, "missing column (a Fingertips export needs " + ", ".join(REQUIRED) + ")") for name in missing]
-        return Converted(pd.DataFrame(columns=list(COLUMNS)), np.zeros(len(export), dtype=bool), {}, problems)
+        empty = pd.DataFrame(index=pd.RangeIndex(len(export)), columns=list(COLUMNS), dtype="string")  # one row per export row
+        return Converted(empty, np.zeros(len(export), dtype=bool), {}, problems)
     raw = pd.DataFrame({name: export[lookup[_column_key(name)]] if _column_key(name) in lookup else pd.Series(pd.NA, index=export.index)
                         for name in (*REQUIRED, *OPTIONAL)}).reset_index(drop=True)
     text = raw.apply(lambda s: s.astype("string").str.strip().replace("", pd.NA))
@@ -258,10 +266,14 @@ def _indicators(text: pd.DataFrame, numbers: dict[str, pd.Series], unit: str | N
     ids = out.frame["indicator_id"]
     for indicator_id in sorted(ids.dropna().unique()):
         rows = (ids == indicator_id).fillna(False).to_numpy(dtype=bool)
-        titles = text.loc[rows, "Indicator Name"].dropna().unique()
-        if len(titles) > 1:
-            out.refuse(rows, "Indicator Name", f"differs between rows of Indicator ID {indicator_id.removeprefix(ID_PREFIX)}")
-            continue
+        titles = text.loc[rows, "Indicator Name"].dropna()
+        if titles.nunique() > 1:  # the rows that name it otherwise than most do (on a tie, than the first row) are refused
+            common = max(titles.unique(), key=lambda t: int((titles == t).sum()))  # unique(): in order of rows; max: the first
+            odd = rows & (text["Indicator Name"] != common).fillna(False).to_numpy(dtype=bool)
+            out.refuse(odd, "Indicator Name", f"differs from {common!r}, the name most rows of Indicator ID "
+                       f"{indicator_id.removeprefix(ID_PREFIX)} give", text["Indicator Name"])
+            rows, titles = rows & ~odd, titles[titles == common]
+        titles = titles.unique()
         chosen, crude = _unit(numbers, rows, unit)
         if chosen is None:
             out.refuse(rows, "Value", f"cannot tell the unit of indicator {indicator_id.removeprefix(ID_PREFIX)}: Value is not "
@@ -278,7 +290,7 @@ def _indicators(text: pd.DataFrame, numbers: dict[str, pd.Series], unit: str | N
             numerator="Count, as in the export", denominator="Denominator, as in the export", unit=chosen,
             polarity=Polarity.NEITHER, ci_method=method,
             ci_description=f"95% limits as given in the export; 99.8% limits {_METHOD_WORDS[method]}",
-            source=f"{name} (Fingertips export)", attribution=f"OHID Fingertips, as exported to {name}",
+            source=f"{name} (Fingertips export)", attribution=f"OHID Fingertips, as exported to {name}.",
             caveats=(f"Loaded from the file {name}: checked for format and consistency, not for accuracy. The export gives "
                      "no polarity, so areas are compared as higher or lower, not better or worse."),
             licence=f"{OGL} (Fingertips); check your file's own terms", age_standardised=method is CiMethod.DOBSON,

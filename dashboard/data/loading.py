@@ -184,9 +184,35 @@ def read_rows(path: Path, boundaries: Boundaries, known: Iterable[str] | None, u
 
 def check_file(path: Path, geodata_dir: Path, metadata_path: Path | None, unit: str | None = None) -> list[Problem]:
     """`python -m dashboard check-data PATH`: the start-up checks on any file in the format, or a Fingertips export."""
-    boundaries = load_boundaries(geodata_dir)
+    return read_file(path, geodata_dir, metadata_path, unit).problems
+
+
+def read_file(path: Path, geodata_dir: Path, metadata_path: Path | None, unit: str | None = None) -> Rows:
+    """`read_rows` for check-data: the metadata's ids (if the file is there) are the ones rows may use."""
     ids = read_registry(metadata_path) if metadata_path and metadata_path.is_file() else None
-    return read_rows(path, boundaries, ids, unit).problems
+    return read_rows(path, load_boundaries(geodata_dir), ids, unit)
+
+
+def describe(rows: Rows, unit: str | None = None) -> list[str]:
+    """What a file was read as, in two lines (check-data's): its rows, indicators and units (a Fingertips
+    export's given with `unit` or inferred), area levels and periods. Distinct values only are made text."""
+    frame, plural = rows.frame, (lambda n, word: f"{n} {word}{'s' if n != 1 else ''}")
+    first = frame.drop_duplicates("indicator_id")[["indicator_id", "indicator_name", "unit"]].astype(str)
+    scale = {"%": "100", "per 100,000": "100,000"}  # a Fingertips export's unit: given, or inferred as fingertips._unit does
+
+    def how(u: str) -> str:
+        return "" if not rows.indicators else ", given with --unit" if unit else f", inferred: Value is {scale.get(u)} x Count / Denominator"
+
+    listed = [f"{i} {name!r} (unit {u}{how(u)})" for i, name, u in first.itertuples(index=False)]
+    more = f"; and {len(listed) - 5} more" if len(listed) > 5 else ""
+    order = {level.value: i for i, level in enumerate(AreaLevel)}
+    counts = {str(level): int(n) for level, n in frame["area_level"].value_counts().items() if n}
+    levels = [f"{level} ({plural(counts[level], 'row')})" for level in sorted(counts, key=lambda v: (order.get(v, len(order)), v))]
+    periods = frame[["period", "period_start"]].drop_duplicates("period").astype(str).sort_values(["period_start", "period"])["period"].tolist()
+    shown = ", ".join(periods) if len(periods) <= 8 else f"{periods[0]} to {periods[-1]} ({len(periods)})"
+    kind = " of a Fingertips export" if rows.indicators else ""
+    return [f"read {plural(len(frame), 'row')}{kind}: {plural(len(listed), 'indicator')}, {'; '.join(listed[:5])}{more}",
+            f"area levels: {', '.join(levels)}; periods: {shown}"]
 
 
 def open_dataset(data_dir: Path, geodata_dir: Path, store_root: Path | None, budget_mb: float = DEFAULT_BUDGET_MB) -> Dataset:

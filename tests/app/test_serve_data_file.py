@@ -83,3 +83,17 @@ def test_a_file_in_the_indicator_format_is_served_too(base: Path, cache: Path, t
     sel = Selection("early_stage", "Lung", "2022", "icb", group="sex", group_value="Females")
     assert "sex" in [o.value for o in explorer.group_options(sel)]
     assert explorer.area_row(sel, "E54000048")["numerator"] == 120
+
+
+def test_an_export_missing_a_column_is_refused_naming_it(base: Path, cache: Path, tmp_path: Path, capsys) -> None:
+    """A new-user trial: an export without its Value column ended in "ValueError: Item wrong length"."""
+    lines = FINGERTIPS_EXPORT.read_text(encoding="utf-8").splitlines()
+    at = lines[0].split(",").index("Value")  # the fixture has no quoted commas
+    path = tmp_path / "no value.csv"
+    path.write_text("\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != at) for line in lines) + "\n", encoding="utf-8")
+    assert main(["serve", "--data", str(path), "--base", str(base), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {path}, column Value: missing column (a Fingertips export needs Indicator ID, Indicator Name, Area Code, " \
+           "Area Type, Time period, Value)" in err
+    assert err.rstrip().endswith("1 problem(s) found; nothing was loaded") and "Traceback" not in err
+    assert not cache.exists() or not any(cache.iterdir())

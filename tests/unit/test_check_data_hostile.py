@@ -166,3 +166,14 @@ def test_the_problems_say_how_rows_are_counted(tmp_path: Path, capsys: pytest.Ca
     err = capsys.readouterr().err
     assert "rows are data rows: row 1 is the first row under the header, row 2 in a spreadsheet" in err
     assert err.rstrip().endswith("problem(s) found; nothing was loaded")
+
+
+def test_a_good_file_is_described(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What check-data read: ROWS' two rows, early_stage for one ICB in 2022 (its unit from the file)."""
+    path = _csv(tmp_path / "extract.csv", ROWS)
+    assert main(["check-data", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}: no problems found",
+        "read 2 rows: 1 indicator, early_stage 'Diagnosed at stage 1 or 2' (unit %)",
+        "area levels: icb (2 rows); periods: 2022",
+    ]

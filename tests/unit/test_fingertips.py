@@ -4,6 +4,9 @@ with its row and column, and the export accepted by check-data and derive-data."
 
 from __future__ import annotations
 
+import csv
+import sys
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +16,13 @@ from own_data import FINGERTIPS_EXPORT, FINGERTIPS_INVALID, small_base
 
 from dashboard.cli import main
 from dashboard.core.measures import CiMethod, Polarity, Unit
+from dashboard.core.selection import Selection
 from dashboard.core.settings import DEFAULT_GEODATA_DIR
 from dashboard.data import fingertips
 from dashboard.data.boundaries import load_boundaries
 from dashboard.data.loading import check_file, load_dataset, read_table
+from dashboard.data.validation import coerce_types
+from dashboard.figures.exports import csv_text
 
 NAME = "Percentage of cancers in people aged under 25 diagnosed following an emergency presentation"
 FORMULA = "formula text (a cell starting with =, +, -, @, a tab or a carriage return, which a spreadsheet would run)"
@@ -213,3 +219,90 @@ def test_derive_data_refuses_the_invalid_export_and_writes_nothing(tmp_path: Pat
     assert main(["derive-data", "--data", str(small_base(tmp_path)), "--add", str(FINGERTIPS_INVALID), "--out", str(out)]) == 2
     assert f"{FINGERTIPS_INVALID}: row 3, column Area Code" in capsys.readouterr().err
     assert not out.exists()
+
+
+REQUIRED_TEXT = "a Fingertips export needs Indicator ID, Indicator Name, Area Code, Area Type, Time period, Value"
+
+
+def _without(column: str, folder: Path) -> Path:
+    """The fixture with one column taken out of every line."""
+    lines = list(csv.reader(FINGERTIPS_EXPORT.open(encoding="utf-8", newline="")))
+    at = lines[0].index(column)
+    path = folder / f"no {column}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([line[:at] + line[at + 1:] for line in lines])
+    return path
+
+
+@pytest.mark.parametrize("column", ["Value", "Area Type", "Time period", "Indicator ID", "Area Code", "Indicator Name"])
+def test_an_export_missing_a_required_column_is_refused_naming_it(column: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A new-user trial: no Value or Area Type crashed ("Item wrong length"); no Time period, Indicator ID
+    or Area Code was not recognised as an export (23 "missing column" of the indicator format's)."""
+    path = _without(column, tmp_path)
+    assert main(["check-data", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [f"error: {path}, column {column}: missing column ({REQUIRED_TEXT})",
+                                         "1 problem(s) found; nothing was loaded"]
+    assert "Traceback" not in captured.err + captured.out
+
+
+def test_an_export_is_told_by_two_of_its_own_column_names() -> None:
+    assert fingertips.is_export(["Indicator Name", "Area Type", "Value"])  # no Indicator ID, Area Code or Time period
+    assert fingertips.is_export(["indicator id", "Lower CI 95.0 limit"])
+    assert not fingertips.is_export(["Area Code", "Value", "Count"])  # one name of an export's is not enough
+    assert not fingertips.is_export(["indicator_id", "Indicator Name", "Area Code", "Time period"])  # the indicator format's id
+
+
+def test_one_odd_indicator_name_blames_its_row_alone_and_the_rest_is_checked(tmp_path: Path) -> None:
+    """Row 4 names the indicator otherwise, row 7 has the Value 'abc': both are found in one run."""
+    lines = list(csv.reader(FINGERTIPS_EXPORT.open(encoding="utf-8", newline="")))
+    lines[4][1] = "Emergency presentations under 25"
+    lines[7][lines[0].index("Value")] = "abc"
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(lines)
+    assert [str(p) for p in check_file(path, DEFAULT_GEODATA_DIR, None)] == [
+        f"{path}: row 4, column Indicator Name: differs from {NAME!r}, the name most rows of Indicator ID 90999 give: "
+        "['Emergency presentations under 25']",
+        f"{path}: row 7, column Value: not a number",
+        f"{path}: row 7, column Value: confidence limits given without a value",  # 95% limits given for it
+    ]
+
+
+def test_on_a_tie_of_names_the_first_rows_is_taken(boundaries) -> None:
+    converted = _convert(_export([{"Time period": "2020"}, {"Indicator Name": "Another", "Time period": "2021"}]), boundaries)
+    assert [str(p) for p in converted.problems] == [
+        "export.csv: row 2, column Indicator Name: differs from 'Test indicator', the name most rows of Indicator ID 90999 give: ['Another']"]
+    assert converted.kept.tolist() == [True, False]
+    assert converted.indicators["fingertips_90999"].name == "Test indicator (from export.csv)"
+
+
+def test_check_data_says_what_it_read(capsys: pytest.CaptureFixture[str]) -> None:
+    """8 rows: England and three ICBs in 2021 and 2022; 12 of 41 is 29.27, the Value: a percentage."""
+    assert main(["check-data", str(FINGERTIPS_EXPORT)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{FINGERTIPS_EXPORT}: no problems found",
+        f"read 8 rows of a Fingertips export: 1 indicator, fingertips_90999 '{NAME} (from fingertips_export.csv)' "
+        "(unit %, inferred: Value is 100 x Count / Denominator)",
+        "area levels: country (2 rows), icb (6 rows); periods: 2021, 2022",
+    ]
+    assert main(["check-data", str(FINGERTIPS_EXPORT), "--unit", "%"]) == 0
+    assert "(unit %, given with --unit)" in capsys.readouterr().out
+
+
+def test_the_download_attribution_is_two_sentences(boundaries) -> None:
+    """The download's note ran "as exported to FILE Source: Office for National Statistics"."""
+    converted = _convert(read_table(FINGERTIPS_EXPORT), boundaries, file=str(FINGERTIPS_EXPORT))
+    rows = coerce_types(converted.frame, "export")[0].assign(lower_ci_998=np.nan, upper_ci_998=np.nan, suppression="")
+    text = csv_text(rows, sel=Selection("fingertips_90999", "Not applicable", "2022", "icb"),
+                    indicator=converted.indicators["fingertips_90999"], permalink="http://x/", generated=datetime(2024, 1, 1))
+    assert "# Attribution: OHID Fingertips, as exported to fingertips_export.csv. Source: Office for National Statistics" in text
+
+
+def test_derive_data_help_and_its_closing_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["derive-data", "--help"])
+    assert "or a Fingertips CSV export" in " ".join(capsys.readouterr().out.split())
+    out = tmp_path / "served"
+    assert main(["derive-data", "--data", str(small_base(tmp_path)), "--add", str(FINGERTIPS_EXPORT), "--out", str(out)]) == 0
+    assert f"serve it with: {sys.executable} -m dashboard serve --data {out}" in capsys.readouterr().out

@@ -22,7 +22,7 @@ from typing import Any
 from dash import Dash
 from dash.exceptions import DependencyException
 from flask import Flask, Response, request
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,6 @@ MAX_REQUEST_BYTES = 1_000_000
 DEEPEST = 16  # levels of JSON nesting; plotly's click data, the deepest value sent, has 5
 LONGEST_TEXT = 10_000  # characters in any one string; a link of every parameter has under 600
 LOGGED_CHARS = 300  # of any refused value, in the log
-JSON_MAPPING = dict
 # What each property a callback takes holds (None is always allowed: not yet set).
 PROPERTY_TYPES: dict[str, tuple[type, ...]] = {
     "search": (str,),
@@ -126,9 +125,12 @@ def check_callback_body(body: Any, callback_map: Mapping[str, Mapping[str, Any]]
         _check_values(body.get(part, []), callback.get(part) or [], part)
     expected_outputs = _declared_outputs(output)
     outputs = body.get("outputs")
-    if len(expected_outputs) == 1 and isinstance(outputs, dict):
-        outputs = [outputs]
-    if not isinstance(outputs, list) or [_id_and_property(o) for o in outputs] != expected_outputs:
+    # dash-renderer sends one output as an object, several as a list: Dash answers the other
+    # shape with an error of its own (a 500: an adversarial check).
+    several = output.startswith("..")
+    if several and not isinstance(outputs, list) or not several and not isinstance(outputs, dict):
+        raise BadCallbackRequest(f"'outputs' must be {'a list' if several else 'an object'} for this callback")
+    if [_id_and_property(o) for o in (outputs if several else [outputs])] != expected_outputs:
         raise BadCallbackRequest("'outputs' are not this callback's outputs")
     changed = body.get("changedPropIds", [])
     named = {f"{i['id']}.{i['property']}" for i in callback.get("inputs") or []}
@@ -147,10 +149,27 @@ def _check_values(given: Any, declared: list[dict[str, Any]], part: str) -> None
         if _id_and_property(item) != (wanted["id"], wanted["property"]):
             raise BadCallbackRequest(f"'{part}'[{index}] must be {wanted['id']}.{wanted['property']}")
         value, types = item.get("value"), PROPERTY_TYPES.get(wanted["property"])
-        _check_size(value, f"{wanted['id']}.{wanted['property']}")
+        name = f"{wanted['id']}.{wanted['property']}"
+        _check_size(value, name)
         if value is not None and types is not None and (not isinstance(value, types) or isinstance(value, bool)):
             kinds = " or ".join(t.__name__ for t in types)
-            raise BadCallbackRequest(f"{wanted['id']}.{wanted['property']} must be {kinds} or null, not {type(value).__name__}")
+            raise BadCallbackRequest(f"{name} must be {kinds} or null, not {type(value).__name__}")
+        if wanted["property"] == "data" and isinstance(value, dict):
+            _check_store(value, name)
+
+
+STORE_KEYS = 40  # a store the page writes holds a selection: 15 fields, and the chart and mode
+STORE_TEXT = 200  # characters of any one of its values (the longest option has 71)
+
+
+def _check_store(store: dict[str, Any], name: str) -> None:
+    """A store the server's callbacks read (the selection) holds a few short texts: lists of
+    150,000 numbers in it once became memo keys of megabytes, 1.2 GB a worker (an adversarial check)."""
+    if len(store) > STORE_KEYS:
+        raise BadCallbackRequest(f"{name} holds more than {STORE_KEYS} entries")
+    for key, value in store.items():
+        if value is not None and not isinstance(value, str) or isinstance(value, str) and len(value) > STORE_TEXT:
+            raise BadCallbackRequest(f"{name}[{shortened(repr(key), 40)}] must be a text of at most {STORE_TEXT} characters, or null")
 
 
 def guard(app: Dash) -> None:
@@ -176,6 +195,10 @@ def guard(app: Dash) -> None:
             return refused("the body nests too deep to read")
         except BadRequest:
             return refused("the body is not JSON")
+        except HTTPException:
+            raise  # 413 (too large), 415 (not JSON's type): Flask's own answers
+        except Exception as error:  # noqa: BLE001 - the server could not read the body (gunicorn: a malformed chunk)
+            return refused(f"the body could not be read ({type(error).__name__})")
         try:
             check_callback_body(body, app.callback_map)
         except BadCallbackRequest as problem:
@@ -204,9 +227,8 @@ def content_security_policy(script_hashes: list[str], frame_ancestors: str) -> s
         "script-src": " ".join(["'self'", *script_hashes]),
         "style-src": "'self' 'unsafe-inline'",
         "img-src": "'self' data: blob:",
-        "font-src": "'self' data:",
+        "font-src": "'self'",
         "connect-src": "'self'",
-        "worker-src": "'self' blob:",
         "object-src": "'none'",
         "base-uri": "'self'",
         "form-action": "'self'",

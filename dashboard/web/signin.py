@@ -254,6 +254,11 @@ class ProxySignIn:
                 _refused("not from a trusted proxy address", None)
                 return Response("Forbidden: open the app through its sign-in proxy.\n", status=403, mimetype="text/plain")
         user = str(request.environ.get(self._key) or "").strip()
+        if "," in user:
+            # The header sent twice reaches the app joined by ", " ("alice, mallory"): a proxy
+            # sets it once, so two say a client's copy got past the proxy (an adversarial check).
+            _refused(f"the {self.header} header given more than once", None)
+            return Response("Forbidden: the sign-in header was given more than once.\n", status=403, mimetype="text/plain")
         if not user:
             _refused(f"no {self.header} header", None)
             return Response("Sign-in required: open the app through its sign-in proxy.\n", status=401, mimetype="text/plain",

@@ -41,6 +41,13 @@ def post(client, body) -> tuple[int, str]:
     return response.status_code, response.get_data(as_text=True)
 
 
+DOWNLOAD = {
+    "output": "download.data", "outputs": {"id": "download", "property": "data"},
+    "inputs": [{"id": "download-button", "property": "n_clicks", "value": 1}],
+    "state": [{"id": "selection", "property": "data", "value": {"indicator": "early_stage", "cancer": "Lung", "period": "2022", "level": "icb"}}],
+    "changedPropIds": ["download-button.n_clicks"],
+}
+
 BAD_BODIES = {
     "null": (None, "the body must be a JSON object, not NoneType"),
     "a list": ([], "the body must be a JSON object, not list"),
@@ -62,10 +69,16 @@ BAD_BODIES = {
     "changedPropIds a number": (first_visit(changedPropIds=[3]), "'changedPropIds' must list some of this callback's inputs"),
     "changedPropIds another component": (first_visit(changedPropIds=["zz.value"]), "'changedPropIds' must list some of this callback's inputs"),
     "outputs cut short": (first_visit(outputs=first_visit()["outputs"][:3]), "'outputs' are not this callback's outputs"),
-    "outputs null": (first_visit(outputs=None), "'outputs' are not this callback's outputs"),
+    "outputs null": (first_visit(outputs=None), "'outputs' must be a list for this callback"),
     "nested 20 deep": (with_value(first_visit(), "state", "selection", json.loads("{\"a\":" * 20 + "1" + "}" * 20)), "nests deeper than 16"),
     "a text of 20,000 characters": (with_value(first_visit(), "inputs", "url", "?" + "x" * 20_000), "longer than 10000 characters"),
     "nested 100,000 deep": ("[" * 100_000 + "]" * 100_000, "nests too deep to read"),
+    "one output sent as a list": (DOWNLOAD | {"outputs": [DOWNLOAD["outputs"]]}, "'outputs' must be an object for this callback"),
+    "several outputs sent as an object": (first_visit(outputs=first_visit()["outputs"][0]), "'outputs' must be a list for this callback"),
+    "the store holding a long list": (with_value(first_visit(), "state", "selection", {"indicator": ["early_stage"] + [0] * 1000}),
+                                      "selection.data['indicator'] must be a text of at most 200 characters, or null"),
+    "the store holding a long text": (with_value(first_visit(), "state", "selection", {"cancer": "x" * 201}), "selection.data['cancer'] must be a text"),
+    "the store holding many entries": (with_value(first_visit(), "state", "selection", {str(i): "" for i in range(41)}), "selection.data holds more than 40 entries"),
     "not JSON": ("{", "the body is not JSON"),
 }
 
@@ -100,7 +113,7 @@ def test_a_download_with_a_store_that_is_not_a_view_sends_nothing(client) -> Non
     body = {
         "output": "download.data", "outputs": {"id": "download", "property": "data"},
         "inputs": [{"id": "download-button", "property": "n_clicks", "value": 1}],
-        "state": [{"id": "selection", "property": "data", "value": {"indicator": "=1+1", "cancer": 5}}],
+        "state": [{"id": "selection", "property": "data", "value": {"indicator": "=1+1", "cancer": "5"}}],
         "changedPropIds": ["download-button.n_clicks"],
     }
     status, text = post(client, body)
@@ -174,3 +187,24 @@ def test_the_development_server_names_no_version(app) -> None:
             assert response.headers["Server"] == "cancer-variation-explorer"
     finally:
         server.shutdown()
+
+
+class ChunkMissingTerminator(Exception):
+    """As gunicorn's, raised while reading a chunked body whose chunk has no CRLF after it."""
+
+
+class Unreadable:
+    """A request body the server cannot read (gunicorn raises so for a malformed chunk)."""
+
+    def read(self, *_args) -> bytes:
+        raise ChunkMissingTerminator("b'X'")
+
+    readline = read
+
+
+def test_a_body_the_server_cannot_read_is_refused(client) -> None:
+    # As gunicorn passes a chunked body: no length, the stream its own end (werkzeug reads it as it is).
+    chunked = {"wsgi.input": Unreadable(), "wsgi.input_terminated": True, "CONTENT_LENGTH": "", "HTTP_TRANSFER_ENCODING": "chunked"}
+    response = client.post(UPDATE, headers=JSON, environ_overrides=chunked)
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == "Bad callback request: the body could not be read (ChunkMissingTerminator)."

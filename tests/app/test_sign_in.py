@@ -196,6 +196,13 @@ def test_a_trusted_proxys_header_guards_every_route(proxy_app, path: str) -> Non
         assert client.get(path, headers={"X-Forwarded-User": "a"}, environ_overrides={"REMOTE_ADDR": remote}).status_code == 200
 
 
+def test_the_header_given_twice_is_refused(proxy_app) -> None:
+    client = proxy_app.server.test_client()
+    twice = [("X-Forwarded-User", "alice"), ("X-Forwarded-User", "mallory")]  # joined by werkzeug as "alice, mallory"
+    assert client.get("/", headers=twice).status_code == 403
+    assert client.get("/", headers={"X-Forwarded-User": ","}).status_code == 403
+
+
 def test_the_header_is_refused_from_an_untrusted_address(proxy_app, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="dashboard.web.signin")
     client = proxy_app.server.test_client()

@@ -4,6 +4,7 @@ a store is used only for the very files and checks it was made from, and memory 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -115,3 +116,18 @@ def test_prepare_store_command_writes_the_store_every_start_opens(tmp_path: Path
     written = (folder / STAMP).stat().st_mtime_ns
     assert open_dataset(DEFAULT_DATA_DIR, DEFAULT_GEODATA_DIR, tmp_path).stored is not None
     assert (folder / STAMP).stat().st_mtime_ns == written
+
+
+def test_a_store_a_server_reads_is_never_removed_by_a_start_on_other_data(dataset, tmp_path: Path) -> None:
+    small = dataset.indicators[dataset.indicators["indicator_id"] == dataset.indicators["indicator_id"].iloc[0]].head(500)
+    served = "a" * 64
+    prepare_store(small, tmp_path, served)
+    tables = open_store(tmp_path, served)  # a running server: holds the store's in-use lock
+    assert tables is not None
+    for other in ("b" * 64, "c" * 64, "d" * 64):  # three starts on other data (STORES_KEPT is 2)
+        prepare_store(small, tmp_path, other)
+    assert store_folder(tmp_path, served).is_dir()
+    assert not store_folder(tmp_path, "b" * 64).is_dir()  # not in use, and older than the two kept
+    os.close(tables.in_use)  # the server stops
+    prepare_store(small, tmp_path, "e" * 64)
+    assert not store_folder(tmp_path, served).is_dir()

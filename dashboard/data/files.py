@@ -101,11 +101,22 @@ def parquet_header(path: Path) -> list[str]:
 
 
 def duplicated_columns(file: str, names: list[str]) -> list[Problem]:
-    """A problem for each column the header names more than once (pandas would rename the second)."""
-    counts = Counter(name.strip() for name in names)
+    """A problem for each column the header names more than once (pandas would rename the second), or
+    twice in names differing only in case or spacing (`Area Code`, `area code`): a Fingertips export's
+    columns are found by such a key, so one of them would be taken silently for the other."""
+    def key(name: str) -> str:
+        return " ".join(name.lower().split())
+
+    counts = Counter(key(name) for name in names)
     problems = []
     for name, count in counts.items():
         if count > 1:
-            places = [str(i) for i, n in enumerate(names, start=1) if n.strip() == name]
-            problems.append(Problem(file, name or "(unnamed)", f"the header names this column {count} times (columns {', '.join(places)})"))
+            places = [(i, n) for i, n in enumerate(names, start=1) if key(n) == name]
+            first = places[0][1].strip()
+            if all(n.strip() == first for _, n in places):
+                message = f"the header names this column {count} times (columns {', '.join(str(i) for i, _ in places)})"
+            else:
+                listed = ", ".join(f"{i} {n!r}" for i, n in places)
+                message = f"the header names this column {count} times, differing only in case or spacing (columns {listed})"
+            problems.append(Problem(file, first or "(unnamed)", message))
     return problems

@@ -159,11 +159,11 @@ def _areas(text: pd.DataFrame, boundaries: Boundaries, out: _Rows) -> None:
     alliance_of |= {code: code for code in names[AreaLevel.ALLIANCE]}
     types = text["Area Type"].fillna("")
     levels = [LEVELS.get(_words(t)) for t in types]
-    out.refuse(np.array([lv is None for lv in levels]), "Area Type", "not a level the app shows (England, Cancer Alliances, ICBs, Sub-ICBs)", types)
+    out.refuse(np.array([lv is None for lv in levels], dtype=bool), "Area Type", "not a level the app shows (England, Cancer Alliances, ICBs, Sub-ICBs)", types)
     codes = text["Area Code"].fillna("")
-    good = np.array([lv is not None and code in names[lv] for code, lv in zip(codes, levels, strict=True)])
+    good = np.array([lv is not None and code in names[lv] for code, lv in zip(codes, levels, strict=True)], dtype=bool)
     for lv, label in LEVEL_NAMES.items():
-        wrong = np.array([level is lv for level in levels]) & ~good
+        wrong = np.array([level is lv for level in levels], dtype=bool) & ~good
         out.refuse(wrong, "Area Code", f"not {label} code(s) in geodata/ (2022 boundaries)", codes)
     out.frame["area_level"] = pd.Series([lv.value if g else pd.NA for lv, g in zip(levels, good, strict=True)], dtype="string")
     out.frame["area_code"] = codes.where(good)
@@ -175,13 +175,21 @@ def _areas(text: pd.DataFrame, boundaries: Boundaries, out: _Rows) -> None:
 
 def _periods(periods: pd.Series, out: _Rows) -> None:
     parsed = [_period(str(p)) if pd.notna(p) else None for p in periods]
-    out.refuse(np.array([p is None for p in parsed]), "Time period", f"not {PERIOD_FORMATS} (periods of several years have no place in the app)", periods)
+    out.refuse(np.array([p is None for p in parsed], dtype=bool), "Time period", f"not {PERIOD_FORMATS} (periods of several years have no place in the app)", periods)
     for i, column in enumerate(("period", "period_start", "period_end", "period_type")):
         out.frame[column] = pd.Series([p[i] if p else pd.NA for p in parsed], dtype="string")
 
 
 def _period(text: str) -> tuple[str, str, str, str] | None:
-    """(label, start, end, type) in the project's convention (dashboard/pipeline/periods.py)."""
+    """(label, start, end, type) in the project's convention (dashboard/pipeline/periods.py); None: not a
+    period, or one with a date no calendar has (year 0000, or 9999/00 Q4 ending in year 10000)."""
+    try:
+        return _parsed_period(text)
+    except (ValueError, OverflowError):  # pandas: "year 0 is out of range", "year 10000 is out of range"
+        return None
+
+
+def _parsed_period(text: str) -> tuple[str, str, str, str] | None:
     if m := re.fullmatch(r"(\d{4})", text):
         year = int(m[1])
         return str(year), f"{year}-01-01", f"{year}-12-31", PeriodType.CALENDAR_YEAR.value

@@ -169,6 +169,16 @@ class Rows:
 def read_rows(path: Path, boundaries: Boundaries, known: Iterable[str] | None, unit: str | None = None) -> Rows:
     """A file in the indicator format or a Fingertips CSV export (told apart by its header), checked
     as at start-up; `known`: the indicator ids (or registry) rows may use, besides the file's own."""
+    try:
+        return _read_rows(path, boundaries, known, unit)
+    except (InputError, DataValidationError):
+        raise
+    except Exception as exc:  # what no check foresaw: one problem naming the file, never a traceback
+        message = f"could not be read: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        return Rows(pd.DataFrame(columns=list(COLUMNS)), {}, [Problem(str(path), "", message)])
+
+
+def _read_rows(path: Path, boundaries: Boundaries, known: Iterable[str] | None, unit: str | None) -> Rows:
     frame = read_table(path)
     codes = area_codes_by_level(boundaries)
     if not fingertips.is_export(frame.columns):

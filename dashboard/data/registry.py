@@ -21,6 +21,7 @@ from dashboard.core.errors import InputError
 from dashboard.core.measures import CiMethod, Polarity, Unit
 
 OGL = "Open Government Licence v3.0"
+TEXT_FIELDS = ("id", "name", "definition", "numerator", "denominator", "ci_description", "source", "attribution", "caveats", "licence", "base")
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,14 @@ class Indicator:
             )
             for s in item.get("standards", ())
         )
+        wrong = [key for key in TEXT_FIELDS if not isinstance(item[key], str)]
+        if wrong:  # a number or list where text belongs would fail only later, in a page or a figure
+            raise TypeError(f"{wrong[0]} is {type(item[wrong[0]]).__name__} {str(item[wrong[0]])[:40]!r}, not text")
+        if item.get("phrases") and not all(isinstance(v, str) for v in dict(item["phrases"]).values()):
+            raise TypeError("phrases: each phrase must be text")
         phrases = Phrases(**item["phrases"]) if item.get("phrases") else None
         return cls(
-            **{key: item[key] for key in ("id", "name", "definition", "numerator", "denominator", "ci_description",
-                                          "source", "attribution", "caveats", "licence", "base")},
+            **{key: item[key] for key in TEXT_FIELDS},
             unit=Unit(item["unit"]),
             polarity=Polarity(item["polarity"]),
             ci_method=CiMethod(item["ci_method"]),
@@ -142,8 +147,14 @@ def read_registry(path: Path) -> Registry:
     try:
         document = json.loads(path.read_text())
         items = document["indicators"]
+        if not isinstance(items, list):
+            raise TypeError(f"'indicators' is {type(items).__name__}, not a list")
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise InputError(f"{path}: not an indicator metadata file ({exc})") from exc
+    except RecursionError:  # arrays or objects nested thousands deep: no metadata file is
+        raise InputError(f"{path}: not an indicator metadata file (nested too deeply to read)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc})") from exc
     indicators: dict[str, Indicator] = {}
     for number, item in enumerate(items, start=1):
         try:

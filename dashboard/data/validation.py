@@ -21,12 +21,15 @@ from dashboard.data.schema import (
     DataStatus,
 )
 
+MAX_COUNT = 1e9  # a count of people over this is not one: England has about 57 million
 ROWS_LISTED = 20  # rows named per problem; the count says how many more
 CI_TOLERANCE = 1e-9
 UNITS = frozenset(unit.value for unit in Unit)
 # A text cell a spreadsheet would take for a formula (OWASP's list), unless it is just a number.
 FORMULA_START = r"[=+\-@\t\r]"
 NUMBER_TEXT = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+ZONED = "a date and time with a time zone, not a date (expected YYYY-MM-DD)"
+ZONE_SUFFIX = r"[T\s]\d{1,2}(?::\d{2}){0,2}(?:\.\d+)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)\s*$|\dZ\s*$"  # 2022-01-01T00:00+05:00, ...Z
 FORMULA = "formula text (a cell starting with =, +, -, @, a tab or a carriage return, which a spreadsheet would run)"
 
 
@@ -103,6 +106,9 @@ def coerce_types(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Pro
         if dtype == "float64" and pd.api.types.is_numeric_dtype(series):
             out[column] = series.astype("float64")  # already numbers (Parquet): nothing can fail to parse
         elif dtype.startswith("datetime64") and pd.api.types.is_datetime64_any_dtype(series):
+            if getattr(series.dtype, "tz", None) is not None:  # Parquet's timestamp with a time zone: a moment, not a date
+                problems.append(Problem(file, column, f"{ZONED}: time zone {series.dtype.tz}", _rows(series.notna())))
+                series = pd.Series(pd.NaT, index=series.index)
             out[column] = series.astype(dtype)
         elif dtype == "float64":
             converted = pd.to_numeric(series, errors="coerce").astype("float64")
@@ -111,12 +117,21 @@ def coerce_types(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Pro
                 problems.append(Problem(file, column, "not a number", _rows(bad)))
             out[column] = converted
         elif dtype.startswith("datetime64"):
+            zoned = series.astype("string").str.contains(ZONE_SUFFIX, regex=True).fillna(False)
+            if zoned.any():  # pandas cannot hold dates of several time zones, or make one zone's naive
+                problems.append(Problem(file, column, f"{ZONED}: {sorted(set(series[zoned].astype(str)))[:3]}", _rows(zoned)))
+                series = series.mask(zoned)
             converted = pd.to_datetime(series, errors="coerce", format="ISO8601")
             bad = converted.isna() & series.notna()
             if bad.any():
                 problems.append(Problem(file, column, "not a date (expected YYYY-MM-DD)", _rows(bad)))
             out[column] = converted.astype(dtype)
         else:
+            distinct = series.cat.categories if isinstance(series.dtype, pd.CategoricalDtype) else series
+            binary = per_value(series, lambda s: s.map(lambda v: isinstance(v, bytes | bytearray)).astype(bool)) if distinct.dtype == object else None
+            if binary is not None and binary.any():  # Parquet's binary column: bytes, perhaps not text at all
+                problems.append(Problem(file, column, "binary data, not text (a Parquet binary column; write it as strings)", _rows(binary)))
+                series = series.astype(object).mask(binary)
             formula = formula_text(series)
             if formula.any():
                 shown = sorted({repr(str(v)[:40]) for v in series[formula]})[:3]
@@ -143,7 +158,9 @@ def formula_text(series: pd.Series) -> np.ndarray:
     """Cells of a text column that start as a spreadsheet formula does (a number written as text is not)."""
     def test(s: pd.Series) -> pd.Series:
         text = s.astype("string")
-        return (text.str.match(FORMULA_START) & ~text.str.fullmatch(NUMBER_TEXT)).fillna(False)
+        stripped = text.str.strip()  # " =HYPERLINK(...)" is stored as "=HYPERLINK(...)": the rule applies to both
+        formula = text.str.match(FORMULA_START) & ~text.str.fullmatch(NUMBER_TEXT)
+        return (formula | (stripped.str.match(FORMULA_START) & ~stripped.str.fullmatch(NUMBER_TEXT))).fillna(False)
 
     return per_value(series, test)
 
@@ -290,6 +307,13 @@ def _check_numbers(frame: pd.DataFrame, file: str) -> list[Problem]:
         negative = frame[column] < 0
         if negative.any():
             problems.append(Problem(file, column, "negative count", _rows(negative)))
+        implausible = frame[column] > MAX_COUNT
+        if implausible.any():
+            values = sorted(set(frame.loc[implausible, column].tolist()))[:5]
+            problems.append(Problem(file, column, f"not a plausible count of people (over 10^9): {values}", _rows(implausible)))
+    nobody = (frame["denominator"] == 0) & frame["value"].notna()
+    if nobody.any():
+        problems.append(Problem(file, "denominator", "denominator 0 with a value (a share or rate of no one)", _rows(nobody)))
     over = frame["numerator"] > frame["denominator"]
     if over.any():
         problems.append(Problem(file, "numerator", "numerator exceeds denominator", _rows(over)))
@@ -332,7 +356,7 @@ def check_units(frame: pd.DataFrame, file: str, registry: Mapping[str, object] |
             problems.append(Problem(file, column, f"negative (a rate or a count cannot be below 0): {values}", _rows(negative)))
     for column in ("numerator", "denominator"):
         x = frame[column].to_numpy(dtype=float)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore", over="ignore"):  # 1e308 x 2: inf, and refused as no plausible count
             fractional = np.isfinite(x) & (np.abs(x * 2 - np.round(x * 2)) > 1e-6)
         if fractional.any():
             values = sorted(set(x[fractional].tolist()))[:5]

@@ -177,7 +177,12 @@ def _decision_beside(data_dir: Path, base: pd.DataFrame, added: pd.DataFrame, re
 def _manifest(data_dir: Path, files: dict[str, bytes], added: list[Addition]) -> dict[str, object]:
     """The original build's manifest, with the additions and the new products' hashes."""
     manifest_path = data_dir / DATA_MANIFEST_FILE
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: not JSON, or not UTF-8
+        raise InputError(f"{manifest_path}: not a readable manifest ({type(exc).__name__}); restore it from the data folder's source") from None
+    if not isinstance(manifest, dict):
+        raise InputError(f"{manifest_path}: not a manifest (a JSON object); restore it from the data folder's source")
     manifest["additions"] = [*manifest.get("additions", []), *({"file": a.file, "sha256": a.sha256, "rows": a.rows} for a in added)]
     manifest["products"] = {name: {"file": name, "bytes": len(data), "sha256": sha256_bytes(data)} for name, data in files.items()}
     manifest["derived_by"] = "python -m dashboard derive-data"

@@ -4,6 +4,7 @@ serve` or to gunicorn ends the start with one line naming the file and exit stat
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -22,6 +23,12 @@ def _truncate(path: Path) -> None:
     path.write_bytes(path.read_bytes()[:1000])
 
 
+def _first_name_a_number(data: Path) -> None:
+    document = json.loads((data / "indicator_metadata.json").read_text())
+    document["indicators"][0]["name"] = 5
+    (data / "indicator_metadata.json").write_text(json.dumps(document))
+
+
 FAULTS: dict[str, tuple[str, Callable[[Path], None], str]] = {
     # name: (folder broken, how, what the one line must say about the file)
     "derived.parquet truncated": ("data", lambda d: _truncate(d / "derived.parquet"), "{data}/derived.parquet: not a readable Parquet file"),
@@ -29,6 +36,10 @@ FAULTS: dict[str, tuple[str, Callable[[Path], None], str]] = {
     "indicators.parquet truncated": ("data", lambda d: _truncate(d / "indicators.parquet"), "{data}/indicators.parquet: not a readable Parquet file"),
     "indicators.parquet deleted": ("data", lambda d: (d / "indicators.parquet").unlink(), "no such file: {data}/indicators.parquet"),
     "metadata not JSON": ("data", lambda d: (d / "indicator_metadata.json").write_text('{"indicators": ['), "{data}/indicator_metadata.json: not an indicator metadata file"),
+    "metadata name a number": ("data", _first_name_a_number,
+                                "{data}/indicator_metadata.json: indicator 1 (early_stage): TypeError(\"name is int '5', not text\")"),
+    "metadata nested 100,000 deep": ("data", lambda d: (d / "indicator_metadata.json").write_text("[" * 100_000 + "]" * 100_000),
+                                     "{data}/indicator_metadata.json: not an indicator metadata file (nested too deeply to read)"),
     "geodata manifest not JSON": ("geodata", lambda g: (g / "manifest.json").write_text("{not json"), "cannot read {geodata}/manifest.json"),
     "geodata manifest without products": ("geodata", lambda g: (g / "manifest.json").write_text("[]"), "{geodata}/manifest.json: not a JSON object"),
     "boundary file corrupt": ("geodata", lambda g: (g / "icb.geojson").write_text('{"type": "FeatureCollection", "features": ['),
@@ -71,7 +82,8 @@ def test_serve_on_a_broken_file_gives_one_line_and_exit_2(fault: str, copies: tu
     _one_line(result, expected)
 
 
-@pytest.mark.parametrize("fault", ["derived.parquet truncated", "indicators.parquet deleted", "geodata manifest not JSON"])
+@pytest.mark.parametrize("fault", ["derived.parquet truncated", "indicators.parquet deleted", "geodata manifest not JSON",
+                                   "metadata name a number", "metadata nested 100,000 deep"])
 def test_gunicorn_on_a_broken_file_gives_one_line_and_exit_2(fault: str, copies: tuple[Path, Path]) -> None:
     """Under --preload (gunicorn.conf.py) the master builds the app: dashboard/wsgi.py prints the
     line and raises SystemExit(2), which ends the master with that status before any worker starts."""
@@ -79,3 +91,13 @@ def test_gunicorn_on_a_broken_file_gives_one_line_and_exit_2(fault: str, copies:
     command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", "127.0.0.1:0", "dashboard.wsgi:server"]
     result = _run(command, {"DASHBOARD_DATA_DIR": str(data), "DASHBOARD_GEODATA_DIR": str(geodata)})
     _one_line(result, expected)
+
+
+@pytest.mark.parametrize("text", ["{bad", "[1, 2]", "\udcff"])
+def test_derive_data_names_a_corrupt_manifest(tmp_path, text: str) -> None:
+    from dashboard.core.errors import InputError
+    from dashboard.pipeline.derived import _manifest
+
+    (tmp_path / "manifest.json").write_bytes(text.encode("utf-8", "surrogateescape"))
+    with pytest.raises(InputError, match=r"manifest\.json: not a (readable )?manifest"):
+        _manifest(tmp_path, {}, [])

@@ -160,6 +160,7 @@ def read_registry(path: Path) -> Registry:
         try:
             indicator = Indicator.from_json(item)
         except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"{path}: indicator {number} ({item.get('id', '?') if isinstance(item, dict) else '?'}): {exc!r}") from exc
+            said = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) and exc.args else str(exc)  # words, not a Python repr
+            raise InputError(f"{path}: indicator {number} ({item.get('id', '?') if isinstance(item, dict) else '?'}): {said}") from exc
         indicators[indicator.id] = indicator
     return MappingProxyType(indicators)

@@ -69,11 +69,8 @@ bench/fuzz_report.py the tallies, the table and the log accounting.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import signal
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -83,7 +80,7 @@ from urllib.parse import urlsplit
 from fuzz_probes import BIG, CATEGORIES, Fuzzer  # bench/
 from fuzz_report import LogWatch, Results, Tally, log_figures, print_failures, print_table, statuses_text  # bench/
 from fuzz_values import MB, Probe  # bench/
-from live_server import CouldNotRun, Gunicorn, record, rss_mb, send, start_gunicorn  # bench/
+from live_server import Gunicorn, record, rss_mb, run_started, send  # bench/
 
 DEFAULT_REQUESTS = 5000
 DEFAULT_BIG = "1,1,1,10,10,50"
@@ -161,19 +158,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--walk", type=int, default=12, help="filter changes recorded in the varied walk (default 12)")
     args = parser.parse_args(argv)
     big_sizes = [float(s) for s in args.big.split(",") if s.strip()]
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below when killed
     clock = time.perf_counter()
-    work = Path(tempfile.mkdtemp(prefix="bench-fuzz-"))
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; work folder {work}; seed {args.seed}")
-    server: Gunicorn | None = None
-    try:
+
+    def run(work: Path, start: Callable[..., Gunicorn]) -> int:
+        server: Gunicorn | None = None
         if args.url:
             parts = urlsplit(args.url)
             host, port = parts.hostname or "127.0.0.1", parts.port or 80
             base = f"http://{host}:{port}"
             log = LogWatch(args.log)
         else:
-            server = start_gunicorn(work, args.workers, args.data)
+            server = start(work, args.workers, args.data)
             host, port, base = "127.0.0.1", server.port, server.base
             log = LogWatch([server.stderr, server.stdout])
             print(f"  first 200 on / after {server.first_200_s:.1f} s; workers {server.workers()} idle")
@@ -242,12 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"VERDICT: FAIL - {total.server_errors:,} responses of 5xx and {total.dropped:,} dropped connections in {total.requests:,} hostile requests "
                   f"(seed {args.seed}; in {', '.join(failing) or 'none'})" + (f", {refused} valid replays refused" if refused else "") + f"; {grown}")
         return 0 if ok else 1
-    except (CouldNotRun, OSError) as error:
-        print(f"COULD NOT RUN: {error}", file=sys.stderr)
-        return 2
-    finally:
-        if server is not None:
-            server.stop()
+    return run_started("bench-fuzz-", f"; seed {args.seed}", run)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,13 @@ import http.client
 import json
 import os
 import select
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -274,3 +277,27 @@ def _index_urls(host: str, port: int) -> list[str]:
     """Every quoted string in the index page that names a /geo/ layer."""
     page = send(host, port, "GET", "/").body.decode("utf-8", "replace")
     return [piece for piece in page.replace("'", '"').split('"') if "/geo/" in piece and piece.endswith(".json")]
+
+
+def run_started(prefix: str, note: str, run: Callable[[Path, Callable[..., Gunicorn]], int]) -> int:
+    """What each benchmark here does around its `run`: a work folder (named from `prefix`), the
+    machine's line (and `note`), and every gunicorn `run` starts, through the `start` it is given
+    (`start_gunicorn`'s arguments), stopped at the end, even when the benchmark is killed.
+    CouldNotRun or OSError: one line and exit status 2."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below when killed
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; work folder {work}{note}")
+    started: list[Gunicorn] = []
+
+    def start(*args: Any, **kwargs: Any) -> Gunicorn:
+        started.append(start_gunicorn(*args, **kwargs))
+        return started[-1]
+
+    try:
+        return run(work, start)
+    except (CouldNotRun, OSError) as error:
+        print(f"COULD NOT RUN: {error}", file=sys.stderr)
+        return 2
+    finally:
+        for server in started:
+            server.stop()

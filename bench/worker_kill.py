@@ -53,14 +53,14 @@ import os
 import random
 import signal
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from load import cpu_seconds  # bench/load.py
-from live_server import JSON_HEADERS, UPDATE, CouldNotRun, Gunicorn, Recorded, record, send, start_gunicorn, tcp_peer_ports  # bench/
+from live_server import JSON_HEADERS, UPDATE, CouldNotRun, Gunicorn, Recorded, record, run_started, send, tcp_peer_ports  # bench/
 
 from dashboard.web.callbacks import first_visit_request
 
@@ -183,13 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0 < args.kill_at < args.duration:
         parser.error("--kill-at must fall within --duration")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     clock = time.perf_counter()
-    work = Path(tempfile.mkdtemp(prefix="bench-worker-kill-"))
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; work folder {work}")
-    server = None
-    try:
-        server = start_gunicorn(work, 2, args.data)
+
+    def run(work: Path, start: Callable[..., Gunicorn]) -> int:
+        server = start(work, 2, args.data)
         print(f"  first 200 on / after {server.first_200_s:.1f} s; workers {server.workers()} idle")
         recorded = record(server.base, walk=args.walk)
         views = permalinks(server, recorded)
@@ -301,12 +298,7 @@ def main(argv: list[str] | None = None) -> int:
               + (f"{answered_by_new[0]:.2f} s" if answered_by_new else "?") + ", capacity reduced for "
               + (f"{reduced_s:.1f} s" if reduced_s is not None else "the rest of the run"))
         return 0 if ok else 1
-    except (CouldNotRun, OSError) as error:
-        print(f"COULD NOT RUN: {error}", file=sys.stderr)
-        return 2
-    finally:
-        if server is not None:
-            server.stop()
+    return run_started("bench-worker-kill-", "", run)
 
 
 if __name__ == "__main__":

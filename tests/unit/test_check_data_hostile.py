@@ -138,15 +138,19 @@ CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
 }
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_each_hostile_file_is_refused_with_its_message(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    make, expected = CASES[case]
-    path = make(tmp_path)
+def assert_refused(make, expected: str, folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`check-data` on the file `make(folder)` writes exits 2 with `expected` ({path}: the file), no traceback."""
+    path = make(folder)
     assert main(["check-data", str(path)]) == 2
     captured = capsys.readouterr()
-    assert expected.format(path=path) in captured.err
+    assert expected.format(path=path) in captured.err, captured.err
     assert "Traceback" not in captured.err + captured.out
     assert "no problems found" not in captured.out
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_hostile_file_is_refused_with_its_message(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert_refused(*CASES[case], tmp_path, capsys)
 
 
 @pytest.mark.parametrize(

@@ -203,6 +203,17 @@ class Quiet:
         server.teardown_request(self.finished)
 
 
+def set_up_dash(server: Flask) -> None:
+    """Have Dash set itself up now, by one request the app makes to itself. Dash does so on its
+    first request (listing the assets' scripts, among other things), marking it done before it
+    starts: a request arriving meanwhile was served a page without some of its scripts. The
+    warm-up's first request and a test's raced so in CI, and the page lacked
+    assets/map_boundaries.js; a first visitor's could too."""
+    client = server.test_client()
+    client.environ_base.update(signin.internal_request_environ())  # let through when sign-in is on
+    client.get("/_dash-dependencies").close()
+
+
 def warm_static(server: Flask, encodings: tuple[str, ...] = ("br", "gzip")) -> int:
     """Ask the server for every file the page loads, once per encoding, so that the compressed
     copies are kept before the first visitor comes (about 0.5 s of CPU). Under gunicorn the

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 import re
 
 import pytest
 
 from dashboard.core.settings import PRODUCT_NAME
 from dashboard.core.sources import BOUNDARY_ATTRIBUTION
-from dashboard.web.app import create_app
+from dashboard.web.app import ASSETS_DIR, create_app
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +131,22 @@ def test_made_up_queries_do_not_add_compressed_copies() -> None:
     assert keys == {"/assets/vendor/plotly-geo-4.1.1.min.js"}
     with app.test_request_context("/_dash-update-component", method="POST"):
         assert static_key(request) == ""  # callbacks are never kept
+
+
+def test_the_first_page_lists_every_asset_script_while_the_warm_up_runs(dataset, monkeypatch) -> None:
+    """Dash lists the assets on its first request and marks that done before it starts; the
+    warm-up thread's first request and a visitor's then raced, and the visitor's page lacked
+    some scripts (CI). Dash's listing is slowed here so that the race, if any, is lost."""
+    from dash import Dash
+
+    walk = Dash._walk_assets_directory
+
+    def slow_walk(self) -> None:
+        time.sleep(0.5)
+        walk(self)
+
+    monkeypatch.setattr(Dash, "_walk_assets_directory", slow_walk)
+    page = create_app(dataset=dataset).server.test_client().get("/").get_data(as_text=True)
+    expected = sorted(p.name for p in ASSETS_DIR.glob("*.js"))
+    listed = sorted(set(re.findall(r'<script src="/assets/([^"/?]+\.js)', page)))
+    assert listed == expected

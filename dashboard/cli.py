@@ -151,7 +151,7 @@ def _served_folder(args: argparse.Namespace) -> Path:
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cancer-variation-explorer" / "derived"
     folder = cache / f"{args.data.stem[:40]}-{key[:16]}"
     if (folder / DATA_MANIFEST_FILE).is_file():
-        print(f"{args.data}: served from {folder} (derived at an earlier start)", flush=True)
+        print("\n".join([f"{args.data}: served from {folder} (derived at an earlier start)", *_set_aside_said(folder / DATA_MANIFEST_FILE)]), flush=True)
         return folder
     from dashboard.pipeline.derived import derive_data  # only here: serving a folder never loads the pipeline
 
@@ -163,10 +163,21 @@ def _served_folder(args: argparse.Namespace) -> Path:
     print(f"{args.data}: checking it and adding its rows to {args.base} in {folder} (once; later starts reuse it)", flush=True)
     try:
         for addition in derive_data(args.base, args.geodata, folder, [args.data], args.unit):
-            print(f"added {addition.rows} rows from {addition.file}", flush=True)
+            print("\n".join(addition.lines()), flush=True)
     finally:
         pipeline_log.removeHandler(progress)
     return folder
+
+
+def _set_aside_said(manifest: Path) -> list[str]:
+    """The rows a derived folder's additions set aside, as its first start said (its manifest)."""
+    import json
+
+    try:
+        additions = json.loads(manifest.read_text(encoding="utf-8")).get("additions", [])
+        return [f"{a['file']}: {note}" for a in additions for note in a.get("set_aside", [])]
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):  # an older or damaged manifest: nothing to repeat
+        return []
 
 
 def _prepare_store(args: argparse.Namespace) -> int:
@@ -238,13 +249,13 @@ def _derive_data(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     added = derive_data(args.data, args.geodata, args.out, args.add, args.unit)
     for addition in added:
-        print(f"added {addition.rows} rows from {addition.file}")
+        print("\n".join(addition.lines()))
     print(f"wrote {args.out} in {time.perf_counter() - started:.1f} s; serve it with: {sys.executable} -m dashboard serve --data {args.out}")
     return 0
 
 
 def _check_data(args: argparse.Namespace) -> int:
-    from dashboard.data.loading import describe, read_file
+    from dashboard.data.own_files import describe, read_file
 
     rows = read_file(args.path, args.geodata, args.metadata, args.unit)
     if rows.problems:

@@ -10,6 +10,8 @@ ignored. The decisions (docs/data.md, "Your own data"):
   a row naming an ID otherwise than most of its rows (on a tie, the first) is refused, the rest checked on;
 - area: Area Type names the level (England, Cancer Alliance, ICB, Sub-ICB); Area Code must be
   a code of that level in geodata/ (2022 boundaries); names and alliances come from geodata/;
+  rows of a region (an export's parent areas: NHS regions, Regions (statistical), ...) are set
+  aside and counted, never refused nor dropped unsaid; any other level is refused;
 - period: a year (2022), financial year (2022/23), quarter (2022/23 Q1) or month (Mar 2023);
 - group: a Sex or Age that is the same on every row of an indicator is part of its definition;
   one that varies is a group (sex, age_band, or both); Category Type maps to broad ethnic
@@ -22,6 +24,7 @@ ignored. The decisions (docs/data.md, "Your own data"):
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -55,6 +58,9 @@ LEVELS = {  # Area Type, lower case, words only -> level
     "sub icb": AreaLevel.SUBICB, "sub icbs": AreaLevel.SUBICB, "sub icb location": AreaLevel.SUBICB,
     "sub icb locations": AreaLevel.SUBICB, "sub icbs former ccgs": AreaLevel.SUBICB, "sub icb former ccgs": AreaLevel.SUBICB,
 }
+# An Area Type naming regions (words in brackets dropped): rows an export holds as the parents of
+# its areas, which the app does not show; they are set aside, each type counted (`Converted.set_aside`).
+REGION_TYPE = re.compile(r"\bregions?\b")
 LEVEL_NAMES = {AreaLevel.COUNTRY: "England", AreaLevel.ALLIANCE: "Cancer Alliance", AreaLevel.ICB: "ICB", AreaLevel.SUBICB: "Sub-ICB"}
 QUINTILES = {
     "most deprived quintile": "1 - most deprived", "second most deprived quintile": "2", "third more deprived quintile": "3",
@@ -91,9 +97,10 @@ def is_export(columns: Iterable[object]) -> bool:
 @dataclass(frozen=True)
 class Converted:
     frame: pd.DataFrame  # the indicator format, as text, one row per export row (a row not `kept` may be part filled)
-    kept: np.ndarray  # rows mapped without a problem
+    kept: np.ndarray  # rows mapped without a problem (and not set aside)
     indicators: dict[str, Indicator]
     problems: list[Problem]
+    set_aside: dict[str, int]  # Area Type, as written -> rows of it set aside (regions)
 
 
 def convert(export: pd.DataFrame, *, file: str, boundaries: Boundaries, unit: str | None = None) -> Converted:
@@ -103,11 +110,12 @@ def convert(export: pd.DataFrame, *, file: str, boundaries: Boundaries, unit: st
     if missing:
         problems = [Problem(file, name, "missing column (a Fingertips export needs " + ", ".join(REQUIRED) + ")") for name in missing]
         empty = pd.DataFrame(index=pd.RangeIndex(len(export)), columns=list(COLUMNS), dtype="string")  # one row per export row
-        return Converted(empty, np.zeros(len(export), dtype=bool), {}, problems)
+        return Converted(empty, np.zeros(len(export), dtype=bool), {}, problems, {})
     raw = pd.DataFrame({name: export[lookup[_column_key(name)]] if _column_key(name) in lookup else pd.Series(pd.NA, index=export.index)
                         for name in (*REQUIRED, *OPTIONAL)}).reset_index(drop=True)
     text = raw.apply(lambda s: s.astype("string").str.strip().replace("", pd.NA))
     out = _Rows(file, len(raw))
+    out.set_aside_regions(text["Area Type"])
     for name in (n for n in (*REQUIRED, *OPTIONAL[:4]) if n in raw):
         out.refuse(formula_text(raw[name]), name, FORMULA, raw[name].astype("string").str.slice(0, 40))
     ids = text["Indicator ID"].str.fullmatch(r"\d{1,9}").fillna(False).to_numpy(dtype=bool)
@@ -126,7 +134,7 @@ def convert(export: pd.DataFrame, *, file: str, boundaries: Boundaries, unit: st
     out.frame["cancer_type"] = NOT_APPLICABLE
     out.frame["data_status"] = DataStatus.PUBLISHED.value
     out.frame["source"] = f"{Path(file).name} (Fingertips export)"
-    return Converted(out.frame[list(COLUMNS)], out.kept(), indicators, out.problems)
+    return Converted(out.frame[list(COLUMNS)], out.kept(), indicators, out.problems, out.set_aside)
 
 
 class _Rows:
@@ -136,9 +144,18 @@ class _Rows:
         self.file, self.problems = file, []
         self.frame = pd.DataFrame(index=pd.RangeIndex(rows), columns=list(COLUMNS), dtype="string")
         self.bad = np.zeros(rows, dtype=bool)
+        self.aside = np.zeros(rows, dtype=bool)
+        self.set_aside: dict[str, int] = {}
+
+    def set_aside_regions(self, area_types: pd.Series) -> None:
+        """Set aside the rows of regions (REGION_TYPE): no check refuses them, and none is kept."""
+        kinds = area_types.dropna().unique()
+        regions = [kind for kind in kinds if REGION_TYPE.search(_words(str(kind)))]
+        self.aside = area_types.isin(regions).to_numpy(dtype=bool)
+        self.set_aside = {str(kind): int(n) for kind, n in area_types[self.aside].value_counts(sort=False).items()}
 
     def refuse(self, mask: np.ndarray | pd.Series, column: str, message: str, values: pd.Series | None = None) -> None:
-        mask = np.asarray(mask, dtype=bool)
+        mask = np.asarray(mask, dtype=bool) & ~self.aside
         if not mask.any():
             return
         if values is not None:
@@ -148,7 +165,7 @@ class _Rows:
         self.bad |= mask
 
     def kept(self) -> np.ndarray:
-        return ~self.bad
+        return ~self.bad & ~self.aside
 
 
 def _areas(text: pd.DataFrame, boundaries: Boundaries, out: _Rows) -> None:
@@ -158,8 +175,10 @@ def _areas(text: pd.DataFrame, boundaries: Boundaries, out: _Rows) -> None:
     alliance_of = dict(zip(areas["subicb_code"], areas["alliance_code"], strict=True)) | dict(zip(areas["icb_code"], areas["alliance_code"], strict=False))
     alliance_of |= {code: code for code in names[AreaLevel.ALLIANCE]}
     types = text["Area Type"].fillna("")
-    levels = [LEVELS.get(_words(t)) for t in types]
-    out.refuse(np.array([lv is None for lv in levels], dtype=bool), "Area Type", "not a level the app shows (England, Cancer Alliances, ICBs, Sub-ICBs)", types)
+    level_of = {t: LEVELS.get(_words(t)) for t in types.unique()}
+    levels = [level_of[t] for t in types]
+    out.refuse(np.array([lv is None for lv in levels], dtype=bool), "Area Type", "not a level the app shows (England, Cancer Alliances, ICBs, "
+               "Sub-ICBs; regions are set aside)", types)
     codes = text["Area Code"].fillna("")
     good = np.array([lv is not None and code in names[lv] for code, lv in zip(codes, levels, strict=True)], dtype=bool)
     for lv, label in LEVEL_NAMES.items():
@@ -269,29 +288,33 @@ def _category(kind: str, category: str) -> tuple[str, str, str]:
 
 
 def _indicators(text: pd.DataFrame, numbers: dict[str, pd.Series], unit: str | None, name: str, out: _Rows) -> dict[str, Indicator]:
-    """One Indicator per Indicator ID, with its unit given or inferred; the rows' unit and interval method."""
+    """One Indicator per Indicator ID, with its unit given or inferred; the rows' unit and interval method.
+    Each ID's rows are found once, by position (a mask per ID made 16,000 IDs take 100 s)."""
     indicators: dict[str, Indicator] = {}
     ids = out.frame["indicator_id"]
-    for indicator_id in sorted(ids.dropna().unique()):
-        rows = (ids == indicator_id).fillna(False).to_numpy(dtype=bool)
-        titles = text.loc[rows, "Indicator Name"].dropna()
-        if titles.nunique() > 1:  # the rows that name it otherwise than most do (on a tie, than the first row) are refused
-            common = max(titles.unique(), key=lambda t: int((titles == t).sum()))  # unique(): in order of rows; max: the first
-            odd = rows & (text["Indicator Name"] != common).fillna(False).to_numpy(dtype=bool)
-            out.refuse(odd, "Indicator Name", f"differs from {common!r}, the name most rows of Indicator ID "
+    counted = np.flatnonzero(ids.notna().to_numpy(dtype=bool) & ~out.aside)
+    positions = {str(k): counted[v] for k, v in pd.Series(counted).groupby(ids.to_numpy(dtype=object)[counted], sort=True).indices.items()}
+    titles_of = text["Indicator Name"].to_numpy(dtype=object, na_value=None)
+    sexes, ages = (text[c].to_numpy(dtype=object, na_value=None) for c in ("Sex", "Age"))
+    values = {n: numbers[n].to_numpy(dtype=float, na_value=np.nan) for n in ("Value", "Count", "Denominator")}
+    units = np.full(len(ids), None, dtype=object)
+    for indicator_id, rows in positions.items():
+        given = Counter(t for t in titles_of[rows] if t is not None)
+        common = max(given, key=given.__getitem__) if given else None  # the most given; on a tie, the first (in row order)
+        odd = rows[[t is not None and t != common for t in titles_of[rows]]]
+        if len(odd):  # the rows that name it otherwise than most do are refused
+            out.refuse(_mask(odd, len(ids)), "Indicator Name", f"differs from {common!r}, the name most rows of Indicator ID "
                        f"{indicator_id.removeprefix(ID_PREFIX)} give", text["Indicator Name"])
-            rows, titles = rows & ~odd, titles[titles == common]
-        titles = titles.unique()
-        chosen, crude = _unit(numbers, rows, unit)
+            rows = np.setdiff1d(rows, odd)
+        chosen, crude = _unit(values, rows, unit)
         if chosen is None:
-            out.refuse(rows, "Value", f"cannot tell the unit of indicator {indicator_id.removeprefix(ID_PREFIX)}: Value is not "
+            out.refuse(_mask(rows, len(ids)), "Value", f"cannot tell the unit of indicator {indicator_id.removeprefix(ID_PREFIX)}: Value is not "
                        "100 x Count / Denominator (a percentage) nor 100,000 x Count / Denominator (a crude rate) on every row "
                        "that has all three; give it with --unit")
             continue
         method = {Unit.PERCENT: CiMethod.WILSON, Unit.PEOPLE: CiMethod.NONE}.get(chosen, CiMethod.POISSON if crude else CiMethod.DOBSON)
-        fixed = [f"{field}: {values[0]}" for field, values in (("sex", text.loc[rows, "Sex"].dropna().unique()),
-                                                                ("age", text.loc[rows, "Age"].dropna().unique())) if len(values) == 1]
-        title = str(titles[0]) if len(titles) else indicator_id
+        fixed = [f"{field}: {found[0]}" for field, found in (("sex", _distinct(sexes[rows])), ("age", _distinct(ages[rows]))) if len(found) == 1]
+        title = str(common) if common is not None else indicator_id
         indicators[indicator_id] = Indicator(
             id=indicator_id, name=f"{title} (from {name})",
             definition=f"{title} (Fingertips indicator {indicator_id.removeprefix(ID_PREFIX)}{'; ' + ', '.join(fixed) if fixed else ''}).",
@@ -303,9 +326,20 @@ def _indicators(text: pd.DataFrame, numbers: dict[str, pd.Series], unit: str | N
                      "no polarity, so areas are compared as higher or lower, not better or worse."),
             licence=f"{OGL} (Fingertips); check your file's own terms", age_standardised=method is CiMethod.DOBSON,
         )
-        out.frame.loc[rows, "unit"] = chosen.value
-        out.frame.loc[rows, "ci_method"] = "95% as given in the Fingertips export"
+        units[rows] = chosen.value
+    out.frame["unit"] = pd.Series(units, dtype="string")
+    out.frame["ci_method"] = pd.Series(np.where(pd.isna(units), None, "95% as given in the Fingertips export"), dtype="string")
     return indicators
+
+
+def _mask(rows: np.ndarray, size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    mask[rows] = True
+    return mask
+
+
+def _distinct(found: np.ndarray) -> list[object]:
+    return list(dict.fromkeys(v for v in found if v is not None))
 
 
 _METHOD_WORDS = {
@@ -316,14 +350,14 @@ _METHOD_WORDS = {
 }
 
 
-def _unit(numbers: dict[str, pd.Series], rows: np.ndarray, given: str | None) -> tuple[Unit | None, bool]:
-    """The unit (given, or the one every full row fits) and whether values are crude rates of the counts."""
+def _unit(numbers: dict[str, np.ndarray], rows: np.ndarray, given: str | None) -> tuple[Unit | None, bool]:
+    """The unit (given, or the one every full row of `rows`, positions, fits) and whether values are crude rates of the counts."""
     value, count, denominator = (numbers[n][rows] for n in ("Value", "Count", "Denominator"))
     full = np.isfinite(value) & np.isfinite(count) & np.isfinite(denominator) & (denominator > 0)
 
     def fits(scale: float) -> bool:
         expected = scale * count[full] / denominator[full]
-        return bool(full.any()) and bool(((value[full] - expected).abs() <= 0.051 + 1e-3 * expected.abs()).all())
+        return bool(full.any()) and bool((np.abs(value[full] - expected) <= 0.051 + 1e-3 * np.abs(expected)).all())
 
     if given is not None:
         return Unit(given), Unit(given) is Unit.PER_100K and fits(100_000.0)

@@ -22,10 +22,9 @@ from dashboard.core.checksums import sha256_of
 from dashboard.core.errors import InputError
 from dashboard.core.geography import EAST_OF_ENGLAND_CODE, ENGLAND_CODE, AreaLevel
 from dashboard.core.geography import MANIFEST_FILE as BOUNDARY_MANIFEST
-from dashboard.data import fingertips
 from dashboard.data.boundaries import Boundaries, load_boundaries
 from dashboard.data.files import check_csv_text, csv_header, duplicated_columns, kind_of, parquet_header
-from dashboard.data.registry import Indicator, Registry, read_registry
+from dashboard.data.registry import Registry, read_registry
 from dashboard.data.schema import (
     COLUMNS,
     DERIVED_COLUMNS,
@@ -155,74 +154,6 @@ def check_frame(
     extra = [c for c in ("lower_ci_998", "upper_ci_998") if c in frame.columns]
     problems += modelled_limits(frame.reset_index(drop=True)[["data_status", *extra]], file) if extra else []
     return problems + check_table(typed, file=file, area_codes=area_codes, indicator_ids=indicator_ids)
-
-
-@dataclass(frozen=True)
-class Rows:
-    """A user's file read into the indicator format (as text), what it defines, and its problems."""
-
-    frame: pd.DataFrame
-    indicators: Mapping[str, Indicator]  # indicators the file defines itself: a Fingertips export's
-    problems: list[Problem]
-
-
-def read_rows(path: Path, boundaries: Boundaries, known: Iterable[str] | None, unit: str | None = None) -> Rows:
-    """A file in the indicator format or a Fingertips CSV export (told apart by its header), checked
-    as at start-up; `known`: the indicator ids (or registry) rows may use, besides the file's own."""
-    try:
-        return _read_rows(path, boundaries, known, unit)
-    except (InputError, DataValidationError):
-        raise
-    except Exception as exc:  # what no check foresaw: one problem naming the file, never a traceback
-        message = f"could not be read: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
-        return Rows(pd.DataFrame(columns=list(COLUMNS)), {}, [Problem(str(path), "", message)])
-
-
-def _read_rows(path: Path, boundaries: Boundaries, known: Iterable[str] | None, unit: str | None) -> Rows:
-    frame = read_table(path)
-    codes = area_codes_by_level(boundaries)
-    if not fingertips.is_export(frame.columns):
-        return Rows(frame, {}, check_frame(frame, file=str(path), area_codes=codes, indicator_ids=known))
-    export = fingertips.convert(frame, file=str(path), boundaries=boundaries, unit=unit)
-    given = known if isinstance(known, Mapping) else dict.fromkeys(known or ())
-    ids = {**given, **export.indicators} if known is not None or export.indicators else None
-    rows = export.frame[export.kept].reset_index(drop=True)
-    found = check_frame(rows, file=str(path), area_codes=codes, indicator_ids=ids) if len(rows) or not export.problems else []
-    problems = sorted(export.problems + fingertips.in_export_terms(found, export.kept), key=lambda p: (p.rows[:1] or (0,), p.column))
-    return Rows(rows, export.indicators, problems)
-
-
-def check_file(path: Path, geodata_dir: Path, metadata_path: Path | None, unit: str | None = None) -> list[Problem]:
-    """`python -m dashboard check-data PATH`: the start-up checks on any file in the format, or a Fingertips export."""
-    return read_file(path, geodata_dir, metadata_path, unit).problems
-
-
-def read_file(path: Path, geodata_dir: Path, metadata_path: Path | None, unit: str | None = None) -> Rows:
-    """`read_rows` for check-data: the metadata's ids (if the file is there) are the ones rows may use."""
-    ids = read_registry(metadata_path) if metadata_path and metadata_path.is_file() else None
-    return read_rows(path, load_boundaries(geodata_dir), ids, unit)
-
-
-def describe(rows: Rows, unit: str | None = None) -> list[str]:
-    """What a file was read as, in two lines (check-data's): its rows, indicators and units (a Fingertips
-    export's given with `unit` or inferred), area levels and periods. Distinct values only are made text."""
-    frame, plural = rows.frame, (lambda n, word: f"{n} {word}{'s' if n != 1 else ''}")
-    first = frame.drop_duplicates("indicator_id")[["indicator_id", "indicator_name", "unit"]].astype(str)
-    scale = {"%": "100", "per 100,000": "100,000"}  # a Fingertips export's unit: given, or inferred as fingertips._unit does
-
-    def how(u: str) -> str:
-        return "" if not rows.indicators else ", given with --unit" if unit else f", inferred: Value is {scale.get(u)} x Count / Denominator"
-
-    listed = [f"{i} {name!r} (unit {u}{how(u)})" for i, name, u in first.itertuples(index=False)]
-    more = f"; and {len(listed) - 5} more" if len(listed) > 5 else ""
-    order = {level.value: i for i, level in enumerate(AreaLevel)}
-    counts = {str(level): int(n) for level, n in frame["area_level"].value_counts().items() if n}
-    levels = [f"{level} ({plural(counts[level], 'row')})" for level in sorted(counts, key=lambda v: (order.get(v, len(order)), v))]
-    periods = frame[["period", "period_start"]].drop_duplicates("period").astype(str).sort_values(["period_start", "period"])["period"].tolist()
-    shown = ", ".join(periods) if len(periods) <= 8 else f"{periods[0]} to {periods[-1]} ({len(periods)})"
-    kind = " of a Fingertips export" if rows.indicators else ""
-    return [f"read {plural(len(frame), 'row')}{kind}: {plural(len(listed), 'indicator')}, {'; '.join(listed[:5])}{more}",
-            f"area levels: {', '.join(levels)}; periods: {shown}"]
 
 
 def open_dataset(data_dir: Path, geodata_dir: Path, store_root: Path | None, budget_mb: float = DEFAULT_BUDGET_MB) -> Dataset:

@@ -33,11 +33,17 @@ FILE_NAME_LIMIT = 180  # characters before ".csv": well within every file system
 UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
+# The areas a download lists, in a file's name: an alliance's ICB and sub-ICB downloads of one
+# period had the same name.
+LEVEL_IN_FILE_NAMES = {"alliance": "alliances", "icb": "ICBs", "subicb": "sub-ICBs"}
+
+
 def download_filename(sel: Selection, *, indicator_name: str, area_name: str) -> str:
-    """The indicator, cancer type, group, area and period in words, for example
-    "Diagnosed at stage 1 or 2 - Lung - all patients - Lancashire and South Cumbria - 2022.csv"."""
+    """The indicator, cancer type, group, area, the level of the areas listed, and period in words,
+    for example "Diagnosed at stage 1 or 2 - Lung - all patients - Lancashire and South Cumbria - ICBs - 2022.csv"."""
     group = "all patients" if sel.group == GroupDimension.ALL.value else f"{GROUP_LABELS[GroupDimension(sel.group)]} {sel.group_value}"
-    rest = " - ".join(_file_words(part) for part in (sel.cancer, group, area_name, sel.period) if part)
+    level = LEVEL_IN_FILE_NAMES.get(sel.level, "")
+    rest = " - ".join(_file_words(part) for part in (sel.cancer, group, area_name, level, sel.period) if part)
     # A long indicator name (a Fingertips one, with "(from FILE.csv)") is cut, not the period
     # at the end: files of two periods once had the same name (a new-user trial).
     room = max(FILE_NAME_LIMIT - len(rest) - len(" - "), 20)

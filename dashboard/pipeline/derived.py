@@ -23,7 +23,8 @@ from dashboard.core.checksums import sha256_bytes, sha256_of
 from dashboard.core.errors import InputError
 from dashboard.core.measures import CiMethod
 from dashboard.data.boundaries import Boundaries, load_boundaries
-from dashboard.data.loading import read_rows, read_table
+from dashboard.data.loading import read_table
+from dashboard.data.own_files import read_rows
 from dashboard.data.registry import Registry, read_registry, registry_document
 from dashboard.data.schema import (
     COLUMNS,
@@ -105,6 +106,11 @@ class Addition:
     file: str
     sha256: str
     rows: int
+    set_aside: tuple[str, ...] = ()  # rows read but not added, and why (an export's regions)
+
+    def lines(self) -> list[str]:
+        """What derive-data and serve say of it."""
+        return [f"added {self.rows} rows from {self.file}", *(f"{self.file}: {note}" for note in self.set_aside)]
 
 
 def derive_data(data_dir: Path, geodata_dir: Path, out: Path, additions: list[Path], unit: str | None = None) -> list[Addition]:
@@ -127,7 +133,7 @@ def derive_data(data_dir: Path, geodata_dir: Path, out: Path, additions: list[Pa
         registry |= rows.indicators
         typed, _ = coerce_types(rows.frame, str(path))
         parts.append(typed)
-        added.append(Addition(str(path), sha256_of(path), len(typed)))
+        added.append(Addition(str(path), sha256_of(path), len(typed), rows.notes))
     if problems:
         raise DataValidationError(problems)
     table = pd.concat(parts, ignore_index=True).astype(COLUMNS)
@@ -183,7 +189,7 @@ def _manifest(data_dir: Path, files: dict[str, bytes], added: list[Addition]) ->
         raise InputError(f"{manifest_path}: not a readable manifest ({type(exc).__name__}); restore it from the data folder's source") from None
     if not isinstance(manifest, dict):
         raise InputError(f"{manifest_path}: not a manifest (a JSON object); restore it from the data folder's source")
-    manifest["additions"] = [*manifest.get("additions", []), *({"file": a.file, "sha256": a.sha256, "rows": a.rows} for a in added)]
+    manifest["additions"] = [*manifest.get("additions", []), *({"file": a.file, "sha256": a.sha256, "rows": a.rows, "set_aside": list(a.set_aside)} for a in added)]
     manifest["products"] = {name: {"file": name, "bytes": len(data), "sha256": sha256_bytes(data)} for name, data in files.items()}
     manifest["derived_by"] = "python -m dashboard derive-data"
     return manifest

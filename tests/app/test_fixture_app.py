@@ -290,7 +290,7 @@ def test_variation_summary_of_three_icbs(tiny_explorer) -> None:
 
 def test_download_gives_the_table_rows_with_a_header(tiny_explorer) -> None:
     sent = download_output(tiny_explorer, ICB_2022, "http://localhost:8050/?level=icb", datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
-    assert sent["filename"] == "Diagnosed at stage 1 or 2 - Lung - all patients - England - 2022.csv" and sent["type"] == "text/csv"
+    assert sent["filename"] == "Diagnosed at stage 1 or 2 - Lung - all patients - England - ICBs - 2022.csv" and sent["type"] == "text/csv"
     comments, _, body = read_download(sent["content"])
     assert comments[0] == f"# {PRODUCT_NAME} download: 17 lines of notes like this one, then a blank line, then the table (to read it with pandas: read_csv(file, skiprows=18))"
     assert "# Indicator: Diagnosed at stage 1 or 2 (early_stage)" in comments
@@ -326,7 +326,7 @@ def test_download_gives_the_table_rows_with_a_header(tiny_explorer) -> None:
 
 def test_download_of_withheld_rows_keeps_the_reason_and_nothing_else(tiny_explorer) -> None:
     sent = download_output(tiny_explorer, selection(level="subicb"), None, datetime(2026, 1, 2, tzinfo=timezone.utc))
-    assert sent["filename"] == "Diagnosed at stage 1 or 2 - Lung - all patients - England - 2022.csv"
+    assert sent["filename"] == "Diagnosed at stage 1 or 2 - Lung - all patients - England - sub-ICBs - 2022.csv"
     _, body, _ = read_download(sent["content"], dtype={"area_code": str})
     assert body["area_code"].tolist() == [SUB_26A, SUB_06H, SUB_99E, SUB_99F]
     withheld = body.set_index("area_code").loc[[SUB_99E, SUB_99F]]

@@ -157,7 +157,7 @@ def test_download_equals_the_table(watched: Page, live_server: str, tmp_path: Pa
     with page.expect_download() as info:
         page.get_by_role("button", name="Download CSV").click()
     download = info.value
-    assert download.suggested_filename == "Diagnosed at stage 1 or 2 - Lung - all patients - Lancashire & South Cumbria Cancer Alliance - 2022.csv"
+    assert download.suggested_filename == "Diagnosed at stage 1 or 2 - Lung - all patients - Lancashire & South Cumbria Cancer Alliance - ICBs - 2022.csv"
     text = Path(download.path()).read_bytes().decode("utf-8")
     comments, _, table_lines = read_download(text)
     assert any(line.startswith("# Permalink: http://127.0.0.1") and "alliance=E56000018" in line for line in comments)

@@ -13,7 +13,7 @@ import pytest
 from unit.test_check_data_hostile import FORMULA, HEADER, ROWS, _csv, _edit, _parquet, assert_refused
 
 from dashboard.cli import main
-from dashboard.data import loading
+from dashboard.data import own_files
 
 EXPORT_HEADER = ["Indicator ID", "Indicator Name", "Area Code", "Area Type", "Sex", "Age", "Time period", "Value", "Count", "Denominator"]
 # Cheshire and Merseyside ICB, 2022: 12 of 40 = 30% (a percentage: the unit is inferred).
@@ -116,7 +116,7 @@ def test_whatever_no_check_foresaw_is_one_problem_naming_the_file(
     def fail(*args: object, **kwargs: object) -> None:
         raise ValueError("x" * 300)
 
-    monkeypatch.setattr(loading, "check_frame", fail)
+    monkeypatch.setattr(own_files, "check_frame", fail)
     path = _csv(tmp_path / "extract.csv", ROWS)
     assert main(["check-data", str(path)]) == 2
     err = capsys.readouterr().err

@@ -20,7 +20,8 @@ from dashboard.core.selection import Selection
 from dashboard.core.settings import DEFAULT_GEODATA_DIR
 from dashboard.data import fingertips
 from dashboard.data.boundaries import load_boundaries
-from dashboard.data.loading import check_file, load_dataset, read_table
+from dashboard.data.loading import load_dataset, read_table
+from dashboard.data.own_files import check_file
 from dashboard.data.validation import coerce_types
 from dashboard.figures.exports import csv_text
 
@@ -86,7 +87,7 @@ def test_the_invalid_fixture_lists_every_problem_by_row_and_column() -> None:
     """Row numbers are the export's data rows (row 1 is England 2021, the only good row)."""
     path = str(FINGERTIPS_INVALID)
     expected = [
-        f"{path}: row 2, column Area Type: not a level the app shows (England, Cancer Alliances, ICBs, Sub-ICBs): ['GPs']",
+        f"{path}: row 2, column Area Type: not a level the app shows (England, Cancer Alliances, ICBs, Sub-ICBs; regions are set aside): ['GPs']",
         f"{path}: row 3, column Area Code: not ICB code(s) in geodata/ (2022 boundaries): ['E54999999']",
         f"{path}: row 4, column Time period: not a year (2022), financial year (2022/23), quarter (2022/23 Q1) or month (Mar 2023) "
         "(periods of several years have no place in the app): ['2018 - 20']",

@@ -108,14 +108,17 @@ def test_headline_on_real_data_matches_the_published_counts(explorer: Explorer) 
     )
 
 
-def test_download_filename_names_indicator_cancer_group_area_period_in_words() -> None:
+def test_download_filename_names_indicator_cancer_group_area_level_period_in_words() -> None:
     sel = Selection("fds_28day", "All suspected cancers", "2023-24 Q1", "icb", area="E54000048")
     name = download_filename(sel, indicator_name="Faster Diagnosis Standard: 28 days", area_name="Lancashire & South Cumbria")
-    assert name == "Faster Diagnosis Standard 28 days - All suspected cancers - all patients - Lancashire & South Cumbria - 2023-24 Q1.csv"
+    assert name == "Faster Diagnosis Standard 28 days - All suspected cancers - all patients - Lancashire & South Cumbria - ICBs - 2023-24 Q1.csv"
     by_group = sel.with_(group="imd_quintile", group_value="1 - most deprived")
     assert download_filename(by_group, indicator_name="FDS", area_name="England") == (
-        "FDS - All suspected cancers - Deprivation quintile (IMD 2019) 1 - most deprived - England - 2023-24 Q1.csv"
+        "FDS - All suspected cancers - Deprivation quintile (IMD 2019) 1 - most deprived - England - ICBs - 2023-24 Q1.csv"
     )
+    # An alliance's ICB and sub-ICB downloads of one period are told apart (they once had one name).
+    assert download_filename(sel.with_(level="subicb"), indicator_name="FDS", area_name="Lancashire & South Cumbria").endswith(
+        " - Lancashire & South Cumbria - sub-ICBs - 2023-24 Q1.csv")
     assert download_filename(sel, indicator_name="A/B: <c>?", area_name="x" * 300).startswith("A B c - All suspected")
     assert len(download_filename(sel, indicator_name="i", area_name="x" * 300)) <= 184
 
@@ -124,8 +127,8 @@ def test_a_long_indicator_name_is_cut_and_the_period_kept() -> None:
     sel = Selection("fingertips_93701", "Not applicable", "2022-23", "icb", alliance="E56000010")
     long_name = "Urgent suspected cancer referrals resulting in a diagnosis of cancer (conversion rate) " * 2 + "(from my_alliance_export.csv)"
     names = {download_filename(sel.with_(period=period), indicator_name=long_name, area_name="West Midlands Cancer Alliance") for period in ("2021-22", "2022-23")}
-    assert {name[-len(" - West Midlands Cancer Alliance - 2022-23.csv"):] for name in names} == {
-        " - West Midlands Cancer Alliance - 2021-22.csv", " - West Midlands Cancer Alliance - 2022-23.csv"}
+    assert {name[-len(" - West Midlands Cancer Alliance - ICBs - 2022-23.csv"):] for name in names} == {
+        " - West Midlands Cancer Alliance - ICBs - 2021-22.csv", " - West Midlands Cancer Alliance - ICBs - 2022-23.csv"}
     assert all(name.startswith("Urgent suspected cancer referrals") and "…" in name and len(name) <= 184 for name in names)
 
 
@@ -149,7 +152,7 @@ def _download(explorer: Explorer, sel: Selection) -> tuple[str, pd.DataFrame, li
 def test_export_of_published_rows_agrees_with_the_source(explorer: Explorer) -> None:
     sel = explorer.normalise(Selection("early_stage", "Lung", "2022", "icb"))[0]
     name, body, comments = _download(explorer, sel)
-    assert name == "Diagnosed at stage 1 or 2 - Lung - all patients - England - 2022.csv"
+    assert name == "Diagnosed at stage 1 or 2 - Lung - all patients - England - ICBs - 2022.csv"
     assert len(body) == ICBS_IN_ENGLAND_2022 and body["area_code"].nunique() == ICBS_IN_ENGLAND_2022
     assert body["area_code"].str.match(r"^E54\d{6}$").all()
     assert (body["data_status"] == "published").all() and body["suppression"].isna().all()

@@ -1,0 +1,95 @@
+"""A real export holds its areas' parents too: England, and regions (NHS regions, or Regions
+(statistical)). The app shows no region level, so those rows are set aside and counted, and the
+rest of the file is read; they used to refuse the whole file (dashboard/data/fingertips.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from own_data import small_base
+
+from dashboard.cli import main
+from dashboard.core.settings import DEFAULT_GEODATA_DIR
+from dashboard.data import fingertips
+from dashboard.data.boundaries import load_boundaries
+
+HEADER = ["Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name", "Area Type", "Sex", "Age",
+          "Category Type", "Category", "Time period", "Value", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Count", "Denominator"]
+# As an ICB export from Fingertips lays them out: England, then the parents, then the ICBs. The
+# region rows' values are nonsense on purpose (a value no unit fits, a period no calendar has):
+# set aside, they are never checked. 12 of 40 is 30%, 30 of 100 is 30%, 300 of 1000 is 30%.
+ROWS = [
+    ["90999", "Test", "", "", "E92000001", "England", "England", "Persons", "All ages", "", "", "2022", "30", "", "", "300", "1000"],
+    ["90999", "Test", "E92000001", "England", "E40000010", "North West", "NHS regions", "Persons", "All ages", "", "", "2022", "77", "", "", "1", "1000"],
+    ["90999", "Test", "E92000001", "England", "E40000011", "Midlands", "NHS regions", "Persons", "All ages", "", "", "Mar 0000", "x", "", "", "", ""],
+    ["90999", "Test", "E92000001", "England", "E12000002", "North West region", "Regions (statistical)", "Persons", "All ages", "", "", "2022", "30", "", "", "9", "30"],
+    ["90999", "Test", "E40000010", "North West", "E54000008", "Cheshire and Merseyside", "ICBs", "Persons", "All ages", "", "", "2022", "30", "", "", "12", "40"],
+    ["90999", "Test", "E40000011", "Midlands", "E54000010", "Staffordshire and Stoke-on-Trent", "ICBs", "Persons", "All ages", "", "", "2022", "30", "", "", "30", "100"],
+]
+
+
+def _write(path: Path, rows: list[list[str]]) -> Path:
+    pd.DataFrame(rows, columns=HEADER).to_csv(path, index=False)
+    return path
+
+
+def test_region_rows_are_set_aside_counted_and_never_checked() -> None:
+    export = pd.DataFrame(ROWS, columns=HEADER).replace("", pd.NA)
+    converted = fingertips.convert(export, file="icb_export.csv", boundaries=load_boundaries(DEFAULT_GEODATA_DIR))
+    assert converted.problems == []
+    assert converted.kept.tolist() == [True, False, False, False, True, True]
+    assert converted.set_aside == {"NHS regions": 2, "Regions (statistical)": 1}
+    assert converted.indicators["fingertips_90999"].unit.value == "%"  # the region row's 77 of 1 in 1000 does not count
+
+
+def test_check_data_says_what_it_set_aside(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path / "icb_export.csv", ROWS)
+    assert main(["check-data", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("read 3 rows of a Fingertips export: 1 indicator")
+    assert out[2:] == [
+        "area levels: country (1 row), icb (2 rows); periods: 2022",
+        "set aside 2 rows of Area Type 'NHS regions': the app shows England, Cancer Alliances, ICBs and Sub-ICBs, not regions",
+        "set aside 1 row of Area Type 'Regions (statistical)': the app shows England, Cancer Alliances, ICBs and Sub-ICBs, not regions",
+    ]
+
+
+def test_an_export_of_regions_alone_adds_nothing_and_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path / "regions.csv", ROWS[1:4])
+    assert main(["check-data", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"error: {path}: no rows at a level the app shows (England, Cancer Alliances, ICBs, Sub-ICBs): its 3 rows are of regions "
+        "('NHS regions', 'Regions (statistical)')", "1 problem(s) found; nothing was loaded"]
+
+
+def test_other_levels_are_still_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    county = ["90999", "Test", "E92000001", "England", "E10000017", "Lancashire", "Counties & UAs", "Persons", "All ages", "", "", "2022", "30", "", "", "3", "10"]
+    path = _write(tmp_path / "county.csv", [*ROWS, county])
+    assert main(["check-data", str(path)]) == 2
+    assert f"{path}: row 7, column Area Type: not a level the app shows" in capsys.readouterr().err
+
+
+def test_derive_data_says_and_records_what_it_set_aside(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path / "icb_export.csv", ROWS)
+    out = tmp_path / "served"
+    assert main(["derive-data", "--data", str(small_base(tmp_path)), "--add", str(path), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"added 3 rows from {path}\n{path}: set aside 2 rows of Area Type 'NHS regions'" in printed
+    addition = json.loads((out / "manifest.json").read_text())["additions"][-1]
+    assert addition["rows"] == 3 and len(addition["set_aside"]) == 2
+
+
+def test_many_indicator_ids_each_become_an_indicator(tmp_path: Path) -> None:
+    """Each ID's rows are found once (by position): 300 IDs, one ICB row each, named and united as given."""
+    rows = [[str(i), f"Indicator {i}", "", "", "E54000008", "C&M", "ICBs", "Persons", "All ages", "", "", "2022", "30", "", "", "12", "40"]
+            for i in range(1, 301)]
+    export = pd.DataFrame(rows, columns=HEADER).replace("", pd.NA)
+    converted = fingertips.convert(export, file="many.csv", boundaries=load_boundaries(DEFAULT_GEODATA_DIR))
+    assert converted.problems == [] and converted.kept.all()
+    assert len(converted.indicators) == 300
+    assert converted.indicators["fingertips_217"].name == "Indicator 217 (from many.csv)"
+    assert converted.frame["unit"].tolist() == ["%"] * 300

@@ -15,7 +15,8 @@ ignored. The decisions (docs/data.md, "Your own data"):
 - period: a year (2022), financial year (2022/23), quarter (2022/23 Q1) or month (Mar 2023);
 - group: a Sex or Age that is the same on every row of an indicator is part of its definition;
   one that varies is a group (sex, age_band, or both); Category Type maps to broad ethnic
-  groups or IMD 2019 quintiles of residence; anything else is refused;
+  groups or IMD 2019 quintiles of residence; rows of any other breakdown (deciles, detailed
+  ethnic groups, smoking status, ... : a real export holds England's) are set aside and counted;
 - unit: the export has none: `unit` if given (--unit), else a percentage when every Value is
   100 x Count / Denominator, a crude rate per 100,000 when it is 100,000 x Count / Denominator;
 - polarity: the export gives none, so areas are compared as higher or lower, never better or worse.
@@ -100,7 +101,7 @@ class Converted:
     kept: np.ndarray  # rows mapped without a problem (and not set aside)
     indicators: dict[str, Indicator]
     problems: list[Problem]
-    set_aside: dict[str, int]  # Area Type, as written -> rows of it set aside (regions)
+    set_aside: dict[str, int]  # what was set aside and why ("Area Type 'NHS regions': ...") -> rows
 
 
 def convert(export: pd.DataFrame, *, file: str, boundaries: Boundaries, unit: str | None = None) -> Converted:
@@ -148,11 +149,19 @@ class _Rows:
         self.set_aside: dict[str, int] = {}
 
     def set_aside_regions(self, area_types: pd.Series) -> None:
-        """Set aside the rows of regions (REGION_TYPE): no check refuses them, and none is kept."""
-        kinds = area_types.dropna().unique()
-        regions = [kind for kind in kinds if REGION_TYPE.search(_words(str(kind)))]
-        self.aside = area_types.isin(regions).to_numpy(dtype=bool)
-        self.set_aside = {str(kind): int(n) for kind, n in area_types[self.aside].value_counts(sort=False).items()}
+        """Set aside the rows of regions (REGION_TYPE), before any check: none is refused or kept."""
+        for kind in area_types.dropna().unique():
+            if REGION_TYPE.search(_words(str(kind))):
+                self.put_aside((area_types == kind).to_numpy(dtype=bool),
+                               f"Area Type {str(kind)[:80]!r}: the app shows England, Cancer Alliances, ICBs and Sub-ICBs, not regions")
+
+    def put_aside(self, mask: np.ndarray, why: str) -> None:
+        """Rows the app has no place for: counted under `why`, never refused by a later check, never kept.
+        A row refused already stays refused: what is wrong with it is said once, as a problem."""
+        mask = mask & ~self.aside & ~self.bad
+        if mask.any():
+            self.aside |= mask
+            self.set_aside[why] = self.set_aside.get(why, 0) + int(mask.sum())
 
     def refuse(self, mask: np.ndarray | pd.Series, column: str, message: str, values: pd.Series | None = None) -> None:
         mask = np.asarray(mask, dtype=bool) & ~self.aside
@@ -233,58 +242,64 @@ def _groups(text: pd.DataFrame, out: _Rows) -> None:
     indicator = text["Indicator ID"].fillna("")
     varies_sex = sex.groupby(indicator).transform("nunique").to_numpy() > 1
     varies_age = age.groupby(indicator).transform("nunique").to_numpy() > 1
-    dimension, value, refused = [], [], {}
+    dimension, value, refused, aside = [], [], {}, {}
     for i, (s, a, kind, category) in enumerate(zip(sex, age, text["Category Type"], text["Category"], strict=True)):
         by_sex = varies_sex[i] and s != PERSONS
         by_age = varies_age[i] and a != ALL_AGES
-        if pd.notna(kind) and (by_sex or by_age):
-            found = ("", "a Category with a Sex or Age breakdown as well: the app has no such group", "Category Type")
-        elif pd.notna(kind):
-            found = _category(str(kind), "" if pd.isna(category) else str(category))
-        elif by_sex and s.lower() not in SEXES:
-            found = ("", f"{s!r}: not Male, Female or Persons", "Sex")
-        elif by_sex and by_age:
-            found = (GroupDimension.SEX_AND_AGE_BAND.value, f"{SEXES[s.lower()]}, {a}", "")
-        elif by_sex:
-            found = (GroupDimension.SEX.value, SEXES[s.lower()], "")
-        elif by_age:
-            found = (GroupDimension.AGE_BAND.value, a, "")
+        if pd.notna(kind):
+            combined = ("", "a Category with a Sex or Age breakdown as well: the app has no such group", "Category Type")
+            found = combined if by_sex or by_age else _category(str(kind), "" if pd.isna(category) else str(category))
+            if found[2]:  # a breakdown the app has no group for: set aside, counted by its Category Type
+                aside.setdefault(f"Category Type {str(kind)[:80]!r}: {found[1]}", []).append(i)
         else:
-            found = (GroupDimension.ALL.value, "All", "")
-        if found[2]:
-            refused.setdefault((found[2], found[1]), []).append(i)
+            found = _sex_and_age(s, a, by_sex, by_age)
+            if found[2]:
+                refused.setdefault((found[2], found[1]), []).append(i)
         dimension.append(found[0] or pd.NA)
         value.append(found[1] if found[0] else pd.NA)
     for (column, message), rows in refused.items():
-        mask = np.zeros(len(sex), dtype=bool)
-        mask[rows] = True
-        out.refuse(mask, column, message)
+        out.refuse(_mask(np.array(rows), len(sex)), column, message)
+    for why, rows in aside.items():
+        out.put_aside(_mask(np.array(rows, dtype=int), len(sex)), why)
     out.frame["group_dimension"] = pd.Series(dimension, dtype="string")
     out.frame["group_value"] = pd.Series(value, dtype="string")
 
 
+def _sex_and_age(sex: str, age: str, by_sex: bool, by_age: bool) -> tuple[str, str, str]:
+    """(dimension, value, "") of a row with no Category, or ("", what is wrong, "Sex")."""
+    if by_sex and sex.lower() not in SEXES:
+        return "", f"{sex!r}: not Male, Female or Persons", "Sex"
+    if by_sex and by_age:
+        return GroupDimension.SEX_AND_AGE_BAND.value, f"{SEXES[sex.lower()]}, {age}", ""
+    if by_sex:
+        return GroupDimension.SEX.value, SEXES[sex.lower()], ""
+    if by_age:
+        return GroupDimension.AGE_BAND.value, age, ""
+    return GroupDimension.ALL.value, "All", ""
+
+
 def _category(kind: str, category: str) -> tuple[str, str, str]:
-    """(dimension, value, ""), or ("", why not, the column at fault)."""
+    """(dimension, value, ""), or ("", why the app has no place for it, the column that says so)."""
     words = _words(kind)
     if "ethnic" in words:
         first = _words(category).split(" ")[0].capitalize() if _words(category) else ""
         if first in ETHNIC_GROUPS and ":" not in category and " - " not in category:
             return GroupDimension.ETHNIC_GROUP.value, first, ""
-        return "", f"{category[:40]!r}: not one of the broad ethnic groups ({', '.join(ETHNIC_GROUPS)})", "Category"
+        return "", f"a Category other than the broad ethnic groups ({', '.join(ETHNIC_GROUPS)})", "Category"
     if "deprivation" in words or "imd" in words:
         years = re.findall(r"imd ?(\d{4})", kind.lower())
         if "decile" in words:
-            return "", f"{kind[:80]!r}: deciles; the app's deprivation groups are quintiles", "Category Type"
+            return "", "deciles; the app's deprivation groups are quintiles", "Category Type"
         if any(year != "2019" for year in years):
-            return "", f"{kind[:80]!r}: the app's deprivation groups are IMD 2019 quintiles", "Category Type"
+            return "", "the app's deprivation groups are IMD 2019 quintiles", "Category Type"
         if any(w in f" {words} " for w in (" county ", " district ", " ua ", " local authority ", " upper tier ", " lower tier ")):
-            return "", f"{kind[:80]!r}: quintiles of local authorities, not of where patients live", "Category Type"
+            return "", "quintiles of local authorities, not of where patients live", "Category Type"
         if m := re.match(r"\s*([1-5])\b", category):
             return GroupDimension.IMD_QUINTILE.value, {"1": "1 - most deprived", "5": "5 - least deprived"}.get(m[1], m[1]), ""
         if (quintile := QUINTILES.get(_words(category))) and "quintile" in words:
             return GroupDimension.IMD_QUINTILE.value, quintile, ""
-        return "", f"{category[:40]!r}: not a deprivation quintile (Most deprived quintile ... Least deprived quintile)", "Category"
-    return "", f"{kind[:80]!r}: no group of the app matches (it has broad ethnic groups and IMD 2019 quintiles)", "Category Type"
+        return "", "a Category other than the quintiles (Most deprived quintile ... Least deprived quintile)", "Category"
+    return "", "no group of the app matches (it has broad ethnic groups and IMD 2019 quintiles)", "Category Type"
 
 
 def _indicators(text: pd.DataFrame, numbers: dict[str, pd.Series], unit: str | None, name: str, out: _Rows) -> dict[str, Indicator]:

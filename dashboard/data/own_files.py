@@ -52,8 +52,7 @@ def _read_rows(path: Path, boundaries: Boundaries, known: Iterable[str] | None, 
     rows = export.frame[export.kept].reset_index(drop=True)
     if not len(rows) and export.set_aside and not export.problems:  # not "a header only": say what it held
         aside = sum(export.set_aside.values())
-        found = [Problem(str(path), "", f"no rows at a level the app shows (England, Cancer Alliances, ICBs, Sub-ICBs): its {aside} "
-                         f"row{'s' if aside != 1 else ''} are of regions ({', '.join(map(repr, export.set_aside))})")]
+        found = [Problem(str(path), "", f"no rows the app can show: all {aside} were set aside ({'; '.join(set_aside_notes(export.set_aside))})")]
     else:
         found = check_frame(rows, file=str(path), area_codes=codes, indicator_ids=ids) if len(rows) or not export.problems else []
     problems = sorted(export.problems + fingertips.in_export_terms(found, export.kept), key=lambda p: (p.rows[:1] or (0,), p.column))
@@ -61,9 +60,8 @@ def _read_rows(path: Path, boundaries: Boundaries, known: Iterable[str] | None, 
 
 
 def set_aside_notes(set_aside: Mapping[str, int]) -> tuple[str, ...]:
-    """A line for each Area Type whose rows an export holds but the app does not show (its regions)."""
-    return tuple(f"set aside {n} row{'s' if n != 1 else ''} of Area Type {kind!r}: the app shows England, Cancer Alliances, "
-                 "ICBs and Sub-ICBs, not regions" for kind, n in set_aside.items())
+    """A line for each kind of row an export holds but the app has no place for (regions, other breakdowns)."""
+    return tuple(f"set aside {n} row{'s' if n != 1 else ''} of {why}" for why, n in set_aside.items())
 
 
 def check_file(path: Path, geodata_dir: Path, metadata_path: Path | None, unit: str | None = None) -> list[Problem]:

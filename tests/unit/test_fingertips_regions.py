@@ -1,6 +1,7 @@
-"""A real export holds its areas' parents too: England, and regions (NHS regions, or Regions
-(statistical)). The app shows no region level, so those rows are set aside and counted, and the
-rest of the file is read; they used to refuse the whole file (dashboard/data/fingertips.py)."""
+"""A real export holds more than the app can show: its areas' parents (England, and regions: NHS
+regions, or Regions (statistical)) and England's breakdowns by deciles or detailed ethnic groups.
+Those rows are set aside and counted, said wherever the file is read, and the rest of the file is
+read; they used to refuse the whole file (dashboard/data/fingertips.py)."""
 
 from __future__ import annotations
 
@@ -41,8 +42,26 @@ def test_region_rows_are_set_aside_counted_and_never_checked() -> None:
     converted = fingertips.convert(export, file="icb_export.csv", boundaries=load_boundaries(DEFAULT_GEODATA_DIR))
     assert converted.problems == []
     assert converted.kept.tolist() == [True, False, False, False, True, True]
-    assert converted.set_aside == {"NHS regions": 2, "Regions (statistical)": 1}
+    why = ": the app shows England, Cancer Alliances, ICBs and Sub-ICBs, not regions"
+    assert converted.set_aside == {f"Area Type 'NHS regions'{why}": 2, f"Area Type 'Regions (statistical)'{why}": 1}
     assert converted.indicators["fingertips_90999"].unit.value == "%"  # the region row's 77 of 1 in 1000 does not count
+
+
+def test_breakdowns_the_app_has_no_group_for_are_set_aside_and_the_broad_ones_kept() -> None:
+    england = ROWS[0]
+    breakdowns = [("Ethnic groups", "Asian"), ("Ethnic groups", "White: Irish"), ("Ethnic groups", "Indian"),
+                  ("County & UA deprivation deciles in England (IMD2019, 4/23 geography)", "Most deprived decile (IMD2019)")]
+    rows = [ROWS[0], *([*england[:9], kind, category, *england[11:]] for kind, category in breakdowns), ROWS[4]]
+    converted = fingertips.convert(pd.DataFrame(rows, columns=HEADER).replace("", pd.NA), file="x.csv",
+                                   boundaries=load_boundaries(DEFAULT_GEODATA_DIR))
+    assert converted.problems == []
+    assert converted.kept.tolist() == [True, True, False, False, False, True]
+    assert converted.frame.loc[1, ["group_dimension", "group_value"]].tolist() == ["ethnic_group", "Asian"]
+    assert converted.set_aside == {
+        "Category Type 'Ethnic groups': a Category other than the broad ethnic groups (Asian, Black, Mixed, Other, White)": 2,
+        "Category Type 'County & UA deprivation deciles in England (IMD2019, 4/23 geography)': deciles; the app's deprivation "
+        "groups are quintiles": 1,
+    }
 
 
 def test_check_data_says_what_it_set_aside(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -62,8 +81,9 @@ def test_an_export_of_regions_alone_adds_nothing_and_is_refused(tmp_path: Path, 
     assert main(["check-data", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.splitlines() == [
-        f"error: {path}: no rows at a level the app shows (England, Cancer Alliances, ICBs, Sub-ICBs): its 3 rows are of regions "
-        "('NHS regions', 'Regions (statistical)')", "1 problem(s) found; nothing was loaded"]
+        f"error: {path}: no rows the app can show: all 3 were set aside (set aside 2 rows of Area Type 'NHS regions': the app shows "
+        "England, Cancer Alliances, ICBs and Sub-ICBs, not regions; set aside 1 row of Area Type 'Regions (statistical)': the app "
+        "shows England, Cancer Alliances, ICBs and Sub-ICBs, not regions)", "1 problem(s) found; nothing was loaded"]
 
 
 def test_other_levels_are_still_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

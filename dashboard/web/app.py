@@ -133,7 +133,6 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None,
     # The first page's answer, made now: every visitor's first request is then a look-up.
     callbacks.page.update(explorer, geometry, trigger=None, search="", values={}, map_click=None, ranked_click=None, previous=None)
     app.server.extensions[EXPLORER_KEY] = explorer
-    serving.set_up_dash(app.server)  # before any other thread can make the first request
     if warm_in_background:
         warm_lookups(app)
     return app

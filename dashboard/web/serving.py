@@ -72,7 +72,19 @@ DROPPED_SCRIPTS = re.compile(r'<script src="[^"]*/(?:deps/polyfill@|dash_table/b
 
 
 class Page(Dash):
-    """Dash, serving its page without DROPPED_SCRIPTS (Dash's documented `interpolate_index` hook)."""
+    """Dash, serving its page without DROPPED_SCRIPTS (Dash's documented `interpolate_index` hook),
+    and setting itself up once before any request is served."""
+
+    _setup_lock = threading.Lock()
+
+    def _setup_server(self) -> None:
+        """Dash sets itself up on its first request (listing the assets' scripts, among other
+        things), marking that done before it starts: a request arriving meanwhile was served a
+        page without some of its scripts. The warm-up thread's first request and a test's raced
+        so in CI, and the page lacked assets/map_boundaries.js; a first visitor's could too. Every
+        request now waits here until the set-up is complete (tests/app/test_first_page.py)."""
+        with self._setup_lock:
+            super()._setup_server()
 
     def interpolate_index(self, **kwargs: Any) -> str:
         kwargs["scripts"] = DROPPED_SCRIPTS.sub("", kwargs.get("scripts", ""))
@@ -201,17 +213,6 @@ class Quiet:
     def watch(self, server: Flask) -> None:
         server.before_request(self.started)
         server.teardown_request(self.finished)
-
-
-def set_up_dash(server: Flask) -> None:
-    """Have Dash set itself up now, by one request the app makes to itself. Dash does so on its
-    first request (listing the assets' scripts, among other things), marking it done before it
-    starts: a request arriving meanwhile was served a page without some of its scripts. The
-    warm-up's first request and a test's raced so in CI, and the page lacked
-    assets/map_boundaries.js; a first visitor's could too."""
-    client = server.test_client()
-    client.environ_base.update(signin.internal_request_environ())  # let through when sign-in is on
-    client.get("/_dash-dependencies").close()
 
 
 def warm_static(server: Flask, encodings: tuple[str, ...] = ("br", "gzip")) -> int:

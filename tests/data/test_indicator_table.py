@@ -116,7 +116,7 @@ def test_modelled_figures_add_up_like_published_ones(table) -> None:
     sites = icb[icb["cancer_type"] != "All cancers"]
     summed = sites.groupby(keys, observed=True)[["numerator", "denominator"]].sum()
     ours = england[england["cancer_type"] == "All cancers"].set_index(keys)[["numerator", "denominator"]]
-    joined = ours.join(summed, how="inner", rsuffix="_icb_sites")
+    joined = ours.join(summed, how="inner", suffixes=("", "_icb_sites"))
     assert len(joined) == len(ours) == 10 * 10  # 10 years x (5 quintiles + 5 ethnic groups)
     assert (joined["numerator"] == joined["numerator_icb_sites"]).all() and (joined["denominator"] == joined["denominator_icb_sites"]).all()
 

@@ -10,7 +10,7 @@ import ctypes
 import hashlib
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -153,7 +153,23 @@ def check_frame(
     # A download carries the 99.8% limits too: a modelled row must fill none of them either.
     extra = [c for c in ("lower_ci_998", "upper_ci_998") if c in frame.columns]
     problems += modelled_limits(frame.reset_index(drop=True)[["data_status", *extra]], file) if extra else []
-    return problems + check_table(typed, file=file, area_codes=area_codes, indicator_ids=indicator_ids)
+    return problems + _not_said_twice(check_table(typed, file=file, area_codes=area_codes, indicator_ids=indicator_ids), problems)
+
+
+def _not_said_twice(found: list[Problem], said: list[Problem]) -> list[Problem]:
+    """`found` without "empty value" for cells `said` named already: a cell that could not be read
+    (a date with a time zone, bytes for text) is empty once read, and was reported twice."""
+    named: dict[str, set[int]] = {}
+    for problem in said:
+        named.setdefault(problem.column, set()).update(problem.rows)
+    kept = []
+    for problem in found:
+        if problem.message == "empty value" and problem.column in named:
+            problem = replace(problem, rows=tuple(r for r in problem.rows if r not in named[problem.column]))
+            if not problem.rows:
+                continue
+        kept.append(problem)
+    return kept
 
 
 def open_dataset(data_dir: Path, geodata_dir: Path, store_root: Path | None, budget_mb: float = DEFAULT_BUDGET_MB) -> Dataset:

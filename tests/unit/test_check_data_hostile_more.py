@@ -122,3 +122,11 @@ def test_whatever_no_check_foresaw_is_one_problem_naming_the_file(
     err = capsys.readouterr().err
     assert f"error: {path}: could not be read: ValueError: {'x' * 200}\n" in err
     assert "x" * 201 not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("case", ["a date with a time zone", "a date in UTC", "Parquet dates with a time zone", "Parquet bytes for text"])
+def test_a_cell_that_cannot_be_read_is_one_problem_not_also_an_empty_value(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make, _ = CASES[case]
+    assert main(["check-data", str(make(tmp_path))]) == 2
+    err = capsys.readouterr().err
+    assert "empty value" not in err and err.rstrip().endswith("1 problem(s) found; nothing was loaded"), err

@@ -37,8 +37,9 @@ from dashboard.core.cancers import NOT_APPLICABLE
 from dashboard.core.geography import ENGLAND_CODE, AreaLevel
 from dashboard.core.measures import CiMethod, Polarity, Unit
 from dashboard.data.boundaries import Boundaries
+from dashboard.data.fingertips_terms import ALL_AGES, PERIOD_FORMATS, PERSONS, category, period, sex_and_age, words
 from dashboard.data.registry import OGL, Indicator
-from dashboard.data.schema import COLUMNS, KEY, DataStatus, GroupDimension, PeriodType
+from dashboard.data.schema import COLUMNS, GROUP_LABELS, KEY, DataStatus, GroupDimension
 from dashboard.data.validation import FORMULA, Problem, formula_text
 
 REQUIRED = ("Indicator ID", "Indicator Name", "Area Code", "Area Type", "Time period", "Value")
@@ -49,8 +50,6 @@ DISTINCTIVE = ("Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "
                "Time period", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Lower CI 99.8 limit", "Upper CI 99.8 limit",
                "Value note", "Recent Trend", "Time period Sortable", "Time period range")
 ID_PREFIX = "fingertips_"
-PERSONS, ALL_AGES = "Persons", "All ages"
-SEXES = {"male": "Males", "males": "Males", "female": "Females", "females": "Females"}
 LEVELS = {  # Area Type, lower case, words only -> level
     "england": AreaLevel.COUNTRY,
     "cancer alliance": AreaLevel.ALLIANCE, "cancer alliances": AreaLevel.ALLIANCE,
@@ -63,14 +62,6 @@ LEVELS = {  # Area Type, lower case, words only -> level
 # its areas, which the app does not show; they are set aside, each type counted (`Converted.set_aside`).
 REGION_TYPE = re.compile(r"\bregions?\b")
 LEVEL_NAMES = {AreaLevel.COUNTRY: "England", AreaLevel.ALLIANCE: "Cancer Alliance", AreaLevel.ICB: "ICB", AreaLevel.SUBICB: "Sub-ICB"}
-QUINTILES = {
-    "most deprived quintile": "1 - most deprived", "second most deprived quintile": "2", "third more deprived quintile": "3",
-    "middle quintile": "3", "third quintile": "3", "second least deprived quintile": "4", "least deprived quintile": "5 - least deprived",
-}
-ETHNIC_GROUPS = ("Asian", "Black", "Mixed", "Other", "White")
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
-MONTHS = {name: i for i, full in enumerate(MONTH_NAMES, start=1) for name in (full, full[:3])} | {"sept": 9}
-PERIOD_FORMATS = "a year (2022), financial year (2022/23), quarter (2022/23 Q1) or month (Mar 2023)"
 # The table's columns, as the export names them: a problem found by the checks names the export's column.
 EXPORT_COLUMNS = {
     "indicator_id": "Indicator ID", "indicator_name": "Indicator Name", "area_level": "Area Type", "area_code": "Area Code",
@@ -78,11 +69,6 @@ EXPORT_COLUMNS = {
     "numerator": "Count", "denominator": "Denominator", "value": "Value", "lower_ci": "Lower CI 95.0 limit",
     "upper_ci": "Upper CI 95.0 limit", ",".join(KEY): "Indicator ID,Area Code,Time period,Sex,Age,Category Type,Category",
 }
-
-
-def _words(text: str) -> str:
-    """Lower case, parentheses dropped, punctuation as spaces: 'Sub-ICBs (former CCGs)' -> 'sub icbs'."""
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", re.sub(r"\(.*?\)", " ", text.lower())).split())
 
 
 def _column_key(name: str) -> str:
@@ -127,6 +113,7 @@ def convert(export: pd.DataFrame, *, file: str, boundaries: Boundaries, unit: st
     _areas(text, boundaries, out)
     _periods(text["Time period"], out)
     _groups(text, out)
+    _england_alone(out)
     numbers = {name: pd.to_numeric(text[name], errors="coerce") for name in ("Value", "Count", "Denominator")}
     for column, name in (("numerator", "Count"), ("denominator", "Denominator"), ("value", "Value"),
                          ("lower_ci", "Lower CI 95.0 limit"), ("upper_ci", "Upper CI 95.0 limit")):
@@ -151,7 +138,7 @@ class _Rows:
     def set_aside_regions(self, area_types: pd.Series) -> None:
         """Set aside the rows of regions (REGION_TYPE), before any check: none is refused or kept."""
         for kind in area_types.dropna().unique():
-            if REGION_TYPE.search(_words(str(kind))):
+            if REGION_TYPE.search(words(str(kind))):
                 self.put_aside((area_types == kind).to_numpy(dtype=bool),
                                f"Area Type {str(kind)[:80]!r}: the app shows England, Cancer Alliances, ICBs and Sub-ICBs, not regions")
 
@@ -184,7 +171,7 @@ def _areas(text: pd.DataFrame, boundaries: Boundaries, out: _Rows) -> None:
     alliance_of = dict(zip(areas["subicb_code"], areas["alliance_code"], strict=True)) | dict(zip(areas["icb_code"], areas["alliance_code"], strict=False))
     alliance_of |= {code: code for code in names[AreaLevel.ALLIANCE]}
     types = text["Area Type"].fillna("")
-    level_of = {t: LEVELS.get(_words(t)) for t in types.unique()}
+    level_of = {t: LEVELS.get(words(t)) for t in types.unique()}
     levels = [level_of[t] for t in types]
     out.refuse(np.array([lv is None for lv in levels], dtype=bool), "Area Type", "not a level the app shows (England, Cancer Alliances, ICBs, "
                "Sub-ICBs; regions are set aside)", types)
@@ -202,37 +189,10 @@ def _areas(text: pd.DataFrame, boundaries: Boundaries, out: _Rows) -> None:
 
 
 def _periods(periods: pd.Series, out: _Rows) -> None:
-    parsed = [_period(str(p)) if pd.notna(p) else None for p in periods]
+    parsed = [period(str(p)) if pd.notna(p) else None for p in periods]
     out.refuse(np.array([p is None for p in parsed], dtype=bool), "Time period", f"not {PERIOD_FORMATS} (periods of several years have no place in the app)", periods)
     for i, column in enumerate(("period", "period_start", "period_end", "period_type")):
         out.frame[column] = pd.Series([p[i] if p else pd.NA for p in parsed], dtype="string")
-
-
-def _period(text: str) -> tuple[str, str, str, str] | None:
-    """(label, start, end, type) in the project's convention (dashboard/pipeline/periods.py); None: not a
-    period, or one with a date no calendar has (year 0000, or 9999/00 Q4 ending in year 10000)."""
-    try:
-        return _parsed_period(text)
-    except (ValueError, OverflowError):  # pandas: "year 0 is out of range", "year 10000 is out of range"
-        return None
-
-
-def _parsed_period(text: str) -> tuple[str, str, str, str] | None:
-    if m := re.fullmatch(r"(\d{4})", text):
-        year = int(m[1])
-        return str(year), f"{year}-01-01", f"{year}-12-31", PeriodType.CALENDAR_YEAR.value
-    if (m := re.fullmatch(r"(\d{4})/(\d{2})(?: Q([1-4]))?", text)) and (int(m[1]) + 1) % 100 == int(m[2]):
-        year, label = int(m[1]), f"{m[1]}-{m[2]}"
-        if not m[3]:
-            return label, f"{year}-04-01", f"{year + 1}-03-31", PeriodType.FINANCIAL_YEAR.value
-        start = pd.Timestamp(year, 4, 1) + pd.DateOffset(months=3 * (int(m[3]) - 1))
-        end = start + pd.DateOffset(months=3) - pd.Timedelta(days=1)
-        return f"{label} Q{m[3]}", start.date().isoformat(), end.date().isoformat(), PeriodType.QUARTER.value
-    if (m := re.fullmatch(r"([A-Za-z]{3,9}) (\d{4})", text)) and (number := MONTHS.get(m[1].lower())):
-        start = pd.Timestamp(int(m[2]), number, 1)
-        end = start + pd.offsets.MonthEnd(0)
-        return start.strftime("%Y-%m"), start.date().isoformat(), end.date().isoformat(), PeriodType.MONTH.value
-    return None
 
 
 def _groups(text: pd.DataFrame, out: _Rows) -> None:
@@ -243,16 +203,16 @@ def _groups(text: pd.DataFrame, out: _Rows) -> None:
     varies_sex = sex.groupby(indicator).transform("nunique").to_numpy() > 1
     varies_age = age.groupby(indicator).transform("nunique").to_numpy() > 1
     dimension, value, refused, aside = [], [], {}, {}
-    for i, (s, a, kind, category) in enumerate(zip(sex, age, text["Category Type"], text["Category"], strict=True)):
+    for i, (s, a, kind, named) in enumerate(zip(sex, age, text["Category Type"], text["Category"], strict=True)):
         by_sex = varies_sex[i] and s != PERSONS
         by_age = varies_age[i] and a != ALL_AGES
         if pd.notna(kind):
             combined = ("", "a Category with a Sex or Age breakdown as well: the app has no such group", "Category Type")
-            found = combined if by_sex or by_age else _category(str(kind), "" if pd.isna(category) else str(category))
+            found = combined if by_sex or by_age else category(str(kind), "" if pd.isna(named) else str(named))
             if found[2]:  # a breakdown the app has no group for: set aside, counted by its Category Type
                 aside.setdefault(f"Category Type {str(kind)[:80]!r}: {found[1]}", []).append(i)
         else:
-            found = _sex_and_age(s, a, by_sex, by_age)
+            found = sex_and_age(s, a, by_sex, by_age)
             if found[2]:
                 refused.setdefault((found[2], found[1]), []).append(i)
         dimension.append(found[0] or pd.NA)
@@ -265,41 +225,23 @@ def _groups(text: pd.DataFrame, out: _Rows) -> None:
     out.frame["group_value"] = pd.Series(value, dtype="string")
 
 
-def _sex_and_age(sex: str, age: str, by_sex: bool, by_age: bool) -> tuple[str, str, str]:
-    """(dimension, value, "") of a row with no Category, or ("", what is wrong, "Sex")."""
-    if by_sex and sex.lower() not in SEXES:
-        return "", f"{sex!r}: not Male, Female or Persons", "Sex"
-    if by_sex and by_age:
-        return GroupDimension.SEX_AND_AGE_BAND.value, f"{SEXES[sex.lower()]}, {age}", ""
-    if by_sex:
-        return GroupDimension.SEX.value, SEXES[sex.lower()], ""
-    if by_age:
-        return GroupDimension.AGE_BAND.value, age, ""
-    return GroupDimension.ALL.value, "All", ""
-
-
-def _category(kind: str, category: str) -> tuple[str, str, str]:
-    """(dimension, value, ""), or ("", why the app has no place for it, the column that says so)."""
-    words = _words(kind)
-    if "ethnic" in words:
-        first = _words(category).split(" ")[0].capitalize() if _words(category) else ""
-        if first in ETHNIC_GROUPS and ":" not in category and " - " not in category:
-            return GroupDimension.ETHNIC_GROUP.value, first, ""
-        return "", f"a Category other than the broad ethnic groups ({', '.join(ETHNIC_GROUPS)})", "Category"
-    if "deprivation" in words or "imd" in words:
-        years = re.findall(r"imd ?(\d{4})", kind.lower())
-        if "decile" in words:
-            return "", "deciles; the app's deprivation groups are quintiles", "Category Type"
-        if any(year != "2019" for year in years):
-            return "", "the app's deprivation groups are IMD 2019 quintiles", "Category Type"
-        if any(w in f" {words} " for w in (" county ", " district ", " ua ", " local authority ", " upper tier ", " lower tier ")):
-            return "", "quintiles of local authorities, not of where patients live", "Category Type"
-        if m := re.match(r"\s*([1-5])\b", category):
-            return GroupDimension.IMD_QUINTILE.value, {"1": "1 - most deprived", "5": "5 - least deprived"}.get(m[1], m[1]), ""
-        if (quintile := QUINTILES.get(_words(category))) and "quintile" in words:
-            return GroupDimension.IMD_QUINTILE.value, quintile, ""
-        return "", "a Category other than the quintiles (Most deprived quintile ... Least deprived quintile)", "Category"
-    return "", "no group of the app matches (it has broad ethnic groups and IMD 2019 quintiles)", "Category Type"
+def _england_alone(out: _Rows) -> None:
+    """Set aside an indicator's breakdown that only England's rows have (a real export's ethnic
+    groups, say): the app shows a breakdown within areas, with England's as their benchmark, so
+    rows of England alone could be loaded but never seen (a new-user trial)."""
+    frame, kept = out.frame, out.kept()
+    dimension = frame["group_dimension"].fillna(GroupDimension.ALL.value)
+    grouped = kept & (dimension != GroupDimension.ALL.value).to_numpy(dtype=bool)
+    if not grouped.any():
+        return
+    keys = (frame["indicator_id"].fillna("") + "|" + dimension).to_numpy(dtype=object)
+    england = (frame["area_level"] == AreaLevel.COUNTRY.value).fillna(False).to_numpy(dtype=bool)
+    within_areas = set(keys[grouped & ~england])
+    for key in sorted(set(keys[grouped]) - within_areas):
+        indicator_id, group = key.split("|")
+        label = GROUP_LABELS[GroupDimension(group)]
+        out.put_aside(grouped & (keys == key), f"a breakdown by {label[0].lower() + label[1:]} for England alone (indicator "
+                      f"{indicator_id.removeprefix(ID_PREFIX)}): the app shows a breakdown within areas, with England's as their benchmark")
 
 
 def _indicators(text: pd.DataFrame, numbers: dict[str, pd.Series], unit: str | None, name: str, out: _Rows) -> dict[str, Indicator]:
@@ -321,30 +263,57 @@ def _indicators(text: pd.DataFrame, numbers: dict[str, pd.Series], unit: str | N
             out.refuse(_mask(odd, len(ids)), "Indicator Name", f"differs from {common!r}, the name most rows of Indicator ID "
                        f"{indicator_id.removeprefix(ID_PREFIX)} give", text["Indicator Name"])
             rows = np.setdiff1d(rows, odd)
-        chosen, crude = _unit(values, rows, unit)
+        chosen, crude, misfits = _unit(values, rows, unit)
         if chosen is None:
             out.refuse(_mask(rows, len(ids)), "Value", f"cannot tell the unit of indicator {indicator_id.removeprefix(ID_PREFIX)}: Value is not "
-                       "100 x Count / Denominator (a percentage) nor 100,000 x Count / Denominator (a crude rate) on every row "
-                       "that has all three; give it with --unit")
+                       "100 x Count / Denominator (a percentage) nor 100,000 x Count / Denominator (a crude rate) on most rows "
+                       "that have all three; give it with --unit")
             continue
+        if len(misfits):  # the rows that break the inference are named, not the rows that make it
+            out.refuse(_mask(misfits, len(ids)), "Value", f"not {SCALE_WORDS[chosen]} x Count / Denominator, as on the other "
+                       f"{len(rows) - len(misfits)} rows of indicator {indicator_id.removeprefix(ID_PREFIX)} (so {UNIT_WORDS[chosen]}): "
+                       "check Value, Count and Denominator, or give the unit with --unit")
         method = {Unit.PERCENT: CiMethod.WILSON, Unit.PEOPLE: CiMethod.NONE}.get(chosen, CiMethod.POISSON if crude else CiMethod.DOBSON)
         fixed = [f"{field}: {found[0]}" for field, found in (("sex", _distinct(sexes[rows])), ("age", _distinct(ages[rows]))) if len(found) == 1]
         title = str(common) if common is not None else indicator_id
-        indicators[indicator_id] = Indicator(
-            id=indicator_id, name=f"{title} (from {name})",
-            definition=f"{title} (Fingertips indicator {indicator_id.removeprefix(ID_PREFIX)}{'; ' + ', '.join(fixed) if fixed else ''}).",
-            numerator="Count, as in the export", denominator="Denominator, as in the export", unit=chosen,
-            polarity=Polarity.NEITHER, ci_method=method,
-            ci_description=f"95% limits as given in the export; 99.8% limits {_METHOD_WORDS[method]}",
-            source=f"{name} (Fingertips export)", attribution=f"OHID Fingertips, as exported to {name}.",
-            caveats=(f"Loaded from the file {name}: checked for format and consistency, not for accuracy. The export gives "
-                     "no polarity, so areas are compared as higher or lower, not better or worse."),
-            licence=f"{OGL} (Fingertips); check your file's own terms", age_standardised=method is CiMethod.DOBSON,
-        )
+        definition = f"{title} (Fingertips indicator {indicator_id.removeprefix(ID_PREFIX)}{'; ' + ', '.join(fixed) if fixed else ''})."
+        indicators[indicator_id] = _indicator(indicator_id, title, definition, chosen, method, (name,))
         units[rows] = chosen.value
     out.frame["unit"] = pd.Series(units, dtype="string")
     out.frame["ci_method"] = pd.Series(np.where(pd.isna(units), None, "95% as given in the Fingertips export"), dtype="string")
     return indicators
+
+
+def _indicator(indicator_id: str, title: str, definition: str, unit: Unit, method: CiMethod, files: tuple[str, ...]) -> Indicator:
+    """An export's indicator, named with the files it comes from (all its metadata says so)."""
+    named, several = ", ".join(files), len(files) > 1
+    return Indicator(
+        id=indicator_id, name=f"{title} (from {named})", definition=definition,
+        numerator="Count, as in the export", denominator="Denominator, as in the export", unit=unit,
+        polarity=Polarity.NEITHER, ci_method=method,
+        ci_description=f"95% limits as given in the export; 99.8% limits {_METHOD_WORDS[method]}",
+        source=f"{named} (Fingertips export{'s' if several else ''})", attribution=f"OHID Fingertips, as exported to {named}.",
+        caveats=(f"Loaded from the file{'s' if several else ''} {named}: checked for format and consistency, not for accuracy. The "
+                 "export gives no polarity, so areas are compared as higher or lower, not better or worse."),
+        licence=f"{OGL} (Fingertips); check your file's own terms", age_standardised=method is CiMethod.DOBSON,
+    )
+
+
+# "Title (from a.csv, b (1).csv)": a title seldom says " (from "; a browser's second download of a file is "b (1).csv".
+FROM_FILES = re.compile(r"(?P<title>.*?) \(from (?P<files>.*)\)")
+
+
+def joined(first: Indicator, other: Indicator) -> Indicator:
+    """One indicator from two exports of it (one per area level, say: Fingertips exports a level at
+    a time), named with both files; ValueError saying how they differ if they are not the same."""
+    for field, words_ in (("definition", "definition (name, sex or age)"), ("unit", "unit"), ("ci_method", "interval method")):
+        if getattr(first, field) != getattr(other, field):
+            raise ValueError(f"its {words_} differs from the earlier file's: {getattr(first, field)!s:.80} / {getattr(other, field)!s:.80}")
+    mine, theirs = FROM_FILES.fullmatch(first.name), FROM_FILES.fullmatch(other.name)
+    if not (mine and theirs):
+        raise ValueError("it is not an export's indicator")
+    files = tuple(dict.fromkeys([*mine["files"].split(", "), *theirs["files"].split(", ")]))
+    return _indicator(first.id, mine["title"], first.definition, first.unit, first.ci_method, files)
 
 
 def _mask(rows: np.ndarray, size: int) -> np.ndarray:
@@ -365,22 +334,33 @@ _METHOD_WORDS = {
 }
 
 
-def _unit(numbers: dict[str, np.ndarray], rows: np.ndarray, given: str | None) -> tuple[Unit | None, bool]:
-    """The unit (given, or the one every full row of `rows`, positions, fits) and whether values are crude rates of the counts."""
+SCALE_WORDS = {Unit.PERCENT: "100", Unit.PER_100K: "100,000"}
+UNIT_WORDS = {Unit.PERCENT: "a percentage", Unit.PER_100K: "a crude rate per 100,000"}
+
+
+def _unit(numbers: dict[str, np.ndarray], rows: np.ndarray, given: str | None) -> tuple[Unit | None, bool, np.ndarray]:
+    """The unit of an indicator's `rows` (positions), whether its values are crude rates of the
+    counts, and the rows that break the inference. Given: as given. Else the scale (100 or
+    100,000) that Value = scale x Count / Denominator holds for on every row with all three, or
+    on most of them: the rest (a Count over its Denominator, a mistyped Value) are then the
+    rows at fault, and named, where one such row used to blame every row of the indicator."""
     value, count, denominator = (numbers[n][rows] for n in ("Value", "Count", "Denominator"))
     full = np.isfinite(value) & np.isfinite(count) & np.isfinite(denominator) & (denominator > 0)
+    none = np.array([], dtype=int)
 
-    def fits(scale: float) -> bool:
-        expected = scale * count[full] / denominator[full]
-        return bool(full.any()) and bool((np.abs(value[full] - expected) <= 0.051 + 1e-3 * np.abs(expected)).all())
+    def fitting(scale: float) -> np.ndarray:
+        expected = scale * count / np.where(full, denominator, 1.0)
+        return full & (np.abs(value - expected) <= 0.051 + 1e-3 * np.abs(expected))
 
     if given is not None:
-        return Unit(given), Unit(given) is Unit.PER_100K and fits(100_000.0)
-    if fits(100.0):
-        return Unit.PERCENT, False
-    if fits(100_000.0):
-        return Unit.PER_100K, True
-    return None, False
+        fits = fitting(100_000.0)
+        return Unit(given), Unit(given) is Unit.PER_100K and bool(full.any()) and bool(fits[full].all()), none
+    by_scale = {Unit.PERCENT: fitting(100.0), Unit.PER_100K: fitting(100_000.0)}
+    chosen = max(by_scale, key=lambda u: int(by_scale[u].sum()))
+    fits = by_scale[chosen]
+    if not full.any() or 2 * int(fits.sum()) <= int(full.sum()):
+        return None, False, none
+    return chosen, chosen is Unit.PER_100K, rows[full & ~fits]
 
 
 def in_export_terms(problems: list[Problem], kept: np.ndarray) -> list[Problem]:

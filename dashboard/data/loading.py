@@ -156,15 +156,20 @@ def check_frame(
     return problems + _not_said_twice(check_table(typed, file=file, area_codes=area_codes, indicator_ids=indicator_ids), problems)
 
 
+# What check_table says of a cell that is empty once read: of a cell that could not be read, only a consequence.
+CONSEQUENCES = ("empty value", "confidence limits given without a value")
+
+
 def _not_said_twice(found: list[Problem], said: list[Problem]) -> list[Problem]:
-    """`found` without "empty value" for cells `said` named already: a cell that could not be read
-    (a date with a time zone, bytes for text) is empty once read, and was reported twice."""
+    """`found` without CONSEQUENCES for cells `said` named already: a cell that could not be read
+    (a date with a time zone, bytes for text, a Value that is no number) is empty once read, and
+    was reported twice."""
     named: dict[str, set[int]] = {}
     for problem in said:
         named.setdefault(problem.column, set()).update(problem.rows)
     kept = []
     for problem in found:
-        if problem.message == "empty value" and problem.column in named:
+        if problem.message in CONSEQUENCES and problem.column in named:
             problem = replace(problem, rows=tuple(r for r in problem.rows if r not in named[problem.column]))
             if not problem.rows:
                 continue

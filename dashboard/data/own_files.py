@@ -27,6 +27,7 @@ class Rows:
     indicators: Mapping[str, Indicator]  # indicators the file defines itself: a Fingertips export's
     problems: list[Problem]
     notes: tuple[str, ...] = ()  # rows read but set aside, and why (never silently)
+    set_aside: int = 0  # how many rows the notes are of
 
 
 def read_rows(path: Path, boundaries: Boundaries, known: Iterable[str] | None, unit: str | None = None) -> Rows:
@@ -56,7 +57,7 @@ def _read_rows(path: Path, boundaries: Boundaries, known: Iterable[str] | None, 
     else:
         found = check_frame(rows, file=str(path), area_codes=codes, indicator_ids=ids) if len(rows) or not export.problems else []
     problems = sorted(export.problems + fingertips.in_export_terms(found, export.kept), key=lambda p: (p.rows[:1] or (0,), p.column))
-    return Rows(rows, export.indicators, problems, set_aside_notes(export.set_aside))
+    return Rows(rows, export.indicators, problems, set_aside_notes(export.set_aside), sum(export.set_aside.values()))
 
 
 def set_aside_notes(set_aside: Mapping[str, int]) -> tuple[str, ...]:
@@ -93,6 +94,7 @@ def describe(rows: Rows, unit: str | None = None) -> list[str]:
     periods = frame[["period", "period_start"]].drop_duplicates("period").astype(str).sort_values(["period_start", "period"])["period"].tolist()
     shown = ", ".join(periods) if len(periods) <= 8 else f"{periods[0]} to {periods[-1]} ({len(periods)})"
     kind = " of a Fingertips export" if rows.indicators else ""
-    return [f"read {plural(len(frame), 'row')}{kind}: {plural(len(listed), 'indicator')}, {'; '.join(listed[:5])}{more}",
+    used = f", {len(frame)} used and {rows.set_aside} set aside (below)" if rows.set_aside else ""
+    return [f"read {plural(len(frame) + rows.set_aside, 'row')}{kind}{used}: {plural(len(listed), 'indicator')}, {'; '.join(listed[:5])}{more}",
             f"area levels: {', '.join(levels)}; periods: {shown}", *rows.notes]
 

@@ -13,6 +13,7 @@ an alliance has extended with its own rows. Neither needs a geometry library.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +25,9 @@ from dashboard.core.errors import InputError
 from dashboard.core.measures import CiMethod
 from dashboard.data.boundaries import Boundaries, load_boundaries
 from dashboard.data.loading import read_table
+from dashboard.data import fingertips
 from dashboard.data.own_files import read_rows
-from dashboard.data.registry import Registry, read_registry, registry_document
+from dashboard.data.registry import Indicator, Registry, read_registry, registry_document
 from dashboard.data.schema import (
     COLUMNS,
     DATA_MANIFEST_FILE,
@@ -37,7 +39,7 @@ from dashboard.data.schema import (
     METADATA_FILE,
     DataStatus,
 )
-from dashboard.data.validation import DataValidationError, coerce_types
+from dashboard.data.validation import DataValidationError, Problem, coerce_types
 from dashboard.pipeline.disclosure_model import RATE_FROM_BANDS, SHARED_COUNTS
 from dashboard.pipeline.indicators import with_groups
 from dashboard.pipeline.io import parquet_bytes, pretty_json, replace_directory
@@ -126,21 +128,27 @@ def derive_data(data_dir: Path, geodata_dir: Path, out: Path, additions: list[Pa
     base, problems = coerce_types(read_table(data_dir / INDICATORS_FILE), str(data_dir / INDICATORS_FILE))
     if problems:
         raise DataValidationError(problems)
-    parts, added, problems = [base], [], []
+    parts, origins, read, problems = [base], [str(data_dir / INDICATORS_FILE)] * len(base), [], []
     for path in additions:
         rows = read_rows(path, boundaries, registry, unit)
-        problems += rows.problems
-        registry |= rows.indicators
+        joined, conflicts = _joined(registry, rows.indicators, str(path))
+        problems += rows.problems + conflicts
+        registry |= joined
         typed, _ = coerce_types(rows.frame, str(path))
         parts.append(typed)
-        added.append(Addition(str(path), sha256_of(path), len(typed), rows.notes))
+        origins += [str(path)] * len(typed)
+        read.append((path, len(typed), rows.notes))
     if problems:
         raise DataValidationError(problems)
     table = pd.concat(parts, ignore_index=True).astype(COLUMNS)
-    duplicated = table.duplicated(list(KEY), keep=False)
-    if duplicated.any():
-        first = table.loc[duplicated, list(KEY)].iloc[0].to_dict()
-        raise InputError(f"{int(duplicated.sum())} rows share a key with another row (first: {first}); an addition repeats rows already in the table")
+    exports = {i: indicator.name for i, indicator in registry.items() if i.startswith(fingertips.ID_PREFIX)}
+    named = table["indicator_id"].isin(list(exports))  # an indicator of several exports: every row says so
+    table.loc[named, "indicator_name"] = table.loc[named, "indicator_id"].map(exports)
+    table, repeats = _without_repeats(table, pd.Series(origins))
+    added = [Addition(str(path), sha256_of(path), rows - repeats.get(str(path), 0),
+                      notes + ((f"{repeats[str(path)]} rows repeat rows read before them (the same key and figures: England's, "
+                                "say, in two exports): kept once",) if repeats.get(str(path)) else ()))
+             for path, rows, notes in read]
     decision = _decision_beside(data_dir, base, table.iloc[len(base):], registry, boundaries)
     order = table.sort_values([*KEY, "period_start"], kind="stable").index
     table = table.loc[order].reset_index(drop=True)
@@ -149,6 +157,37 @@ def derive_data(data_dir: Path, geodata_dir: Path, out: Path, additions: list[Pa
     files[DATA_MANIFEST_FILE] = pretty_json(_manifest(data_dir, files, added))
     replace_directory(out, files)
     return added
+
+
+def _joined(registry: Registry, indicators: Mapping[str, Indicator], file: str) -> tuple[dict[str, Indicator], list[Problem]]:
+    """A file's indicators, each joined with the earlier export's of the same ID (a level at a time,
+    as Fingertips exports them), or a problem saying how they differ."""
+    joined, problems = {}, []
+    for indicator_id, indicator in indicators.items():
+        earlier = registry.get(indicator_id)
+        try:
+            joined[indicator_id] = fingertips.joined(earlier, indicator) if earlier is not None else indicator
+        except ValueError as exc:
+            problems.append(Problem(file, "Indicator ID", f"indicator {indicator_id.removeprefix(fingertips.ID_PREFIX)} is in an earlier file too, but {exc}"))
+    return joined, problems
+
+
+FIGURES = ("numerator", "denominator", "value", "lower_ci", "upper_ci")
+
+
+def _without_repeats(table: pd.DataFrame, origins: pd.Series) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The table without rows that repeat an earlier row's key and figures exactly, and how many
+    each file (`origins`, row by row) repeated; rows sharing a key with other figures stop it,
+    naming their files and the first such key."""
+    repeat = table.duplicated([*KEY, *FIGURES], keep="first").to_numpy()
+    kept, kept_origins = table[~repeat], origins[~repeat]
+    clash = kept.duplicated(list(KEY), keep=False).to_numpy()
+    if clash.any():
+        first = {k: v for k, v in kept.loc[clash, list(KEY)].iloc[0].items() if pd.notna(v)}
+        files = ", ".join(dict.fromkeys(kept_origins[clash]))
+        raise InputError(f"{int(clash.sum())} rows share a key with another row but give other figures, in {files} "
+                         f"(first: {first}); a file repeats rows already in the table, with other figures")
+    return kept.reset_index(drop=True), {str(k): int(n) for k, n in origins[repeat].value_counts().items()}
 
 
 def _decision_beside(data_dir: Path, base: pd.DataFrame, added: pd.DataFrame, registry: Registry, boundaries: Boundaries) -> pd.DataFrame | None:

@@ -47,28 +47,44 @@ def test_region_rows_are_set_aside_counted_and_never_checked() -> None:
     assert converted.indicators["fingertips_90999"].unit.value == "%"  # the region row's 77 of 1 in 1000 does not count
 
 
+def _by(row: list[str], kind: str, named: str, count: str = "12", denominator: str = "40") -> list[str]:
+    """`row` for one group: Category Type `kind`, Category `named` (30% unless told)."""
+    return [*row[:9], kind, named, row[11], str(100 * int(count) / int(denominator)), "", "", count, denominator]
+
+
 def test_breakdowns_the_app_has_no_group_for_are_set_aside_and_the_broad_ones_kept() -> None:
-    england = ROWS[0]
-    breakdowns = [("Ethnic groups", "Asian"), ("Ethnic groups", "White: Irish"), ("Ethnic groups", "Indian"),
-                  ("County & UA deprivation deciles in England (IMD2019, 4/23 geography)", "Most deprived decile (IMD2019)")]
-    rows = [ROWS[0], *([*england[:9], kind, category, *england[11:]] for kind, category in breakdowns), ROWS[4]]
+    england, icb = ROWS[0], ROWS[4]
+    decile = ("County & UA deprivation deciles in England (IMD2019, 4/23 geography)", "Most deprived decile (IMD2019)")
+    rows = [england, _by(england, "Ethnic groups", "Asian"), _by(england, "Ethnic groups", "White: Irish"), _by(england, "Ethnic groups", "Indian"),
+            _by(england, *decile), icb, _by(icb, "Ethnic groups", "Asian")]
     converted = fingertips.convert(pd.DataFrame(rows, columns=HEADER).replace("", pd.NA), file="x.csv",
                                    boundaries=load_boundaries(DEFAULT_GEODATA_DIR))
     assert converted.problems == []
-    assert converted.kept.tolist() == [True, True, False, False, False, True]
+    assert converted.kept.tolist() == [True, True, False, False, False, True, True]
     assert converted.frame.loc[1, ["group_dimension", "group_value"]].tolist() == ["ethnic_group", "Asian"]
     assert converted.set_aside == {
         "Category Type 'Ethnic groups': a Category other than the broad ethnic groups (Asian, Black, Mixed, Other, White)": 2,
-        "Category Type 'County & UA deprivation deciles in England (IMD2019, 4/23 geography)': deciles; the app's deprivation "
-        "groups are quintiles": 1,
+        f"Category Type {decile[0]!r}: deciles; the app's deprivation groups are quintiles": 1,
     }
+
+
+def test_a_breakdown_of_england_alone_is_set_aside_as_it_could_not_be_seen() -> None:
+    """The app shows a breakdown within areas, with England's as their benchmark (a new-user trial
+    loaded England's ethnic groups, then found no way to see them)."""
+    england, icb = ROWS[0], ROWS[4]
+    rows = [england, _by(england, "Ethnic groups", "Asian"), _by(england, "Ethnic groups", "White"), icb]
+    converted = fingertips.convert(pd.DataFrame(rows, columns=HEADER).replace("", pd.NA), file="x.csv",
+                                   boundaries=load_boundaries(DEFAULT_GEODATA_DIR))
+    assert converted.problems == [] and converted.kept.tolist() == [True, False, False, True]
+    assert converted.set_aside == {"a breakdown by ethnic group (Census 2021) for England alone (indicator 90999): the app shows "
+                                   "a breakdown within areas, with England's as their benchmark": 2}
 
 
 def test_check_data_says_what_it_set_aside(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _write(tmp_path / "icb_export.csv", ROWS)
     assert main(["check-data", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[1].startswith("read 3 rows of a Fingertips export: 1 indicator")
+    assert out[1].startswith("read 6 rows of a Fingertips export, 3 used and 3 set aside (below): 1 indicator")
     assert out[2:] == [
         "area levels: country (1 row), icb (2 rows); periods: 2022",
         "set aside 2 rows of Area Type 'NHS regions': the app shows England, Cancer Alliances, ICBs and Sub-ICBs, not regions",

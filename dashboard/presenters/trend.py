@@ -376,8 +376,8 @@ def trend_view(explorer: Explorer, sel: Selection) -> tuple[dict[str, Any], str,
     period_type = str(values["period_type"].iloc[0]) if not values.empty else ""
     codes = [focus]
     alliance = sel.alliance if sel.has_alliance else alliance_of(explorer, sel, focus)
-    for code in (alliance, ENGLAND_CODE):
-        if code and code not in codes:
+    for code in (alliance, ENGLAND_CODE):  # with no rows (an own file's indicator, given for ICBs alone): neither line nor name
+        if code and code not in codes and not explorer.trend_rows(sel, code).empty:
             codes.append(code)
     names = distinct_names(explorer, codes)
     series = [(names[c], explorer.trend_rows(sel, c)) for c in codes]

@@ -46,6 +46,13 @@ def test_a_valid_export_is_served_beside_the_base_data(base: Path, cache: Path, 
     withheld = explorer.area_row(sel.with_(period="2021"), "E54000048")  # 4 people
     assert str(withheld["suppression"]).startswith("Withheld") and withheld["value"] != withheld["value"]
     assert explorer.registry["fingertips_90999"].source == "fingertips_export.csv (Fingertips export)"
+    # The export has ICBs and England, no alliance: Greater Manchester's trend is drawn with
+    # England's, and its title names no alliance (a new-user trial: "with its Cancer Alliance").
+    from dashboard.presenters.trend import trend_view
+
+    figure, title, _, _ = trend_view(explorer, sel.with_(area="E54000057"))
+    assert title == "Greater Manchester over time, with England"
+    assert {t.get("name") for t in figure["data"] if t.get("showlegend", True)} == {"Greater Manchester", "England"}
     capsys.readouterr()
 
     # The next start on the same file reuses the folder: nothing is derived again.

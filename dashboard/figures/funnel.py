@@ -69,7 +69,7 @@ def funnel_figure(rows: pd.DataFrame, limits, *, unit: Unit | str, benchmark_nam
             height=360,
             xaxis={**AXIS, "title": {"text": "Denominator (size)"}, "type": "log", **log_ticks(x[0], x[-1])},
             yaxis={**AXIS, "title": {"text": unit}},
-            legend={"orientation": "h", "y": -0.3},
+            legend={"orientation": "h", "y": -0.45, "yanchor": "top"},  # clear of the axis title when the legend wraps to three lines
         ),
     }
 

@@ -21,7 +21,7 @@ def card_layout(**overrides: Any) -> dict[str, Any]:
         **FIGURE_LAYOUT,
         "margin": {"l": 10, "r": 20, "t": 10, "b": 80},
         "height": 340,
-        "legend": {"orientation": "h", "y": -0.35},
+        "legend": {"orientation": "h", "y": -0.35, "yanchor": "top"},  # top: a legend of several lines grows down, not into the axis title
         **overrides,
     }
 

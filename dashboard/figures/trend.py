@@ -62,7 +62,7 @@ def trend_figure(series: list[tuple[str, pd.DataFrame]], *, unit: Unit | str, on
             yaxis={**AXIS, "title": {"text": unit}},
             showlegend=True,
             # "normal": the filled bands would otherwise make plotly list the series bottom up.
-            legend={"orientation": "h", "y": -0.35, "traceorder": "normal"},
+            legend={"orientation": "h", "y": -0.35, "yanchor": "top", "traceorder": "normal"},
             hovermode="x unified",
         ),
     }

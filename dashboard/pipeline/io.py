@@ -116,6 +116,18 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode()
 
 
+def _refuse_unless_ours(out: Path, files: Mapping[str, bytes]) -> None:
+    """Stop before replacing a folder that holds anything but the files this command writes: a
+    mistyped --out (a home folder, a project) was once replaced whole, its contents deleted."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: a file, not a folder; give --out a new or empty folder")
+    others = sorted(entry.name for entry in out.iterdir() if entry.name not in files) if out.is_dir() else []
+    if others:
+        shown = ", ".join(repr(name) for name in others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+        raise InputError(f"{out}: holds {shown}, which this command did not write: it replaces its --out folder whole, so "
+                         "give a new or empty folder, or one it wrote before")
+
+
 def replace_directory(out: Path, files: Mapping[str, bytes]) -> None:
     """Write `files` as the whole content of `out`, or leave `out` untouched.
 
@@ -123,6 +135,7 @@ def replace_directory(out: Path, files: Mapping[str, bytes]) -> None:
     old folder swapped out, so an interrupted or failed build never leaves a mix.
     """
     out = out.resolve()
+    _refuse_unless_ours(out, files)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:

@@ -88,3 +88,19 @@ def test_two_exports_of_one_indicator_in_other_units_are_refused(tmp_path: Path,
     assert main(["derive-data", "--data", str(small_base(tmp_path)), "--add", str(icb), "--add", str(rate), "--out", str(out)]) == 2
     assert (f"{rate}, column Indicator ID: indicator 90999 is in an earlier file too, but its unit differs from the earlier "
             "file's: % / per 100,000") in capsys.readouterr().err
+
+
+def test_an_out_folder_holding_other_files_is_refused_and_left_as_it_was(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An adversarial check: `--out` a folder of someone's notes replaced it whole, deleting them."""
+    from own_data import FINGERTIPS_EXPORT
+
+    out = tmp_path / "notes"
+    (out / "sub").mkdir(parents=True)
+    (out / "notes.txt").write_text("mine")
+    assert main(["derive-data", "--data", str(small_base(tmp_path)), "--add", str(FINGERTIPS_EXPORT), "--out", str(out)]) == 2
+    assert f"{out}: holds 'notes.txt', 'sub', which this command did not write" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text() == "mine" and (out / "sub").is_dir()
+    # A folder it wrote before is replaced, as documented.
+    served = tmp_path / "served"
+    assert main(["derive-data", "--data", str(small_base(tmp_path / "again")), "--add", str(FINGERTIPS_EXPORT), "--out", str(served)]) == 0
+    assert main(["derive-data", "--data", str(small_base(tmp_path / "third")), "--add", str(FINGERTIPS_EXPORT), "--out", str(served)]) == 0

@@ -196,21 +196,21 @@ def _periods(periods: pd.Series, out: _Rows) -> None:
 
 
 def _groups(text: pd.DataFrame, out: _Rows) -> None:
-    """Group dimension and value of each row (see the module's notes)."""
-    sex = text["Sex"].fillna(PERSONS)
-    age = text["Age"].fillna(ALL_AGES)
+    """Group dimension and value of each row (see the module's notes). Whether Sex or Age varies
+    is judged on the rows not set aside: a region's row once made the kept rows a group."""
+    counted = pd.Series(~out.aside)
+    sex, age = text["Sex"].fillna(PERSONS), text["Age"].fillna(ALL_AGES)
     indicator = text["Indicator ID"].fillna("")
-    varies_sex = sex.groupby(indicator).transform("nunique").to_numpy() > 1
-    varies_age = age.groupby(indicator).transform("nunique").to_numpy() > 1
-    dimension, value, refused, aside = [], [], {}, {}
+    varies_sex = (sex.where(counted).groupby(indicator).transform("nunique") > 1).to_numpy()
+    varies_age = (age.where(counted).groupby(indicator).transform("nunique") > 1).to_numpy()
+    dimension, value, refused, breakdowns = [], [], {}, {}
     for i, (s, a, kind, named) in enumerate(zip(sex, age, text["Category Type"], text["Category"], strict=True)):
         by_sex = varies_sex[i] and s != PERSONS
         by_age = varies_age[i] and a != ALL_AGES
         if pd.notna(kind):
             combined = ("", "a Category with a Sex or Age breakdown as well: the app has no such group", "Category Type")
             found = combined if by_sex or by_age else category(str(kind), "" if pd.isna(named) else str(named))
-            if found[2]:  # a breakdown the app has no group for: set aside, counted by its Category Type
-                aside.setdefault(f"Category Type {str(kind)[:80]!r}: {found[1]}", []).append(i)
+            breakdowns.setdefault((indicator.iat[i], str(kind)), []).append((i, "" if pd.isna(named) else str(named), found))
         else:
             found = sex_and_age(s, a, by_sex, by_age)
             if found[2]:
@@ -219,10 +219,33 @@ def _groups(text: pd.DataFrame, out: _Rows) -> None:
         value.append(found[1] if found[0] else pd.NA)
     for (column, message), rows in refused.items():
         out.refuse(_mask(np.array(rows), len(sex)), column, message)
-    for why, rows in aside.items():
-        out.put_aside(_mask(np.array(rows, dtype=int), len(sex)), why)
+    for (_, kind), rows in breakdowns.items():
+        if why := _unusable(rows):  # a breakdown the app has no group for, whole: set aside, counted by its Category Type
+            out.put_aside(_mask(np.array([i for i, _, _ in rows], dtype=int), len(sex)), f"Category Type {kind[:80]!r}: {why}")
     out.frame["group_dimension"] = pd.Series(dimension, dtype="string")
     out.frame["group_value"] = pd.Series(value, dtype="string")
+
+
+def _unusable(rows: list[tuple[int, str, tuple[str, str, str]]]) -> str:
+    """Why an indicator's breakdown (its rows: position, Category, what it maps to) cannot be used
+    whole, or "". A breakdown is used whole or not at all: a part of one (quintiles 1 to 5 of ten
+    deciles; four quintiles of five, one misspelt) would be a group that misleads, and so would
+    a finer classification folded into the app's (White British and White Irish both 'White')."""
+    failed = [(named, found[1]) for _, named, found in rows if found[2]]
+    if failed and len(failed) == len(rows):
+        return failed[0][1]
+    if failed:
+        shown = ", ".join(repr(named[:40]) for named in dict.fromkeys(named for named, _ in failed[:3]))
+        return f"{failed[0][1]} ({shown}), so none of its Categories are used: a part of a breakdown would mislead"
+    categories: dict[str, set[str]] = {}
+    for _, named, found in rows:
+        categories.setdefault(found[1], set()).add(named)
+    folded = next(((group, sorted(names)) for group, names in categories.items() if len(names) > 1), None)
+    if folded:
+        group, names = folded
+        return (f"its Categories {', '.join(repr(n[:40]) for n in names[:3])} would all be the group {group!r}: a finer "
+                "classification than the app's groups")
+    return ""
 
 
 def _england_alone(out: _Rows) -> None:

@@ -82,6 +82,8 @@ def category(kind: str, value: str) -> tuple[str, str, str]:
             return "", "the app's deprivation groups are IMD 2019 quintiles", "Category Type"
         if any(w in f" {kind_words} " for w in (" county ", " district ", " ua ", " local authority ", " upper tier ", " lower tier ")):
             return "", "quintiles of local authorities, not of where patients live", "Category Type"
+        if "decile" in words(value):
+            return "", "a decile, not a quintile", "Category"
         if m := re.match(r"\s*([1-5])\b", value):
             return GroupDimension.IMD_QUINTILE.value, {"1": "1 - most deprived", "5": "5 - least deprived"}.get(m[1], m[1]), ""
         if (quintile := QUINTILES.get(words(value))) and "quintile" in kind_words:

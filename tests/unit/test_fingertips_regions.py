@@ -52,20 +52,59 @@ def _by(row: list[str], kind: str, named: str, count: str = "12", denominator: s
     return [*row[:9], kind, named, row[11], str(100 * int(count) / int(denominator)), "", "", count, denominator]
 
 
+def _converted(rows: list[list[str]]):
+    return fingertips.convert(pd.DataFrame(rows, columns=HEADER).replace("", pd.NA), file="x.csv",
+                              boundaries=load_boundaries(DEFAULT_GEODATA_DIR))
+
+
 def test_breakdowns_the_app_has_no_group_for_are_set_aside_and_the_broad_ones_kept() -> None:
     england, icb = ROWS[0], ROWS[4]
     decile = ("County & UA deprivation deciles in England (IMD2019, 4/23 geography)", "Most deprived decile (IMD2019)")
-    rows = [england, _by(england, "Ethnic groups", "Asian"), _by(england, "Ethnic groups", "White: Irish"), _by(england, "Ethnic groups", "Indian"),
-            _by(england, *decile), icb, _by(icb, "Ethnic groups", "Asian")]
-    converted = fingertips.convert(pd.DataFrame(rows, columns=HEADER).replace("", pd.NA), file="x.csv",
-                                   boundaries=load_boundaries(DEFAULT_GEODATA_DIR))
+    rows = [england, _by(england, "Ethnic groups", "Asian"), _by(england, "Ethnic groups", "White"), _by(england, *decile), icb,
+            _by(icb, "Ethnic groups", "Asian"), _by(icb, "Ethnic groups", "White")]
+    converted = _converted(rows)
     assert converted.problems == []
-    assert converted.kept.tolist() == [True, True, False, False, False, True, True]
+    assert converted.kept.tolist() == [True, True, True, False, True, True, True]
     assert converted.frame.loc[1, ["group_dimension", "group_value"]].tolist() == ["ethnic_group", "Asian"]
-    assert converted.set_aside == {
-        "Category Type 'Ethnic groups': a Category other than the broad ethnic groups (Asian, Black, Mixed, Other, White)": 2,
-        f"Category Type {decile[0]!r}: deciles; the app's deprivation groups are quintiles": 1,
-    }
+    assert converted.set_aside == {f"Category Type {decile[0]!r}: deciles; the app's deprivation groups are quintiles": 1}
+
+
+# (Category Type, its Categories, why the whole breakdown is set aside), from an adversarial check.
+# Each would once have loaded a part of a breakdown, or a finer one folded, as the app's groups.
+PARTS = {
+    "ten deciles, numbered": ("Deprivation groups (IMD 2019)", [str(n) for n in range(1, 11)],
+                              "a Category other than the quintiles (Most deprived quintile ... Least deprived quintile) ('6', '7', '8'), "
+                              "so none of its Categories are used: a part of a breakdown would mislead"),
+    "deciles named as such": ("Deprivation groups (IMD 2019)", [f"{n} - decile" for n in range(1, 6)], "a decile, not a quintile"),
+    "a quintile misspelt": ("Deprivation quintile (IMD2019)", ["Most deprived quintile", "Second most deprived quintile", "Midle quintile",
+                            "Second least deprived quintile", "Least deprived quintile"],
+                            "a Category other than the quintiles (Most deprived quintile ... Least deprived quintile) ('Midle quintile'), "
+                            "so none of its Categories are used: a part of a breakdown would mislead"),
+    "a detailed classification": ("Ethnic group (detailed)", ["White British", "White Irish", "Asian Indian"],
+                                  "its Categories 'White British', 'White Irish' would all be the group 'White': a finer classification "
+                                  "than the app's groups"),
+    "broad and detailed mixed": ("Ethnic groups", ["Asian", "White: Irish", "Indian"],
+                                 "a Category other than the broad ethnic groups (Asian, Black, Mixed, Other, White) ('White: Irish', "
+                                 "'Indian'), so none of its Categories are used: a part of a breakdown would mislead"),
+}
+
+
+@pytest.mark.parametrize("case", list(PARTS))
+def test_a_breakdown_is_used_whole_or_set_aside_whole(case: str) -> None:
+    kind, categories, why = PARTS[case]
+    icb = ROWS[4]
+    converted = _converted([icb, *(_by(icb, kind, named) for named in categories)])
+    assert converted.problems == [] and converted.kept.tolist() == [True] + [False] * len(categories)
+    assert converted.set_aside == {f"Category Type {kind!r}: {why}": len(categories)}
+
+
+def test_a_row_set_aside_does_not_change_how_the_kept_rows_are_grouped() -> None:
+    """Every kept row is of females; a region's row of males once made them the group 'sex'."""
+    female = [[*row[:7], "Female", *row[8:]] for row in (ROWS[0], ROWS[4])]
+    male_region = [*ROWS[1][:7], "Male", *ROWS[1][8:]]
+    converted = _converted([*female, male_region])
+    assert converted.kept.tolist() == [True, True, False]
+    assert converted.frame.loc[:1, "group_dimension"].tolist() == ["all", "all"]
 
 
 def test_a_breakdown_of_england_alone_is_set_aside_as_it_could_not_be_seen() -> None:

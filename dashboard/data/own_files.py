@@ -60,9 +60,26 @@ def _read_rows(path: Path, boundaries: Boundaries, known: Iterable[str] | None, 
     return Rows(rows, export.indicators, problems, set_aside_notes(export.set_aside), sum(export.set_aside.values()))
 
 
+NOTES_SHOWN = 20  # kinds of row set aside, each a line; the rest are counted in one (a file of 100,000 kinds printed 100,000 lines)
+
+
 def set_aside_notes(set_aside: Mapping[str, int]) -> tuple[str, ...]:
-    """A line for each kind of row an export holds but the app has no place for (regions, other breakdowns)."""
-    return tuple(f"set aside {n} row{'s' if n != 1 else ''} of {why}" for why, n in set_aside.items())
+    """A line for each kind of row an export holds but the app has no place for (regions, other
+    breakdowns), the most common first, up to NOTES_SHOWN; then one line for the rest."""
+    kinds = sorted(set_aside.items(), key=lambda item: -item[1])
+    lines = [f"set aside {n} row{'s' if n != 1 else ''} of {why}" for why, n in kinds[:NOTES_SHOWN]]
+    rest = kinds[NOTES_SHOWN:]
+    if rest:
+        lines.append(f"set aside {sum(n for _, n in rest)} rows of {len(rest)} other kinds, each named like those above")
+    return tuple(lines)
+
+
+def printable(text: object, limit: int = 80) -> str:
+    """`text` as a terminal shows it harmlessly: control characters escaped (an escape sequence in a
+    cell once reached the terminal raw), at most `limit` characters."""
+    text = str(text)
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+    return shown + ("…" if len(text) > limit else "")
 
 
 def check_file(path: Path, geodata_dir: Path, metadata_path: Path | None, unit: str | None = None) -> list[Problem]:
@@ -86,12 +103,13 @@ def describe(rows: Rows, unit: str | None = None) -> list[str]:
     def how(u: str) -> str:
         return "" if not rows.indicators else ", given with --unit" if unit else f", inferred: Value is {scale.get(u)} x Count / Denominator"
 
-    listed = [f"{i} {name!r} (unit {u}{how(u)})" for i, name, u in first.itertuples(index=False)]
+    listed = [f"{printable(i)} {printable(name, 200)!r} (unit {printable(u)}{how(u)})" for i, name, u in first.head(5).itertuples(index=False)]
+    listed += [""] * (len(first) - len(listed))  # counted, not shown
     more = f"; and {len(listed) - 5} more" if len(listed) > 5 else ""
     order = {level.value: i for i, level in enumerate(AreaLevel)}
     counts = {str(level): int(n) for level, n in frame["area_level"].value_counts().items() if n}
-    levels = [f"{level} ({plural(counts[level], 'row')})" for level in sorted(counts, key=lambda v: (order.get(v, len(order)), v))]
-    periods = frame[["period", "period_start"]].drop_duplicates("period").astype(str).sort_values(["period_start", "period"])["period"].tolist()
+    levels = [f"{printable(level)} ({plural(counts[level], 'row')})" for level in sorted(counts, key=lambda v: (order.get(v, len(order)), v))]
+    periods = [printable(p) for p in frame[["period", "period_start"]].drop_duplicates("period").astype(str).sort_values(["period_start", "period"])["period"]]
     shown = ", ".join(periods) if len(periods) <= 8 else f"{periods[0]} to {periods[-1]} ({len(periods)})"
     kind = " of a Fingertips export" if rows.indicators else ""
     used = f", {len(frame)} used and {rows.set_aside} set aside (below)" if rows.set_aside else ""

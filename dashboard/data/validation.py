@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.core.measures import Unit
+from dashboard.data.period_labels import mislabelled
 from dashboard.data.schema import (
     ALLOWED_VALUES,
     COLUMNS,
@@ -226,6 +227,10 @@ def check_table(
     bad_period = frame["period_start"] > frame["period_end"]
     if bad_period.any():
         problems.append(Problem(file, "period_start", "period_start is after period_end", _rows(bad_period)))
+    wrong_label, examples = mislabelled(frame[~bad_period])
+    if wrong_label.any():
+        problems.append(Problem(file, "period", f"not the label of its period_type and dates: {'; '.join(examples)}",
+                                _rows(wrong_label.reindex(frame.index, fill_value=False))))
     return problems
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from dashboard.core.geography import ENGLAND_CODE
 from dashboard.core.selection import Selection
 from dashboard.figures.exports import csv_text, download_filename
 from dashboard.presenters.scope import listed_rows, scope_note
@@ -18,5 +19,9 @@ def download_view(explorer: Explorer, sel: Selection, *, permalink: str, generat
         generated=generated, benchmark_name=explorer.benchmark_name(sel),
     )
     # The area the rows are about, as the headline and trend name it: the clicked area, else the alliance, else England.
+    # An alliance with no row of its own (an own file's indicator, given for ICBs) still names the file: its
+    # ICBs are the rows, and two alliances' files once had one name, England's (an adversarial check).
     area = explorer.focus_area(sel)
+    if area == ENGLAND_CODE and sel.has_alliance:
+        area = sel.alliance
     return download_filename(sel, indicator_name=explorer.indicator(sel).name, area_name=explorer.names.get(area, area)), text

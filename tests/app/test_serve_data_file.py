@@ -53,6 +53,16 @@ def test_a_valid_export_is_served_beside_the_base_data(base: Path, cache: Path, 
     figure, title, _, _ = trend_view(explorer, sel.with_(area="E54000057"))
     assert title == "Greater Manchester over time, with England"
     assert {t.get("name") for t in figure["data"] if t.get("showlegend", True)} == {"Greater Manchester", "England"}
+    # Each alliance's download of the export's ICBs is named after it, not England (an adversarial
+    # check: two alliances' files had one name); the export has no alliance rows of its own.
+    from datetime import datetime, timezone
+
+    from dashboard.presenters.download import download_view
+
+    names = {alliance: download_view(explorer, explorer.normalise(sel.with_(period="2021", alliance=alliance))[0], permalink="",
+                                     generated=datetime(2026, 1, 1, tzinfo=timezone.utc))[0] for alliance in ("E56000005", "E56000018")}
+    assert names["E56000005"].endswith(" - Cheshire and Merseyside Cancer Alliance - ICBs - 2021.csv"), names
+    assert names["E56000018"].endswith(" - Lancashire & South Cumbria Cancer Alliance - ICBs - 2021.csv"), names
     capsys.readouterr()
 
     # The next start on the same file reuses the folder: nothing is derived again.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,8 @@ from dash import Dash
 from dash.exceptions import DependencyException
 from flask import Flask, Response, request
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+
+from dashboard.core.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -179,13 +182,16 @@ def guard(app: Dash) -> None:
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     prefix = app.config.routes_pathname_prefix
     update_rule, catch_all = f"{prefix}_dash-update-component", f"{prefix}{CATCH_ALL}"
+    # Dash's hot-reload poll, for its dev tools, which this app never turns on: it listed the
+    # server's packages to anyone who asked (an adversarial check).
+    unused = {f"{prefix}_reload-hash"}
 
     @server.before_request
     def checked() -> Response | None:
         rule = request.url_rule
         if rule is None:
             return None  # Flask answers 404 or 405 itself
-        if rule.rule == catch_all:
+        if rule.rule == catch_all or rule.rule in unused:
             raise NotFound()
         if rule.rule != update_rule:
             return None
@@ -237,9 +243,24 @@ def content_security_policy(script_hashes: list[str], frame_ancestors: str) -> s
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+# A CSP source expression: 'self', 'none', a scheme ("https:") or a host with an optional scheme,
+# port and path. Nothing else (a ";" once appended directives of its own to the policy).
+FRAME_SOURCE = re.compile(r"'self'|'none'|[a-z][a-z0-9+.-]*:|(?:[a-z][a-z0-9+.-]*://)?(?:\*\.)?[A-Za-z0-9.-]+(?::(?:[0-9]+|\*))?(?:/[A-Za-z0-9._~%/-]*)?")
+
+
+def checked_frame_ancestors(value: str) -> str:
+    """DASHBOARD_FRAME_ANCESTORS, each source checked; InputError naming the first that is not one."""
+    for source in value.split():
+        if not FRAME_SOURCE.fullmatch(source):
+            raise InputError(f"DASHBOARD_FRAME_ANCESTORS: {source[:80]!r} is not a source a page may be framed by "
+                             "('self', 'none', https:, or an address such as https://intranet.example.nhs.uk)")
+    return value
+
+
 def secure(app: Dash, frame_ancestors: str) -> None:
     """SECURITY_HEADERS and the Content-Security-Policy on every response. The inline scripts'
     hashes are taken when the first response is sent: every callback is registered by then."""
+    checked_frame_ancestors(frame_ancestors)
     policy: list[str] = []
 
     @app.server.after_request

@@ -68,3 +68,29 @@ def test_an_intranet_may_be_allowed_to_frame_the_app(tiny_dataset, monkeypatch: 
     client = create_app(Settings(), dataset=tiny_dataset, warm_in_background=False).server.test_client()
     # The whole policy is tested in test_edge.py; this is its last directive.
     assert client.get("/").headers["Content-Security-Policy"].endswith("; frame-ancestors 'self' https://intranet.example.nhs.uk")
+
+
+@pytest.mark.parametrize("value", ["'self'; script-src *", "https://a.example,https://b.example", "'unsafe-inline'", "javascript:alert(1)\x07"])
+def test_a_frame_ancestors_that_is_not_a_list_of_sources_stops_the_start(value: str, tiny_dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An adversarial check: a ';' in DASHBOARD_FRAME_ANCESTORS appended directives of its own to the policy."""
+    from dashboard.core.errors import InputError
+    from dashboard.core.settings import Settings
+
+    monkeypatch.setenv("DASHBOARD_FRAME_ANCESTORS", value)
+    with pytest.raises(InputError, match="DASHBOARD_FRAME_ANCESTORS: .* is not a source a page may be framed by"):
+        create_app(Settings(), dataset=tiny_dataset, warm_in_background=False)
+
+
+@pytest.mark.parametrize("value", ["'none'", "https:", "'self' https://*.example.nhs.uk:8443/apps/", "http://localhost:3000"])
+def test_frame_ancestors_may_be_any_list_of_sources(value: str, tiny_dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard.core.settings import Settings
+
+    monkeypatch.setenv("DASHBOARD_FRAME_ANCESTORS", value)
+    client = create_app(Settings(), dataset=tiny_dataset, warm_in_background=False).server.test_client()
+    assert client.get("/").headers["Content-Security-Policy"].endswith(f"; frame-ancestors {value}")
+
+
+def test_dashs_hot_reload_poll_is_not_served(tiny_dataset) -> None:
+    """Its dev tools are never on; the poll listed the server's packages."""
+    client = create_app(dataset=tiny_dataset, warm_in_background=False).server.test_client()
+    assert client.get("/_reload-hash").status_code == 404

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -47,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("(rows are data rows: row 1 is the first row under the header, row 2 in a spreadsheet)", file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) found; nothing was loaded", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped to a reader that stopped (`| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's own flush at exit would raise it again
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -135,7 +139,6 @@ def _served_folder(args: argparse.Namespace) -> Path:
     `derive-data` makes them, in a folder under the user's cache named by the content of
     everything it is made from, so that a later start on the same file reuses it."""
     import hashlib
-    import os
 
     from dashboard.core.checksums import sha256_of
     from dashboard.core.geography import MANIFEST_FILE

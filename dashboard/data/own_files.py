@@ -19,6 +19,7 @@ from dashboard.data.registry import Indicator, read_registry
 from dashboard.data.schema import COLUMNS
 from dashboard.data.validation import DataValidationError, Problem
 
+
 @dataclass(frozen=True)
 class Rows:
     """A user's file read into the indicator format (as text), what it defines, and its problems."""
@@ -104,8 +105,7 @@ def describe(rows: Rows, unit: str | None = None) -> list[str]:
         return "" if not rows.indicators else ", given with --unit" if unit else f", inferred: Value is {scale.get(u)} x Count / Denominator"
 
     listed = [f"{printable(i)} {printable(name, 200)!r} (unit {printable(u)}{how(u)})" for i, name, u in first.head(5).itertuples(index=False)]
-    listed += [""] * (len(first) - len(listed))  # counted, not shown
-    more = f"; and {len(listed) - 5} more" if len(listed) > 5 else ""
+    more = f"; and {len(first) - 5} more" if len(first) > 5 else ""
     order = {level.value: i for i, level in enumerate(AreaLevel)}
     counts = {str(level): int(n) for level, n in frame["area_level"].value_counts().items() if n}
     levels = [f"{printable(level)} ({plural(counts[level], 'row')})" for level in sorted(counts, key=lambda v: (order.get(v, len(order)), v))]
@@ -113,6 +113,5 @@ def describe(rows: Rows, unit: str | None = None) -> list[str]:
     shown = ", ".join(periods) if len(periods) <= 8 else f"{periods[0]} to {periods[-1]} ({len(periods)})"
     kind = " of a Fingertips export" if rows.indicators else ""
     used = f", {len(frame)} used and {rows.set_aside} set aside (below)" if rows.set_aside else ""
-    return [f"read {plural(len(frame) + rows.set_aside, 'row')}{kind}{used}: {plural(len(listed), 'indicator')}, {'; '.join(listed[:5])}{more}",
+    return [f"read {plural(len(frame) + rows.set_aside, 'row')}{kind}{used}: {plural(len(first), 'indicator')}, {'; '.join(listed)}{more}",
             f"area levels: {', '.join(levels)}; periods: {shown}", *rows.notes]
-

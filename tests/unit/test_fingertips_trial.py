@@ -104,3 +104,14 @@ def test_an_out_folder_holding_other_files_is_refused_and_left_as_it_was(tmp_pat
     served = tmp_path / "served"
     assert main(["derive-data", "--data", str(small_base(tmp_path / "again")), "--add", str(FINGERTIPS_EXPORT), "--out", str(served)]) == 0
     assert main(["derive-data", "--data", str(small_base(tmp_path / "third")), "--add", str(FINGERTIPS_EXPORT), "--out", str(served)]) == 0
+
+
+def test_output_piped_to_a_reader_that_stops_is_not_a_traceback(tmp_path: Path) -> None:
+    """`check-data FILE | head -1`: the reader closes the pipe first; the command ends quietly."""
+    import subprocess
+    import sys
+
+    path = _write(tmp_path / "export.csv", [ENGLAND, ICB])
+    command = f"{sys.executable} -m dashboard check-data {path} | true"  # true reads nothing and is gone before the first line
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in done.stderr and done.returncode == 0, done.stderr

@@ -5,9 +5,10 @@ the data, the benchmarks need the same format at 5x and 20x. The folder is built
   - more groups: every group value other than "All" is copied under a new label,
     "<value> (SYNTHETIC j)", and added to the indicator metadata's display order;
   - more periods: every indicator with a time series (more than one period) gets copies of its
-    periods under new labels, "SYNTHETIC-k <period>", dated k spans of years earlier (so the
-    copies never overlap the real periods; the newest period, which a first visit opens, stays
-    a real one); the last copy may be partial (the earliest periods only) to land near N.
+    periods dated k spans of years earlier, labelled as their dates are (2023-04 twenty years
+    earlier is 2003-04: the loader checks every label against its dates), so the copies never
+    overlap the real periods; the newest period, which a first visit opens, stays a real one;
+    the last copy may be partial (the earliest periods only) to land near N.
 Copied rows' counts, values and limits are scaled by a factor within +-5% drawn from a fixed
 seed (deterministic), clipped so that counts stay whole, numerator <= denominator, a share
 <= 100% and lower <= value <= upper. Derived columns (99.8% limits, disclosure decision) are
@@ -37,6 +38,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from dashboard.data.period_labels import expected_label
 
 SEED = 20240601
 JITTER = 0.05  # copied rows: counts, values and limits scaled by a factor in [1 - JITTER, 1 + JITTER]
@@ -144,11 +147,11 @@ def period_copy(table: pd.DataFrame, copy: int, spans: dict[str, int], share: fl
         if rows.empty:
             continue
         offset = pd.DateOffset(years=copy * span)
-        parts.append(rows.assign(
-            period=relabel(rows["period"], lambda p: f"{MARK}-{copy} {p}"),
-            period_start=(rows["period_start"] - offset).astype(rows["period_start"].dtype),
-            period_end=(rows["period_end"] - offset).astype(rows["period_end"].dtype),
-        ))
+        start = (rows["period_start"] - offset).astype(rows["period_start"].dtype)
+        end = (rows["period_end"] - offset).astype(rows["period_end"].dtype)
+        dated = pd.DataFrame({"period": rows["period"].astype(str), "type": rows["period_type"].astype(str), "start": start, "end": end})
+        labels = {p: expected_label(t, s, e) or f"{MARK}-{copy} {p}" for p, t, s, e in dated.drop_duplicates("period").itertuples(index=False)}
+        parts.append(rows.assign(period=relabel(rows["period"], labels.__getitem__), period_start=start, period_end=end))
     return jitter(concat(parts), rng) if parts else table.iloc[:0]
 
 

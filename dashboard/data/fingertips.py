@@ -37,7 +37,7 @@ from dashboard.core.cancers import NOT_APPLICABLE
 from dashboard.core.geography import ENGLAND_CODE, AreaLevel
 from dashboard.core.measures import CiMethod, Polarity, Unit
 from dashboard.data.boundaries import Boundaries
-from dashboard.data.fingertips_terms import ALL_AGES, PERIOD_FORMATS, PERSONS, category, period, sex_and_age, words
+from dashboard.data.fingertips_terms import ALL_AGES, PERIOD_FORMATS, PERSONS, category, period, sex_and_age, unusable, words
 from dashboard.data.registry import OGL, Indicator
 from dashboard.data.schema import COLUMNS, GROUP_LABELS, KEY, DataStatus, GroupDimension
 from dashboard.data.validation import FORMULA, Problem, formula_text
@@ -199,17 +199,21 @@ def _periods(periods: pd.Series, out: _Rows) -> None:
 
 def _groups(text: pd.DataFrame, out: _Rows) -> None:
     """Group dimension and value of each row (see the module's notes). Whether Sex or Age varies
-    is judged on the rows not set aside: a region's row once made the kept rows a group."""
-    counted = pd.Series(~out.aside)
+    is judged on the rows with no Category, not set aside (a region's row, or a row of a breakdown
+    set aside, once made the kept rows a group); a row with a Category and a Sex or Age of its
+    own (not the one every such row has) is a breakdown the app has no group for."""
+    base = pd.Series(~out.aside) & text["Category Type"].isna()
     sex, age = text["Sex"].fillna(PERSONS), text["Age"].fillna(ALL_AGES)
     indicator = text["Indicator ID"].fillna("")
-    varies_sex = (sex.where(counted).groupby(indicator).transform("nunique") > 1).to_numpy()
-    varies_age = (age.where(counted).groupby(indicator).transform("nunique") > 1).to_numpy()
+    varies_sex, only_sex = _variation(sex, base, indicator)
+    varies_age, only_age = _variation(age, base, indicator)
     dimension, value, refused, breakdowns = [], [], {}, {}
     for i, (s, a, kind, named) in enumerate(zip(sex, age, text["Category Type"], text["Category"], strict=True)):
         by_sex = varies_sex[i] and s != PERSONS
         by_age = varies_age[i] and a != ALL_AGES
         if pd.notna(kind):
+            by_sex = by_sex or (not varies_sex[i] and pd.notna(only_sex[i]) and s != only_sex[i])
+            by_age = by_age or (not varies_age[i] and pd.notna(only_age[i]) and a != only_age[i])
             combined = ("", "a Category with a Sex or Age breakdown as well: the app has no such group", "Category Type")
             found = combined if by_sex or by_age else category(str(kind), "" if pd.isna(named) else str(named))
             breakdowns.setdefault((indicator.iat[i], str(kind)), []).append((i, "" if pd.isna(named) else str(named), found))
@@ -222,32 +226,17 @@ def _groups(text: pd.DataFrame, out: _Rows) -> None:
     for (column, message), rows in refused.items():
         out.refuse(_mask(np.array(rows), len(sex)), column, message)
     for (_, kind), rows in breakdowns.items():
-        if why := _unusable(rows):  # a breakdown the app has no group for, whole: set aside, counted by its Category Type
+        if why := unusable(rows):  # a breakdown the app has no group for, whole: set aside, counted by its Category Type
             out.put_aside(_mask(np.array([i for i, _, _ in rows], dtype=int), len(sex)), f"Category Type {kind[:80]!r}: {why}")
     out.frame["group_dimension"] = pd.Series(dimension, dtype="string")
     out.frame["group_value"] = pd.Series(value, dtype="string")
 
 
-def _unusable(rows: list[tuple[int, str, tuple[str, str, str]]]) -> str:
-    """Why an indicator's breakdown (its rows: position, Category, what it maps to) cannot be used
-    whole, or "". A breakdown is used whole or not at all: a part of one (quintiles 1 to 5 of ten
-    deciles; four quintiles of five, one misspelt) would be a group that misleads, and so would
-    a finer classification folded into the app's (White British and White Irish both 'White')."""
-    failed = [(named, found[1]) for _, named, found in rows if found[2]]
-    if failed and len(failed) == len(rows):
-        return failed[0][1]
-    if failed:
-        shown = ", ".join(repr(named[:40]) for named in dict.fromkeys(named for named, _ in failed[:3]))
-        return f"{failed[0][1]} ({shown}), so none of its Categories are used: a part of a breakdown would mislead"
-    categories: dict[str, set[str]] = {}
-    for _, named, found in rows:
-        categories.setdefault(found[1], set()).add(named)
-    folded = next(((group, sorted(names)) for group, names in categories.items() if len(names) > 1), None)
-    if folded:
-        group, names = folded
-        return (f"its Categories {', '.join(repr(n[:40]) for n in names[:3])} would all be the group {group!r}: a finer "
-                "classification than the app's groups")
-    return ""
+def _variation(values: pd.Series, base: pd.Series, indicator: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """For each row: whether its indicator's `base` rows vary in `values`, and the one value they
+    all have when they do not (missing when the indicator has no base row)."""
+    counted = values.where(base).groupby(indicator)
+    return (counted.transform("nunique") > 1).to_numpy(), counted.transform("first").to_numpy(dtype=object)
 
 
 def _england_alone(out: _Rows) -> None:

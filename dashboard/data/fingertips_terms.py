@@ -16,6 +16,17 @@ QUINTILES = {
     "middle quintile": "3", "third quintile": "3", "second least deprived quintile": "4", "least deprived quintile": "5 - least deprived",
 }
 ETHNIC_GROUPS = ("Asian", "Black", "Mixed", "Other", "White")
+# The broad groups' names, as `words` has them: the 2021 Census's five high-level groups, their
+# 2011 and short names. Only these: a detailed group ("White British", "Asian Indian") is not its
+# broad group, even where a classification has one detailed group per broad one.
+BROAD_ETHNIC_NAMES = {
+    "asian": "Asian", "asian or asian british": "Asian", "asian asian british or asian welsh": "Asian",
+    "black": "Black", "black or black british": "Black", "black black british caribbean or african": "Black",
+    "black black british black welsh caribbean or african": "Black", "black african caribbean or black british": "Black",
+    "mixed": "Mixed", "mixed or multiple ethnic groups": "Mixed", "mixed multiple ethnic groups": "Mixed",
+    "other": "Other", "other ethnic group": "Other", "other ethnic groups": "Other",
+    "white": "White",
+}
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
 MONTHS = {name: i for i, full in enumerate(MONTH_NAMES, start=1) for name in (full, full[:3])} | {"sept": 9}
 PERIOD_FORMATS = "a year (2022), financial year (2022/23), quarter (2022/23 Q1) or month (Mar 2023)"
@@ -70,9 +81,8 @@ def category(kind: str, value: str) -> tuple[str, str, str]:
     """(dimension, value, ""), or ("", why the app has no place for it, the column that says so)."""
     kind_words = words(kind)
     if "ethnic" in kind_words:
-        first = words(value).split(" ")[0].capitalize() if words(value) else ""
-        if first in ETHNIC_GROUPS and ":" not in value and " - " not in value:
-            return GroupDimension.ETHNIC_GROUP.value, first, ""
+        if broad := BROAD_ETHNIC_NAMES.get(words(value)):
+            return GroupDimension.ETHNIC_GROUP.value, broad, ""
         return "", f"a Category other than the broad ethnic groups ({', '.join(ETHNIC_GROUPS)})", "Category"
     if "deprivation" in kind_words or "imd" in kind_words:
         years = re.findall(r"imd ?(\d{4})", kind.lower())
@@ -82,11 +92,34 @@ def category(kind: str, value: str) -> tuple[str, str, str]:
             return "", "the app's deprivation groups are IMD 2019 quintiles", "Category Type"
         if any(w in f" {kind_words} " for w in (" county ", " district ", " ua ", " local authority ", " upper tier ", " lower tier ")):
             return "", "quintiles of local authorities, not of where patients live", "Category Type"
+        if "quintile" not in kind_words:  # "1" to "5" could be deciles' first five: the type must say
+            return "", "it does not say quintiles, and the app's deprivation groups are IMD 2019 quintiles", "Category Type"
         if "decile" in words(value):
             return "", "a decile, not a quintile", "Category"
         if m := re.match(r"\s*([1-5])\b", value):
             return GroupDimension.IMD_QUINTILE.value, {"1": "1 - most deprived", "5": "5 - least deprived"}.get(m[1], m[1]), ""
-        if (quintile := QUINTILES.get(words(value))) and "quintile" in kind_words:
+        if quintile := QUINTILES.get(words(value)):
             return GroupDimension.IMD_QUINTILE.value, quintile, ""
         return "", "a Category other than the quintiles (Most deprived quintile ... Least deprived quintile)", "Category"
     return "", "no group of the app matches (it has broad ethnic groups and IMD 2019 quintiles)", "Category Type"
+
+
+def unusable(rows: list[tuple[int, str, tuple[str, str, str]]]) -> str:
+    """Why an indicator's breakdown (its rows: position, Category, what it maps to) cannot be used
+    whole, or "". A breakdown is used whole or not at all: a part of one (quintiles 1 to 5 of ten
+    deciles; four quintiles of five, one misspelt) would be a group that misleads, and so would
+    two Categories folded into one group ('Asian' and 'Asian or Asian British')."""
+    failed = [(named, found[1]) for _, named, found in rows if found[2]]
+    if failed and len(failed) == len(rows):
+        return failed[0][1]
+    if failed:
+        shown = ", ".join(repr(named[:40]) for named in dict.fromkeys(named for named, _ in failed[:3]))
+        return f"{failed[0][1]} ({shown}), so none of its Categories are used: a part of a breakdown would mislead"
+    categories: dict[str, set[str]] = {}
+    for _, named, found in rows:
+        categories.setdefault(found[1], set()).add(named)
+    folded = next(((group, sorted(names)) for group, names in categories.items() if len(names) > 1), None)
+    if folded:
+        group, names = folded
+        return f"its Categories {', '.join(repr(n[:40]) for n in names[:3])} would all be the group {group!r}, so none of them are used"
+    return ""

@@ -104,7 +104,7 @@ def describe(rows: Rows, unit: str | None = None) -> list[str]:
     def how(u: str) -> str:
         return "" if not rows.indicators else ", given with --unit" if unit else f", inferred: Value is {scale.get(u)} x Count / Denominator"
 
-    listed = [f"{printable(i)} {printable(name, 200)!r} (unit {printable(u)}{how(u)})" for i, name, u in first.head(5).itertuples(index=False)]
+    listed = [f"{printable(i)} '{printable(name, 200)}' (unit {printable(u)}{how(u)})" for i, name, u in first.head(5).itertuples(index=False)]
     more = f"; and {len(first) - 5} more" if len(first) > 5 else ""
     order = {level.value: i for i, level in enumerate(AreaLevel)}
     counts = {str(level): int(n) for level, n in frame["area_level"].value_counts().items() if n}

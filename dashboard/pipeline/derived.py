@@ -123,6 +123,10 @@ def derive_data(data_dir: Path, geodata_dir: Path, out: Path, additions: list[Pa
 
     Every problem in every addition is reported (file, row, column) and nothing is written.
     """
+    given = [path.resolve() for path in additions]
+    if len(set(given)) < len(given):
+        twice = next(path for path in additions if given.count(path.resolve()) > 1)
+        raise InputError(f"{twice}: given to --add more than once")
     boundaries = load_boundaries(geodata_dir)
     registry = dict(read_registry(data_dir / METADATA_FILE))
     base, problems = coerce_types(read_table(data_dir / INDICATORS_FILE), str(data_dir / INDICATORS_FILE))
@@ -146,8 +150,8 @@ def derive_data(data_dir: Path, geodata_dir: Path, out: Path, additions: list[Pa
     table.loc[named, "indicator_name"] = table.loc[named, "indicator_id"].map(exports)
     table, repeats = _without_repeats(table, pd.Series(origins))
     added = [Addition(str(path), sha256_of(path), rows - repeats.get(str(path), 0),
-                      notes + ((f"{repeats[str(path)]} rows repeat rows read before them (the same key and figures: England's, "
-                                "say, in two exports): kept once",) if repeats.get(str(path)) else ()))
+                      notes + ((f"{repeats[str(path)]} row{'s' if repeats[str(path)] != 1 else ''} already read from an earlier file (the "
+                                "same key and figures: England's, say, in two exports): kept once",) if repeats.get(str(path)) else ()))
              for path, rows, notes in read]
     decision = _decision_beside(data_dir, base, table.iloc[len(base):], registry, boundaries)
     order = table.sort_values([*KEY, "period_start"], kind="stable").index

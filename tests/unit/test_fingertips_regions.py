@@ -71,21 +71,25 @@ def test_breakdowns_the_app_has_no_group_for_are_set_aside_and_the_broad_ones_ke
 
 # (Category Type, its Categories, why the whole breakdown is set aside), from an adversarial check.
 # Each would once have loaded a part of a breakdown, or a finer one folded, as the app's groups.
+NOT_QUINTILES = "it does not say quintiles, and the app's deprivation groups are IMD 2019 quintiles"
+NOT_BROAD = "a Category other than the broad ethnic groups (Asian, Black, Mixed, Other, White)"
 PARTS = {
-    "ten deciles, numbered": ("Deprivation groups (IMD 2019)", [str(n) for n in range(1, 11)],
-                              "a Category other than the quintiles (Most deprived quintile ... Least deprived quintile) ('6', '7', '8'), "
-                              "so none of its Categories are used: a part of a breakdown would mislead"),
-    "deciles named as such": ("Deprivation groups (IMD 2019)", [f"{n} - decile" for n in range(1, 6)], "a decile, not a quintile"),
+    "ten numbered, said to be quintiles": ("Deprivation quintile (IMD 2019)", [str(n) for n in range(1, 11)],
+                                           "a Category other than the quintiles (Most deprived quintile ... Least deprived quintile) "
+                                           "('6', '7', '8'), so none of its Categories are used: a part of a breakdown would mislead"),
+    "five numbered, not said to be quintiles": ("Deprivation groups (IMD 2019)", [str(n) for n in range(1, 6)], NOT_QUINTILES),
+    "deciles named as such": ("Deprivation quintile (IMD2019)", [f"{n} - decile" for n in range(1, 6)], "a decile, not a quintile"),
     "a quintile misspelt": ("Deprivation quintile (IMD2019)", ["Most deprived quintile", "Second most deprived quintile", "Midle quintile",
                             "Second least deprived quintile", "Least deprived quintile"],
                             "a Category other than the quintiles (Most deprived quintile ... Least deprived quintile) ('Midle quintile'), "
                             "so none of its Categories are used: a part of a breakdown would mislead"),
-    "a detailed classification": ("Ethnic group (detailed)", ["White British", "White Irish", "Asian Indian"],
-                                  "its Categories 'White British', 'White Irish' would all be the group 'White': a finer classification "
-                                  "than the app's groups"),
+    "a detailed classification": ("Ethnic group (detailed)", ["White British", "White Irish", "Asian Indian"], NOT_BROAD),
+    "one detailed group per broad group": ("Ethnic groups", ["White British", "Asian Indian", "Black African",
+                                                             "Mixed White and Black Caribbean", "Other Arab"], NOT_BROAD),
+    "one group given twice": ("Ethnic groups", ["Asian", "Asian or Asian British", "White"],
+                              "its Categories 'Asian', 'Asian or Asian British' would all be the group 'Asian', so none of them are used"),
     "broad and detailed mixed": ("Ethnic groups", ["Asian", "White: Irish", "Indian"],
-                                 "a Category other than the broad ethnic groups (Asian, Black, Mixed, Other, White) ('White: Irish', "
-                                 "'Indian'), so none of its Categories are used: a part of a breakdown would mislead"),
+                                 f"{NOT_BROAD} ('White: Irish', 'Indian'), so none of its Categories are used: a part of a breakdown would mislead"),
 }
 
 
@@ -168,3 +172,14 @@ def test_many_indicator_ids_each_become_an_indicator(tmp_path: Path) -> None:
     assert len(converted.indicators) == 300
     assert converted.indicators["fingertips_217"].name == "Indicator 217 (from many.csv)"
     assert converted.frame["unit"].tolist() == ["%"] * 300
+
+
+def test_a_breakdown_set_aside_does_not_change_how_the_kept_rows_are_grouped() -> None:
+    """Every row without a Category is of females; England's decile of males once made them the group 'sex'."""
+    female = [[*row[:7], "Female", *row[8:]] for row in (ROWS[0], ROWS[4])]
+    male_decile = [*_by(ROWS[0], "Deprivation deciles (IMD2019)", "1")[:7], "Male", *_by(ROWS[0], "Deprivation deciles (IMD2019)", "1")[8:]]
+    converted = _converted([*female, male_decile])
+    assert converted.problems == [] and converted.kept.tolist() == [True, True, False]
+    assert converted.frame.loc[:1, "group_dimension"].tolist() == ["all", "all"]
+    assert converted.set_aside == {"Category Type 'Deprivation deciles (IMD2019)': a Category with a Sex or Age breakdown as well: "
+                                   "the app has no such group": 1}

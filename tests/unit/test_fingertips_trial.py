@@ -59,7 +59,7 @@ def test_two_exports_of_one_indicator_are_added_as_one(tmp_path: Path, capsys: p
     assert main(["derive-data", "--data", str(small_base(tmp_path)), "--add", str(icb), "--add", str(subicb), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert f"added 2 rows from {icb}\n" in printed and f"added 2 rows from {subicb}\n" in printed
-    assert f"{subicb}: 1 rows repeat rows read before them (the same key and figures" in printed
+    assert f"{subicb}: 1 row already read from an earlier file (the same key and figures" in printed
     dataset = load_dataset(out, DEFAULT_GEODATA_DIR)
     indicator = dataset.registry["fingertips_90999"]
     assert indicator.name == "Test (from icb.csv, sub icb (1).csv)"
@@ -115,3 +115,17 @@ def test_output_piped_to_a_reader_that_stops_is_not_a_traceback(tmp_path: Path) 
     command = f"{sys.executable} -m dashboard check-data {path} | true"  # true reads nothing and is gone before the first line
     done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=120)
     assert "Traceback" not in done.stderr and done.returncode == 0, done.stderr
+
+
+def test_a_file_given_twice_and_output_that_cannot_be_written_are_one_line_each(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A re-check: the same file added twice said "added 0 rows" of each; a full disk gave a traceback."""
+    import subprocess
+    import sys
+
+    path = _write(tmp_path / "export.csv", [ENGLAND, ICB])
+    out = tmp_path / "served"
+    assert main(["derive-data", "--data", str(small_base(tmp_path)), "--add", str(path), "--add", str(tmp_path / "." / "export.csv"),
+                 "--out", str(out)]) == 2
+    assert f"error: {path}: given to --add more than once" in capsys.readouterr().err and not out.exists()
+    done = subprocess.run(["bash", "-c", f"{sys.executable} -m dashboard check-data {path} > /dev/full"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.strip() == "error: No space left on device", done.stderr
